@@ -1,0 +1,1 @@
+"""c360: a warehouse-native Customer Data Platform."""
