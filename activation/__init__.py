@@ -1,0 +1,1 @@
+"""Activation (reverse ETL): segments out of the warehouse into files and tools."""

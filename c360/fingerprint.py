@@ -1,0 +1,39 @@
+"""Content fingerprints of warehouse tables, to prove reruns change nothing.
+
+Load bookkeeping that legitimately differs between runs (dlt's load ids and row ids, and
+dlt's own state tables) is left out; everything else must match byte for byte.
+"""
+from __future__ import annotations
+
+import duckdb
+
+VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id"}
+SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    """Maps `schema.table` to (row count, order-independent hash of the rows' stable columns)."""
+    tables = con.execute(
+        """select table_schema, table_name from information_schema.tables
+           where table_type = 'BASE TABLE' and table_name not like '\\_dlt%' escape '\\'
+           order by 1, 2"""
+    ).fetchall()
+    prints = {}
+    for schema, table in tables:
+        if schema in SYSTEM_SCHEMAS:
+            continue
+        columns = [
+            c for (c,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by column_name",
+                [schema, table],
+            ).fetchall()
+            if c not in VOLATILE_COLUMNS
+        ]
+        row = ", ".join(f'"{c}"' for c in columns)
+        count, digest = con.execute(
+            f'select count(*), coalesce(md5(string_agg(md5(cast(row({row}) as varchar)), \',\' '
+            f'order by md5(cast(row({row}) as varchar)))), \'\') from "{schema}"."{table}"'
+        ).fetchone()
+        prints[f"{schema}.{table}"] = (count, digest)
+    return prints

@@ -1,0 +1,1 @@
+"""Dagster definitions for c360: every stage as assets in one `Definitions`."""

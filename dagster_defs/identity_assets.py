@@ -1,0 +1,45 @@
+"""Identity resolution as Dagster assets: the customer map and the history of retired ids."""
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from c360.settings import Settings
+from identity.resolve import run_identity
+
+PERSON_BEARING_RAW_TABLES = [
+    AssetKey(["raw_crm", "contacts"]),
+    AssetKey(["raw_web", "events"]),
+    AssetKey(["raw_email", "activity"]),
+]
+CUSTOMER_MAP = AssetKey(["identity", "customer_map"])
+CUSTOMER_ID_HISTORY = AssetKey(["identity", "customer_id_history"])
+
+
+def identity_assets(settings: Settings):
+    @multi_asset(
+        specs=[
+            AssetSpec(
+                CUSTOMER_MAP,
+                deps=PERSON_BEARING_RAW_TABLES,
+                description="One persistent customer_id for every person-bearing source record.",
+                group_name="identity",
+                kinds={"splink", "duckdb"},
+            ),
+            AssetSpec(
+                CUSTOMER_ID_HISTORY,
+                deps=PERSON_BEARING_RAW_TABLES,
+                description="Customer ids retired by cluster merges and splits, and their successors.",
+                group_name="identity",
+                kinds={"duckdb"},
+            ),
+        ],
+        name="resolve_identities",
+        pool="warehouse",
+    )
+    def _resolve(context: AssetExecutionContext):
+        summary = run_identity(settings)
+        context.log.info("identity resolution: %s", summary)
+        yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)
+        yield MaterializeResult(asset_key=CUSTOMER_ID_HISTORY)
+
+    return _resolve

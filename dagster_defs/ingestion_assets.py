@@ -1,0 +1,72 @@
+"""dlt sources as Dagster assets: one asset per raw table, keyed `raw_<source>/<table>`.
+
+Asset keys match the dbt sources (`source('raw_crm', 'contacts')` → `raw_crm/contacts`), so
+the graph runs landing folder → raw table → staging model without any manual wiring.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dlt
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from c360.settings import Settings
+from ingestion.pipelines import make_pipeline
+from ingestion.sources import crm_source, email_source, web_source
+
+SOURCES: dict[str, Callable[..., dlt.sources.DltSource]] = {
+    "crm": crm_source,
+    "web": web_source,
+    "email": email_source,
+}
+
+
+def landing_key(source: str) -> AssetKey:
+    return AssetKey(["landing", source])
+
+
+class RawTableTranslator(DagsterDltTranslator):
+    """Names each asset after the warehouse table it loads; upstream is the landing folder."""
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        spec = super().get_asset_spec(data)
+        dataset = data.pipeline.dataset_name if data.pipeline else f"raw_{data.resource.source_name}"
+        return spec.replace_attributes(
+            key=AssetKey([dataset, data.resource.name]),
+            deps=[landing_key(data.resource.source_name)],
+            group_name="ingestion",
+        )
+
+
+def landing_specs(settings: Settings) -> list[AssetSpec]:
+    """The landing folders are external assets: files arrive there from outside Dagster."""
+    return [
+        AssetSpec(
+            key=landing_key(source),
+            description=f"Files exported by the {source} tool, dropped into {settings.landing / source}.",
+            group_name="landing",
+            kinds={"file"},
+        )
+        for source in SOURCES
+    ]
+
+
+def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
+    assets = []
+    for source, make_source in SOURCES.items():
+        pipeline = make_pipeline(source, settings)
+
+        @dlt_assets(
+            dlt_source=make_source(landing_dir=str(settings.landing / source)),
+            dlt_pipeline=pipeline,
+            name=f"load_{source}",
+            dagster_dlt_translator=RawTableTranslator(),
+            pool="warehouse",
+        )
+        def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
+            yield from dlt.run(context=context)
+
+        assets.append(_load)
+    return assets

@@ -1,0 +1,41 @@
+"""Shared fixtures: one real end-to-end pipeline run on the bundled sample, reused by many tests."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from c360.fingerprint import table_fingerprints
+from c360.runner import run_pipeline
+from c360.settings import SAMPLE_DIR, Settings
+
+
+def sample_settings(root: Path) -> Settings:
+    return Settings(
+        warehouse=root / "warehouse" / "c360.duckdb",
+        landing=SAMPLE_DIR,
+        exports=root / "exports",
+        reports=root / "reports",
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
+    settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
+    result = run_pipeline(settings)
+    assert result.success, "the end-to-end pipeline run failed"
+    return settings
+
+
+@pytest.fixture(scope="session")
+def sample_fingerprints(sample_run: Settings) -> dict[str, tuple[int, str]]:
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        return table_fingerprints(con)
+
+
+@pytest.fixture
+def warehouse(sample_run: Settings):
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
+        yield con
