@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from dagster import AssetExecutionContext, AssetsDefinition
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from c360.settings import DBT_PROJECT_DIR, Settings
 
@@ -27,8 +27,14 @@ def dbt_project(settings: Settings) -> DbtProject:
     return project
 
 
+class ModelTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props) -> str:
+        return "dbt"
+
+
 def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, name="dbt_models", pool="warehouse")
+    @dbt_assets(manifest=project.manifest_path, project=project, name="dbt_models", pool="warehouse",
+                dagster_dbt_translator=ModelTranslator())
     def _models(context: AssetExecutionContext, dbt: DbtCliResource):
         point_dbt_at(settings)
         yield from dbt.cli(["build"], context=context).stream()
