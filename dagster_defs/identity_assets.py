@@ -4,6 +4,7 @@ from __future__ import annotations
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from c360.settings import Settings
+from c360.warehouse_lock import warehouse_writer
 from identity.resolve import run_identity
 
 PERSON_BEARING_RAW_TABLES = [
@@ -37,7 +38,8 @@ def identity_assets(settings: Settings):
         pool="warehouse",
     )
     def _resolve(context: AssetExecutionContext):
-        summary = run_identity(settings)
+        with warehouse_writer(settings.warehouse):
+            summary = run_identity(settings)
         context.log.info("identity resolution: %s", summary)
         yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)
         yield MaterializeResult(asset_key=CUSTOMER_ID_HISTORY)

@@ -1,0 +1,52 @@
+"""One writer at a time per warehouse file, across processes.
+
+DuckDB lets only one process open a database file for writing; a second writer fails at once
+with "Could not set lock on file". Dagster's run queue serialises runs it launches itself, but
+not a CLI run next to a scheduled one, nor two `execute_in_process` calls. So every step that
+writes the warehouse first takes an advisory lock on `<warehouse>.lock` and waits its turn.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseBusyError(TimeoutError):
+    """Another process held the warehouse for longer than the timeout."""
+
+
+@contextmanager
+def warehouse_writer(warehouse: Path, timeout_s: float | None = None, poll_s: float = 0.2) -> Iterator[None]:
+    timeout_s = float(os.environ.get("C360_LOCK_TIMEOUT", 3600)) if timeout_s is None else timeout_s
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        started = time.monotonic()
+        waited = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waited:
+                    log.info("warehouse %s is busy with another writer; waiting", warehouse.name)
+                    waited = True
+                if time.monotonic() - started > timeout_s:
+                    raise WarehouseBusyError(
+                        f"{warehouse} stayed locked by another writer for {timeout_s:.0f}s "
+                        f"(lock file {lock_path})"
+                    ) from None
+                time.sleep(poll_s)
+        if waited:
+            log.info("warehouse lock acquired after %.1fs", time.monotonic() - started)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
