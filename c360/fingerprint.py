@@ -1,13 +1,15 @@
 """Content fingerprints of warehouse tables, to prove reruns change nothing.
 
-Load bookkeeping that legitimately differs between runs (dlt's load ids and row ids, and
-dlt's own state tables) is left out; everything else must match byte for byte.
+Bookkeeping that legitimately differs between runs is left out: dlt's load ids, row ids and
+state tables, per-run logs, and the times at which a run did something. Everything else must
+match byte for byte.
 """
 from __future__ import annotations
 
 import duckdb
 
-VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id"}
+VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at"}
+RUN_LOG_TABLES = {"activation.sync_runs"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
 
 
@@ -20,7 +22,7 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, s
     ).fetchall()
     prints = {}
     for schema, table in tables:
-        if schema in SYSTEM_SCHEMAS:
+        if schema in SYSTEM_SCHEMAS or f"{schema}.{table}" in RUN_LOG_TABLES:
             continue
         columns = [
             c for (c,) in con.execute(

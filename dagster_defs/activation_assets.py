@@ -1,32 +1,46 @@
-"""One asset per configured destination, downstream of the segment marts."""
+"""One asset per configured destination, downstream of the segment marts.
+
+Materialising an asset syncs the destination; its metadata is the run's sync report (counts only,
+never PII). A sync that left changes unconfirmed fails the asset, so the retry policy resends them.
+"""
 from __future__ import annotations
 
-import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
+from pathlib import Path
 
-from activation.destinations import FileDestination, load_destinations
-from activation.file_export import export_segment
+from dagster import AssetKey, AssetsDefinition, Failure, MaterializeResult, asset
+
+from activation.destinations import DESTINATIONS_FILE, Destination, load_destinations
+from activation.sync import sync_destination
 from c360.settings import Settings
 
 SEGMENT_MARTS = [AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"])]
+CONSENT_MART = AssetKey(["marts", "customer_traits"])  # email and ad destinations filter on its consent fields
 
 
-def activation_assets(settings: Settings) -> list[AssetsDefinition]:
-    return [_destination_asset(dest, settings) for dest in load_destinations().values()]
+def activation_assets(settings: Settings, config_path: Path = DESTINATIONS_FILE) -> list[AssetsDefinition]:
+    return [_destination_asset(dest, settings, config_path) for dest in load_destinations(config_path).values()]
 
 
-def _destination_asset(dest: FileDestination, settings: Settings) -> AssetsDefinition:
+def _target(dest: Destination, settings: Settings) -> str:
+    return str(settings.exports / str(dest.path)) if dest.is_file else str(dest.url)
+
+
+def _destination_asset(dest: Destination, settings: Settings, config_path: Path) -> AssetsDefinition:
     @asset(
         key=AssetKey(["exports", dest.name]),
-        deps=SEGMENT_MARTS,
+        deps=[*SEGMENT_MARTS, CONSENT_MART] if dest.needs_consent else SEGMENT_MARTS,
         group_name="activation",
-        kinds={dest.format},
-        description=f"Segment '{dest.segment}' exported as {dest.format} to {settings.exports / dest.path}.",
+        kinds={"csv" if dest.type == "ad_audience" else dest.type},
+        description=f"Segment '{dest.segment}' synced ({dest.mode}) as {dest.type} to {_target(dest, settings)}.",
         pool="warehouse",
     )
-    def _export(context: AssetExecutionContext) -> MaterializeResult:
-        with duckdb.connect(str(settings.warehouse)) as con:
-            members = export_segment(con, dest, settings.exports)
-        return MaterializeResult(metadata={"members": members, "path": str(settings.exports / dest.path)})
+    def _sync(context) -> MaterializeResult:  # dagster rejects a string annotation here
+        report = sync_destination(settings, dest.name, config_path=config_path)
+        metadata = {**report.counts(), "status": report.status, "run_id": report.run_id}
+        if report.status != "success":
+            raise Failure(description=f"destination {dest.name}: {report.failed} changes not confirmed: "
+                                      f"{report.error}", metadata=metadata)
+        context.log.info("destination %s: %s", dest.name, report.counts())
+        return MaterializeResult(metadata=metadata)
 
-    return _export
+    return _sync

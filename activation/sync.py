@@ -1,0 +1,178 @@
+"""Sync one destination: eligible members → shaped records → changes against the synced state →
+batches, each confirmed in the warehouse only once the destination accepted it.
+
+A batch that fails for good (retries exhausted, or rejected) is not confirmed, so the next run's
+diff contains exactly those members again. After a retryable failure the run stops: the
+destination is down, and the remaining batches would only fail the same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from activation.destinations import DESTINATIONS_FILE, Destination, DestinationConfigError, load_destinations
+from activation.file_export import write_file
+from activation.http_client import DeliveryError
+from activation.http_senders import http_sender
+from activation.members import contacts, load_audience
+from activation.payloads import check_fields, shape_member, shape_removal
+from activation.state import Change, confirm, ensure_tables, load_state, plan_changes, record_run
+from c360.settings import Settings
+from c360.warehouse_lock import warehouse_writer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """Counts only (never PII): what one run sent, or in a dry run would have sent."""
+
+    run_id: str
+    destination: str
+    segment: str
+    mode: str
+    status: str  # success | partial | failed | dry_run
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    members: int  # eligible members of the segment
+    added: int
+    changed: int
+    removed: int
+    unchanged: int  # counted in full and diff mode; only a full sync resends them
+    failed: int  # changes not confirmed by the destination; the next run retries them
+    skipped: int  # eligible members the destination cannot address (e.g. no email to match on)
+    without_consent: int
+    erased: int
+    batches: int
+    batches_failed: int
+    error: str | None
+
+    def counts(self) -> dict[str, int]:
+        return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    changes: list[Change]  # every member and departure, unchanged ones included
+    to_send: list[Change]  # what this mode sends: a diff leaves unchanged members out
+    audience: dict[str, int]  # members, skipped, without_consent, erased
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    confirmed: int
+    batches: int
+    batches_failed: int
+    error: str | None
+
+
+def sync_destination(
+    settings: Settings,
+    destination: str,
+    segment: str | None = None,
+    dry_run: bool = False,
+    config_path: Path = DESTINATIONS_FILE,
+) -> SyncReport:
+    """Send `destination` its segment (or `segment` instead); a dry run reads only and sends nothing."""
+    destinations = load_destinations(config_path)
+    if destination not in destinations:
+        raise DestinationConfigError(f"{config_path}: no destination {destination!r}; "
+                                     f"configured: {sorted(destinations)}")
+    dest = destinations[destination]
+    segment = segment or dest.segment
+    started = _now()
+    if dry_run:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            plan = _plan(con, dest, segment)
+        report = _report(dest, segment, started, plan, _Delivery(0, 0, 0, None), dry_run=True)
+    else:
+        with warehouse_writer(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
+            ensure_tables(con)
+            plan = _plan(con, dest, segment)
+            delivery = _deliver(con, dest, segment, plan.to_send, settings.exports)
+            report = _report(dest, segment, started, plan, delivery, dry_run=False)
+            record_run(con, asdict(report))
+    log.info("sync %s (segment %s, %s): %s %s", dest.name, segment, dest.mode, report.status, report.counts())
+    return report
+
+
+def _plan(con: duckdb.DuckDBPyConnection, dest: Destination, segment: str) -> _Plan:
+    audience = load_audience(con, segment, dest.needs_consent)
+    check_fields(dest, audience.columns)
+    shaped = {m["customer_id"]: shape_member(dest, m) for m in audience.members}
+    records = {cid: record for cid, record in shaped.items() if record is not None}
+    state = load_state(con, dest.name, segment)
+    leaving = sorted(set(state) - set(records))
+    found = contacts(con, leaving)
+    removals = {cid: shape_removal(dest, cid, found.get(cid)) for cid in leaving}
+    changes = plan_changes(records, state, removals)
+    to_send = [c for c in changes if dest.mode == "full" or c.kind != "unchanged"]
+    return _Plan(changes, to_send, {"members": len(audience.members), "skipped": len(shaped) - len(records),
+                                    "without_consent": audience.without_consent, "erased": audience.erased})
+
+
+def _deliver(
+    con: duckdb.DuckDBPyConnection, dest: Destination, segment: str, to_send: list[Change], exports: Path
+) -> _Delivery:
+    if dest.is_file:
+        write_file(dest, [c.record for c in to_send if c.kind != "removed"], exports)
+        confirm(con, dest.name, segment, to_send)
+        return _Delivery(len(to_send), 1, 0, None)
+    # A departure the destination cannot express needs no request: confirming it just forgets it.
+    silent = [c for c in to_send if c.record is None]
+    confirm(con, dest.name, segment, silent)
+    requests = [c for c in to_send if c.record is not None]
+    send = http_sender(dest, segment)
+    confirmed, batches, failed, error, started = len(silent), 0, 0, None, time.monotonic()
+    for start in range(0, len(requests), dest.batch_size):
+        batch = requests[start:start + dest.batch_size]
+        records = [c.record for c in batch]
+        batches += 1
+        try:
+            send(records, idempotency_key(dest.name, segment, records))
+        except DeliveryError as exc:
+            failed += 1
+            error = error or str(exc)
+            log.error("destination %s: batch %d (%d changes) not confirmed: %s", dest.name, batches, len(batch), exc)
+            if exc.retryable:
+                break
+            continue
+        confirm(con, dest.name, segment, batch)
+        confirmed += len(batch)
+    log.info("destination %s: %d/%d changes confirmed in %d batches, %.1fs",
+             dest.name, confirmed, len(to_send), batches, time.monotonic() - started)
+    return _Delivery(confirmed, batches, failed, error)
+
+
+def idempotency_key(destination: str, segment: str, records: list[dict]) -> str:
+    """Same batch content, same key: a receiver can drop a batch it already applied."""
+    content = json.dumps([destination, segment, records], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _report(
+    dest: Destination, segment: str, started: dt.datetime, plan: _Plan, delivery: _Delivery, dry_run: bool
+) -> SyncReport:
+    kinds = {k: sum(1 for c in plan.changes if c.kind == k) for k in ("added", "changed", "removed", "unchanged")}
+    failed = 0 if dry_run else len(plan.to_send) - delivery.confirmed
+    if dry_run:
+        status = "dry_run"
+    else:
+        status = "success" if delivery.error is None else "partial" if delivery.confirmed else "failed"
+    return SyncReport(
+        run_id=uuid.uuid4().hex, destination=dest.name, segment=segment, mode=dest.mode, status=status,
+        started_at=started, finished_at=_now(), **kinds, failed=failed, **plan.audience,
+        batches=delivery.batches, batches_failed=delivery.batches_failed, error=delivery.error,
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
