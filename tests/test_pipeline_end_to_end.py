@@ -57,8 +57,8 @@ def test_identity_precision_and_recall_against_sample_truth(sample_run):
     with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
         metrics = evaluate(con, SAMPLE_TRUTH)
     print(f"identity on sample: {metrics}")
-    assert metrics["precision"] >= 0.9
-    assert metrics["recall"] >= 0.9
+    assert metrics["pairwise_precision"] >= 0.9
+    assert metrics["pairwise_recall"] >= 0.9
 
 
 def test_segment_export_writes_every_member(sample_run, warehouse):
