@@ -77,7 +77,7 @@ class CrmWriter:
         if not mutations and rng.random() < 0.03:
             first = ascii_fold(first)
         email = person.emails[0] if rng.random() >= 0.03 else ""
-        extra = [person.emails[1]] if len(person.emails) > 1 and rng.random() < 0.15 else []
+        extra = [person.emails[1]] if len(person.emails) > 1 and rng.random() < 0.5 else []
         if person.former_email and rng.random() < 0.7:
             extra.append(person.former_email)
         additional = ";".join(extra)

@@ -110,7 +110,7 @@ class MailWriter:
             return []
         addresses = list(person.emails)
         if len(addresses) > 1 and rng.random() >= BOTH_ADDRESSES_SHARE:
-            addresses = [addresses[0] if rng.random() < 0.7 else addresses[1]]
+            addresses = [addresses[0] if rng.random() < 0.85 else addresses[1]]
         recipients = []
         for address in addresses:
             if rng.random() < MESSY_ADDRESS_SHARE:
