@@ -1,0 +1,185 @@
+"""Benchmark of the identity stage: wall time, peak memory, quality and id churn.
+
+Generates a synthetic universe with c360's generator, loads it with the real ingestion
+pipeline once (cached in --workdir, not timed), then times `run_identity` in a fresh
+process on a copy of that warehouse. Targets (issue): 1,000,000 person records in under
+3 minutes and 8 GB peak memory on 2 cores; pairwise F1 reported against the truth file;
+after 5% new records arrive, records whose cluster did not change keep their id (0 changed).
+
+    ./dev python benchmarks/bench_identity.py --people 235000   # about 1M person records
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger("bench_identity")
+
+SHARD_PEOPLE = 120_000
+# Held-out share of records for the churn measurement, chosen by a stable hash of the id.
+NEW_RECORD_SHARE = 0.05
+_HELD_OUT = f"hash(CAST({{key}} AS VARCHAR)) % 10000 < {int(NEW_RECORD_SHARE * 10000)}"
+_RAW_KEYS = {
+    "raw_crm.contacts": ["contact_id"],
+    "raw_email.activity": ["recipient_id"],
+    "raw_web.events": ["anonymous_id", "user_id"],
+}
+
+
+def _settings(warehouse: Path, landing: Path):
+    from c360.settings import Settings
+
+    return Settings(warehouse=warehouse, landing=landing, exports=warehouse.parent / "exports",
+                    reports=warehouse.parent / "reports")
+
+
+def _generate_shards(landing: Path, truth: Path, people: int, seed: int) -> None:
+    """The generator draws company names from a vocabulary of about 24,000, enough for
+    ~140,000 persons; larger universes are generated in shards whose files land side by side
+    (contacts-s1.csv, ...) and whose person ids are prefixed per shard in the truth file."""
+    from c360.generator import generate
+
+    shards = -(-people // SHARD_PEOPLE)
+    with truth.open("w", encoding="utf-8") as merged:
+        merged.write("source,source_record_id,person_id\n")
+        for shard in range(1, shards + 1):
+            shard_dir = landing.parent / f"shard{shard}"
+            generate(shard_dir / "landing", shard_dir / "truth.csv", n_people=people // shards,
+                     seed=seed * 100 + shard)
+            for path in (shard_dir / "landing").rglob("*.*"):
+                stem, suffixes = path.name.split(".", 1)
+                target = landing / path.parent.name / f"{stem}-s{shard}.{suffixes}"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                path.rename(target)
+            with (shard_dir / "truth.csv").open(encoding="utf-8") as lines:
+                next(lines)
+                merged.writelines(f"{line.rsplit(',', 1)[0]},S{shard}-{line.rsplit(',', 1)[1]}" for line in lines)
+            shutil.rmtree(shard_dir)
+
+
+def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
+    """Generate and ingest once; later runs with the same size reuse the warehouse."""
+    from ingestion.pipelines import run_ingestion
+
+    base = workdir / f"people_{people}_seed_{seed}"
+    warehouse, truth, landing = base / "full.duckdb", base / "truth.csv", base / "landing"
+    if warehouse.exists():
+        return warehouse, truth
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    started = time.perf_counter()
+    _generate_shards(landing, truth, people, seed)
+    log.info("generated %d people in %.0fs", people, time.perf_counter() - started)
+    started = time.perf_counter()
+    run_ingestion(_settings(base / "loading.duckdb", landing))
+    (base / "loading.duckdb").rename(warehouse)
+    log.info("ingested in %.0fs", time.perf_counter() - started)
+    return warehouse, truth
+
+
+def timed_resolve(warehouse: Path) -> dict:
+    """Run the identity stage in a child process; wall time and that child's peak RSS."""
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, __file__, "--resolve-only", str(warehouse)],
+                             stdout=subprocess.PIPE, text=True)
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"identity run failed with status {status}")
+    result = json.loads(output.strip().splitlines()[-1])
+    return {**result, "wall_seconds": round(time.perf_counter() - started, 1),
+            "peak_rss_gb": round(usage.ru_maxrss / 1024 / 1024, 2)}
+
+
+def _resolve_only(warehouse: Path) -> None:
+    from identity.resolve import run_identity
+
+    print(json.dumps(run_identity(_settings(warehouse, warehouse.parent)), default=str))
+
+
+def _hold_out_new_records(con: duckdb.DuckDBPyConnection) -> None:
+    for table, keys in _RAW_KEYS.items():
+        held = " OR ".join(f"({key} IS NOT NULL AND {_HELD_OUT.format(key=key)})" for key in keys)
+        con.execute(f"CREATE TABLE bench_{table.replace('.', '_')} AS SELECT * FROM {table} WHERE {held}")
+        con.execute(f"DELETE FROM {table} WHERE {held}")
+
+
+def _restore_new_records(con: duckdb.DuckDBPyConnection) -> None:
+    for table in _RAW_KEYS:
+        con.execute(f"INSERT INTO {table} SELECT * FROM bench_{table.replace('.', '_')}")
+        con.execute(f"DROP TABLE bench_{table.replace('.', '_')}")
+
+
+def measure_churn(full: Path, workdir: Path) -> dict:
+    """Resolve without 5% of records, add them back, resolve again, compare ids."""
+    warehouse = workdir / "churn.duckdb"
+    shutil.copy(full, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        _hold_out_new_records(con)
+    first = timed_resolve(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE TABLE bench_map_before AS SELECT * FROM identity.customer_map")
+        _restore_new_records(con)
+    second = timed_resolve(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # a record's cluster "did not change" when the old records sharing its new id are
+        # exactly the old records that shared its old id
+        changed = con.execute("""
+            WITH joined AS (
+                SELECT b.source, b.source_record_id, b.customer_id AS old_id, a.customer_id AS new_id
+                FROM bench_map_before b JOIN identity.customer_map a USING (source, source_record_id)
+            ), same_cluster AS (
+                SELECT old_id FROM joined GROUP BY old_id
+                HAVING count(DISTINCT new_id) = 1
+                   AND count(*) = (SELECT count(*) FROM joined j2 WHERE j2.new_id = any_value(joined.new_id))
+            )
+            SELECT count(*) FILTER (WHERE j.old_id IN (SELECT old_id FROM same_cluster)),
+                   count(*) FILTER (WHERE j.old_id IN (SELECT old_id FROM same_cluster) AND j.new_id <> j.old_id),
+                   count(*) FILTER (WHERE j.new_id <> j.old_id)
+            FROM joined j
+        """).fetchone()
+    warehouse.unlink()
+    return {"first_run": first, "second_run": second, "unchanged_cluster_records": changed[0],
+            "unchanged_cluster_records_with_new_id": changed[1], "records_with_new_id": changed[2]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=235_000, help="persons to generate (about 4.3 records each)")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/c360_bench_identity"))
+    parser.add_argument("--skip-churn", action="store_true")
+    parser.add_argument("--resolve-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    if args.resolve_only:
+        _resolve_only(args.resolve_only)
+        return
+
+    from identity.evaluate import evaluate
+
+    full, truth = prepare(args.workdir, args.people, args.seed)
+    warehouse = args.workdir / "bench.duckdb"
+    shutil.copy(full, warehouse)
+    run = timed_resolve(warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        quality = evaluate(con, truth)
+    warehouse.unlink()
+    report = {"people": args.people, "run": run, "quality": quality}
+    if not args.skip_churn:
+        report["churn"] = measure_churn(full, args.workdir)
+    print(json.dumps(report, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

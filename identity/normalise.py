@@ -1,0 +1,96 @@
+"""Normalisation installed into a DuckDB connection, so 1M-row inputs stay in SQL.
+
+Phones go through `phonenumbers` (E.164), nicknames come from the `nicknames` dataset,
+accents are stripped with DuckDB's own `strip_accents`; only trivially stable rules
+(case, whitespace, plus-addressing, postcode spacing) are written here.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+import duckdb
+import phonenumbers
+import pyarrow as pa
+from nicknames import NickNamer
+
+logger = logging.getLogger(__name__)
+
+NAME_VARIANTS_TABLE = "c360_name_variants"
+
+_SQL_MACROS = """
+CREATE OR REPLACE TEMP MACRO c360_email(x) AS (
+    CASE WHEN position('@' IN lower(trim(CAST(x AS VARCHAR)))) > 1 THEN
+        regexp_replace(split_part(lower(trim(CAST(x AS VARCHAR))), '@', 1), '\\+.*$', '')
+        || '@' || split_part(lower(trim(CAST(x AS VARCHAR))), '@', 2)
+    END
+);
+CREATE OR REPLACE TEMP MACRO c360_name(x) AS (
+    nullif(trim(regexp_replace(
+        regexp_replace(lower(strip_accents(CAST(x AS VARCHAR))), '[^a-z\\s''-]', '', 'g'),
+        '\\s+', ' ', 'g')), '')
+);
+CREATE OR REPLACE TEMP MACRO c360_text(x) AS (
+    nullif(trim(regexp_replace(lower(strip_accents(CAST(x AS VARCHAR))), '\\s+', ' ', 'g')), '')
+);
+CREATE OR REPLACE TEMP MACRO c360_postcode(x) AS (
+    nullif(regexp_replace(upper(CAST(x AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '')
+);
+CREATE OR REPLACE TEMP MACRO c360_dob(x) AS (TRY_CAST(CAST(x AS VARCHAR) AS DATE));
+"""
+
+
+def _e164_converter(default_region: str):
+    def to_e164(raw: str | None) -> str | None:
+        if raw is None or not raw.strip():
+            return None
+        try:
+            number = phonenumbers.parse(raw, default_region)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_possible_number(number):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    return to_e164
+
+
+def _name_variant_rows() -> list[tuple[str, str]]:
+    """(name, canonical) pairs: a name and each of its nicknames share a canonical form."""
+    namer = NickNamer()
+    rows: set[tuple[str, str]] = set()
+    for canonical, nicks in namer.nickname_lookup.items():
+        rows.add((canonical, canonical))
+        for nick in nicks:
+            rows.add((nick, canonical))
+    return sorted(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _name_variants_arrow() -> pa.Table:
+    rows = _name_variant_rows()
+    return pa.table({"name": [r[0] for r in rows], "canonical": [r[1] for r in rows]})
+
+
+def install_normalisers(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the c360_* macros and the name-variant lookup on this connection."""
+    con.execute(_SQL_MACROS)
+    variants = _name_variants_arrow()  # noqa: F841 - read by the SQL below via replacement scan
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_VARIANTS_TABLE} AS SELECT * FROM variants")
+
+
+def build_phone_lookup(
+    con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str
+) -> None:
+    """Map each distinct raw phone to E.164 in `table(raw, e164)`.
+
+    DuckDB Python UDFs need numpy, which the stack does not ship, so only the distinct raw
+    strings make one Arrow round trip through `phonenumbers`.
+    """
+    raw = con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) "
+                  "WHERE p IS NOT NULL").to_arrow_table().column("raw").to_pylist()
+    to_e164 = _e164_converter(default_region)
+    lookup = pa.table({"raw": pa.array(raw, pa.string()),
+                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})  # noqa: F841
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
+    logger.info("normalised %d distinct phone numbers", len(raw))

@@ -1,0 +1,112 @@
+"""Carry customer ids across runs: an issued id stays with its records.
+
+Rules: when clusters merge the oldest id survives and the others are retired to
+customer_id_history ('merge'); when a cluster splits the largest part keeps the id and
+the other parts get new ids recorded as ('split'). A new id is derived from the cluster's
+smallest member and the run number, so identical input on an empty warehouse yields
+identical ids while an id retired earlier can never be re-issued.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import duckdb
+
+
+logger = logging.getLogger(__name__)
+
+CUSTOMER_MAP = "identity.customer_map"
+HISTORY = "identity.customer_id_history"
+REGISTRY = "identity.customer_ids"  # every id ever issued and the run that issued it
+RUNS = "identity.runs"
+
+
+def ensure_identity_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+        CREATE SCHEMA IF NOT EXISTS identity;
+        CREATE TABLE IF NOT EXISTS {CUSTOMER_MAP} (
+            source VARCHAR NOT NULL, source_record_id VARCHAR NOT NULL, customer_id VARCHAR NOT NULL);
+        CREATE TABLE IF NOT EXISTS {HISTORY} (
+            old_id VARCHAR NOT NULL, new_id VARCHAR NOT NULL, changed_at TIMESTAMPTZ NOT NULL,
+            reason VARCHAR NOT NULL);
+        CREATE TABLE IF NOT EXISTS {REGISTRY} (
+            customer_id VARCHAR NOT NULL, issued_run INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS {RUNS} (
+            run_id INTEGER NOT NULL, started_at TIMESTAMPTZ NOT NULL, records BIGINT,
+            customers BIGINT, records_reassigned BIGINT);
+    """)
+
+
+def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_at: datetime) -> dict[str, int]:
+    """Rewrite customer_map from `clusters(unique_id, source, source_record_id, cluster_id)`."""
+    ensure_identity_tables(con)
+    run_id = con.execute(f"SELECT coalesce(max(run_id), 0) + 1 FROM {RUNS}").fetchone()[0]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE c360_overlap AS
+            SELECT m.customer_id AS old_id, c.cluster_id, count(*) AS n, min(c.unique_id) AS first_member
+            FROM {CUSTOMER_MAP} m
+            JOIN {clusters} c ON c.source = m.source AND c.source_record_id = m.source_record_id
+            GROUP BY ALL;
+
+            -- an old id can only survive in the part holding most of its records
+            CREATE OR REPLACE TEMP TABLE c360_claims AS
+            SELECT o.old_id, o.cluster_id, coalesce(r.issued_run, 0) AS issued_run
+            FROM c360_overlap o LEFT JOIN {REGISTRY} r ON r.customer_id = o.old_id
+            QUALIFY row_number() OVER (PARTITION BY o.old_id ORDER BY o.n DESC, o.first_member) = 1;
+
+            CREATE OR REPLACE TEMP TABLE c360_assigned AS
+            WITH kept AS (
+                SELECT cluster_id, old_id AS customer_id FROM c360_claims
+                QUALIFY row_number() OVER (PARTITION BY cluster_id ORDER BY issued_run, old_id) = 1
+            ), firsts AS (
+                SELECT cluster_id, min(unique_id) AS first_member FROM {clusters} GROUP BY cluster_id
+            )
+            SELECT f.cluster_id,
+                   coalesce(k.customer_id,
+                            'cus_' || substr(md5(f.first_member || '@' || {run_id}), 1, 16)) AS customer_id,
+                   k.customer_id IS NULL AS is_new
+            FROM firsts f LEFT JOIN kept k USING (cluster_id);
+        """)
+        con.execute(f"""
+            INSERT INTO {HISTORY}
+            SELECT c.old_id, a.customer_id, ?::TIMESTAMPTZ, 'merge'
+            FROM c360_claims c JOIN c360_assigned a USING (cluster_id)
+            WHERE a.customer_id <> c.old_id
+            UNION ALL
+            SELECT o.old_id, a.customer_id, ?::TIMESTAMPTZ, 'split'
+            FROM c360_overlap o JOIN c360_assigned a USING (cluster_id)
+            ANTI JOIN c360_claims c ON c.old_id = o.old_id AND c.cluster_id = o.cluster_id
+            WHERE a.customer_id <> o.old_id
+            ORDER BY 4, 1, 2
+        """, [started_at, started_at])
+        reassigned = con.execute(f"""
+            SELECT count(*) FROM {CUSTOMER_MAP} m
+            JOIN {clusters} c ON c.source = m.source AND c.source_record_id = m.source_record_id
+            JOIN c360_assigned a ON a.cluster_id = c.cluster_id
+            WHERE a.customer_id <> m.customer_id
+        """).fetchone()[0]
+        con.execute(f"""
+            DELETE FROM {CUSTOMER_MAP};
+            INSERT INTO {CUSTOMER_MAP}
+            SELECT c.source, c.source_record_id, a.customer_id
+            FROM {clusters} c JOIN c360_assigned a USING (cluster_id)
+            ORDER BY c.source, c.source_record_id;
+            INSERT INTO {REGISTRY}
+            SELECT customer_id, {run_id} FROM c360_assigned WHERE is_new ORDER BY customer_id;
+        """)
+        records, customers, new_ids = con.execute(
+            f"SELECT (SELECT count(*) FROM {CUSTOMER_MAP}), count(*), count(*) FILTER (WHERE is_new) "
+            "FROM c360_assigned").fetchone()
+        con.execute(f"INSERT INTO {RUNS} VALUES (?, ?, ?, ?, ?)",
+                    [run_id, started_at, records, customers, reassigned])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    logger.info("run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
+                run_id, records, customers, new_ids, reassigned)
+    return {"run_id": run_id, "records": records, "customers": customers, "new_customer_ids": new_ids,
+            "records_reassigned": reassigned}

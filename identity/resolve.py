@@ -1,0 +1,60 @@
+"""The identity stage: raw tables -> normalised records -> edges -> clusters -> persistent ids."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timezone
+
+import duckdb
+
+from c360.settings import Settings
+from identity.clusters import cluster_records
+from identity.config import IdentityConfig, load_identity_config
+from identity.deterministic import build_deterministic_edges
+from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
+from identity.probabilistic import score_pairs
+from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
+
+logger = logging.getLogger(__name__)
+
+DETERMINISTIC_EDGES = "identity.deterministic_edges"
+SCORED_PAIRS = "identity.scored_pairs"
+EDGES = "identity.edges"  # the customer graph: both edge kinds, kept for audit and charts
+CLUSTERS = "identity.clusters"
+
+
+def _union_edges(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+        CREATE OR REPLACE TABLE {EDGES} AS
+        SELECT unique_id_l, unique_id_r, kind, 1.0::DOUBLE AS match_probability FROM {DETERMINISTIC_EDGES}
+        UNION ALL
+        SELECT unique_id_l, unique_id_r, 'splink', match_probability FROM {SCORED_PAIRS}
+        ORDER BY unique_id_l, unique_id_r, kind
+    """)
+
+
+def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) -> dict:
+    """Run the whole stage on an open warehouse connection."""
+    started_at = datetime.now(timezone.utc)
+    started = time.perf_counter()
+    ensure_identity_tables(con)
+    stage_raw_records(con, "c360_staged_records")
+    records = build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS,
+                            config.phone_default_region)
+    edge_counts = build_deterministic_edges(con, RECORDS, RECORD_EMAILS, DETERMINISTIC_EDGES)
+    edge_counts["splink"] = score_pairs(con, RECORDS, config.model_path, config.match_threshold,
+                                        SCORED_PAIRS, config.require_first_name_agreement)
+    _union_edges(con)
+    cluster_records(con, RECORDS, EDGES, CLUSTERS)
+    ids = assign_customer_ids(con, CLUSTERS, started_at)
+    result = {**ids, "records": records, "edges": edge_counts,
+              "seconds": round(time.perf_counter() - started, 2)}
+    logger.info("identity stage done: %s", result)
+    return result
+
+
+def run_identity(settings: Settings, config: IdentityConfig | None = None) -> dict:
+    """Resolve the warehouse at `settings.warehouse`; returns counts (records, customers, edges, time)."""
+    config = config or load_identity_config()
+    with duckdb.connect(str(settings.warehouse)) as con:
+        return resolve_warehouse(con, config)
