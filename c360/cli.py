@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from c360.settings import Settings
+from c360.settings import SAMPLE_TRUTH, Settings
+from c360.warehouse_lock import warehouse_writer
 
 SUMMARY_TABLES = [
     ("identity", "customer_map"),
@@ -43,6 +45,54 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    from identity.cli_commands import parse_mapping
+    from identity.files import resolve_files
+
+    mappings = [parse_mapping(m) for m in args.mapping]
+    if len(mappings) not in (1, len(args.inputs)):
+        print("c360 resolve: give one --mapping for all files or one per file", file=sys.stderr)
+        return 2
+    summary = resolve_files([Path(p) for p in args.inputs], mappings[0] if len(mappings) == 1 else mappings,
+                            Path(args.out))
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _cmd_identity_train(args: argparse.Namespace) -> int:
+    from identity.train import train_model
+
+    settings = Settings.from_env()
+    with warehouse_writer(settings.warehouse):
+        print(f"model written to {train_model(settings)}")
+    return 0
+
+
+def _cmd_identity_evaluate(args: argparse.Namespace) -> int:
+    from identity.cli_commands import identity_evaluate
+
+    settings = Settings.from_env()
+    with warehouse_writer(settings.warehouse):
+        metrics = identity_evaluate(settings, Path(args.truth), Path(args.reports) if args.reports else None)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from activation.sync import sync_destination
+
+    settings = Settings.from_env()
+    if args.dry_run:  # a dry run only reads, so it need not wait for writers
+        report = sync_destination(settings, args.destination, args.segment, dry_run=True)
+    else:
+        with warehouse_writer(settings.warehouse):
+            report = sync_destination(settings, args.destination, args.segment)
+    print(f"{args.destination}: {report.status} {json.dumps(report.counts())}")
+    if report.error:
+        print(f"error: {report.error}", file=sys.stderr)
+    return 0 if report.status in ("success", "dry_run") else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -57,6 +107,29 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="landing root to write crm/, web/, email/ into")
     gen.add_argument("--truth", required=True, help="truth CSV path (keep it outside --out)")
     gen.set_defaults(func=_cmd_generate)
+
+    res = sub.add_parser("resolve", help="deduplicate one person CSV or link several, with any headers")
+    res.add_argument("inputs", nargs="+", help="one CSV to dedupe, or several to link")
+    res.add_argument("--mapping", action="append", required=True,
+                     help="FIELD=HEADER,... (fields: record_id, first_name, last_name, full_name, email, phone, "
+                          "dob, street, city, postcode, extra_id); once for all files or once per file")
+    res.add_argument("--out", required=True, help="folder for clusters.csv and pairs.csv")
+    res.set_defaults(func=_cmd_resolve)
+
+    ident = sub.add_parser("identity", help="train or evaluate the identity resolution model")
+    ident_sub = ident.add_subparsers(dest="identity_command", required=True)
+    train = ident_sub.add_parser("train", help="re-estimate the Splink model from the warehouse (saves JSON)")
+    train.set_defaults(func=_cmd_identity_train)
+    ev = ident_sub.add_parser("evaluate", help="precision/recall against a truth file, plus Splink charts")
+    ev.add_argument("--truth", default=str(SAMPLE_TRUTH))
+    ev.add_argument("--reports", help="folder for the charts (default: $C360_REPORTS/identity)")
+    ev.set_defaults(func=_cmd_identity_evaluate)
+
+    sync = sub.add_parser("sync", help="send a segment to a destination from config/destinations.yml")
+    sync.add_argument("destination")
+    sync.add_argument("--segment", help="send this segment instead of the destination's own")
+    sync.add_argument("--dry-run", action="store_true", help="compute the changes, send and record nothing")
+    sync.set_defaults(func=_cmd_sync)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Plain-argument entry points behind `c360 resolve` and `c360 identity train|evaluate`."""
+"""Plain-argument helpers behind `c360 resolve` and `c360 identity evaluate`."""
 from __future__ import annotations
 
 import json
@@ -10,9 +10,8 @@ import duckdb
 from c360.settings import SAMPLE_TRUTH, Settings
 from identity.config import load_identity_config
 from identity.evaluate import evaluate
-from identity.files import MAPPABLE_FIELDS, resolve_files
+from identity.files import MAPPABLE_FIELDS
 from identity.reports import write_identity_charts
-from identity.train import train_model
 
 logger = logging.getLogger(__name__)
 
@@ -26,16 +25,6 @@ def parse_mapping(text: str) -> dict[str, str]:
             raise ValueError(f"bad mapping item {item!r}; use FIELD=HEADER with FIELD in {MAPPABLE_FIELDS}")
         mapping[field.strip()] = header.strip()
     return mapping
-
-
-def resolve(inputs: list[Path], mapping: dict[str, str] | list[dict[str, str]], out_dir: Path) -> dict:
-    """`c360 resolve`: one CSV dedupes, several link; writes clusters.csv and pairs.csv in out_dir."""
-    return resolve_files(inputs, mapping, out_dir)
-
-
-def identity_train(settings: Settings) -> Path:
-    """`c360 identity train`: re-estimate the model from the warehouse and save it as JSON."""
-    return train_model(settings)
 
 
 def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH,
