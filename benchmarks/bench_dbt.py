@@ -1,0 +1,209 @@
+"""Benchmark of the dbt project: full build, then an incremental build after one more day of events.
+
+The warehouse is synthesised directly in DuckDB in the raw/identity contract shape
+(docs/architecture.md) so the benchmark measures dbt alone, not ingestion or identity.
+Target: the incremental build takes at most 10% of the full build's wall time. Both builds
+exclude dbt unit tests, which (as dbt recommends) belong in CI, not in the daily production run;
+every data test runs.
+
+    ./dev python benchmarks/bench_dbt.py --customers 100000 --events 10000000
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+START = "2026-01-01 00:00:00"
+EVENTS_PER_SESSION = 5
+
+SCHEMA_DDL = """
+create schema if not exists raw_crm;
+create schema if not exists raw_web;
+create schema if not exists raw_email;
+create schema if not exists identity;
+"""
+
+CRM_SQL = """
+create or replace table raw_crm.companies as
+select c as company_id, 'Company ' || c as name, 'company' || c || '.com' as domain,
+       ['Software', 'Retail', 'Finance'][1 + c % 3] as industry, 10 + c % 500 as employees,
+       'City ' || c % 40 as city, 'DE' as country,
+       timestamptz '{start}' - interval 400 day as created_at, timestamptz '{start}' - interval 300 day as updated_at,
+       false as is_archived
+from range(1, {companies} + 1) t(c);
+
+create or replace table raw_crm.contacts as
+select 1000000 + i as contact_id, 'First' || i as first_name, 'Last' || i as last_name,
+       'user' || i || '@example.com' as email, 'user' || i || '@example.com' as email_normalized,
+       null::varchar as additional_emails, '+4930' || lpad(i::varchar, 7, '0') as phone,
+       'Company ' || (1 + i % {companies}) as company_name, 'Engineer' as job_title,
+       'Street ' || i as street, 'City ' || i % 40 as city, '10115' as postal_code,
+       date '1980-01-01' + (i % 9000)::int as date_of_birth,
+       ['lead', 'marketingqualifiedlead', 'opportunity', 'customer'][1 + i % 4] as lifecycle_stage,
+       'owner' || i % 12 || '@corp.com' as owner,
+       timestamptz '{start}' - interval 200 day + to_days((i % 150)::int) as created_at,
+       timestamptz '{start}' - interval 10 day + to_days((i % 5)::int) as updated_at,
+       false as is_archived, 'contacts.csv' as _source_file, i + 2 as _source_line, 'h' as _file_hash
+from range({customers}) t(i) where i % 10 < 6;
+
+create or replace table raw_crm.deals as
+select 5000000 + i as deal_id, 'Deal ' || i as deal_name,
+       ['appointmentscheduled', 'qualifiedtobuy', 'contractsent', 'closedwon', 'closedlost'][1 + i % 5] as stage,
+       'default' as pipeline, (1000 + (i * 37) % 9000)::double as amount,
+       date '{start}' + (i % 60)::int as close_date, 'owner' || i % 12 || '@corp.com' as owner,
+       1000000 + i as contact_id, 1 + i % {companies} as company_id,
+       timestamptz '{start}' - interval 90 day as created_at, timestamptz '{start}' - interval 5 day as updated_at,
+       false as is_archived
+from range({customers}) t(i) where i % 10 = 0;
+
+create or replace table raw_crm.activities as
+select 7000000 + i * 2 + k as activity_id, ['CALL', 'MEETING', 'NOTE', 'EMAIL', 'TASK'][1 + (i + k) % 5] as activity_type,
+       timestamptz '{start}' - interval 30 day + to_days((k * 20)::int) as occurred_at,
+       1000000 + i as contact_id, 5000000 + i as deal_id, 'owner' || i % 12 || '@corp.com' as owner,
+       'Follow-up' as subject, false as is_archived
+from range({customers}) t(i), range(2) k(k) where i % 10 = 0;
+"""
+
+EMAIL_SQL = """
+create or replace table raw_email.campaigns as
+select 'cmp' || c as campaign_id, 'Newsletter ' || c as campaign_name, 'News ' || c as subject,
+       timestamptz '{start}' + to_days((c * 7)::int) as sent_at
+from range({campaigns}) t(c);
+
+create or replace table raw_email.activity as
+with sends as (
+    select i, c, timestamptz '{start}' + to_days((c * 7)::int) as sent_at
+    from range({customers}) t(i), range({campaigns}) s(c) where i % 10 >= 3
+), actions as (
+    select i, c, 'sent' as action, sent_at as occurred_at from sends
+    union all select i, c, 'open', sent_at + interval 2 hour from sends where (i + c) % 3 = 0
+    union all select i, c, 'click', sent_at + interval 3 hour from sends where (i + c) % 9 = 0
+    union all select i, c, 'unsubscribe', sent_at + interval 4 hour from sends where i % 97 = 0 and c = 1
+)
+select md5('r' || i || 'cmp' || c || action || occurred_at) as activity_id, 'r' || i as recipient_id,
+       'user' || i || '@example.com' as email, 'user' || i || '@example.com' as email_normalized,
+       'First' || i as first_name, 'Last' || i as last_name, 'cmp' || c as campaign_id, action, occurred_at,
+       case when action = 'click' then 'https://c360.example/pricing?mc_eid=r' || i end as url,
+       null::varchar as bounce_type
+from actions;
+"""
+
+IDENTITY_SQL = """
+create or replace table identity.customer_map as
+select 'crm_contact' as source, contact_id::varchar as source_record_id, 'cust-' || (contact_id - 1000000) as customer_id
+from raw_crm.contacts
+union all select 'web_anonymous_id', 'anon-' || i, 'cust-' || i from range({customers}) t(i)
+union all select 'web_user_id', 'user-' || i, 'cust-' || i from range({customers}) t(i) where i % 2 = 0
+union all select 'email_recipient', 'r' || i, 'cust-' || i from range({customers}) t(i) where i % 10 >= 3;
+"""
+
+WEB_EVENTS_SQL = """
+{verb}
+with sessions as (
+    select s, s % {customers} as i,
+           timestamptz '{start}' + to_days(({day_offset} + s * {days} // {sessions})::int)
+               + to_seconds(((s * 7919) % 80000)::bigint) as started_at
+    from range({sessions}) t(s)
+)
+select md5('m' || {day_offset} || '-' || s || '-' || k) as message_id,
+       case when k = 0 and s % 20 = 0 then 'identify' when k = 4 then 'track' else 'page' end as type,
+       case when k = 4 then 'Signed Up' end as event, null::varchar as name,
+       'anon-' || i as anonymous_id, case when i % 2 = 0 then 'user-' || i end as user_id, null::varchar as previous_id,
+       started_at + to_seconds((k * 90)::bigint) as "timestamp", '10.0.0.1' as ip, 'Mozilla/5.0' as user_agent,
+       'https://c360.example' || ['/', '/pricing', '/blog', '/docs', '/signup'][1 + (s + k) % 5] as page_url,
+       ['/', '/pricing', '/blog', '/docs', '/signup'][1 + (s + k) % 5] as page_path,
+       'Page' as page_title, case when k = 0 then 'https://google.com' end as referrer,
+       case when k = 0 and s % 3 = 0 then 'newsletter' end as utm_source,
+       case when k = 0 and s % 3 = 0 then 'email' end as utm_medium,
+       case when k = 0 and s % 3 = 0 then 'spring' end as utm_campaign,
+       null::varchar as utm_term, null::varchar as utm_content, null::varchar as mc_eid,
+       case when k = 0 and s % 20 = 0 then 'user' || i || '@example.com' end as traits_email,
+       case when k = 0 and s % 20 = 0 then 'user' || i || '@example.com' end as traits_email_normalized,
+       case when k = 0 and s % 20 = 0 then 'Web' || i end as traits_first_name,
+       case when k = 0 and s % 20 = 0 then 'Last' || i end as traits_last_name,
+       null::varchar as traits_phone, '{{}}' as properties
+from sessions, range({events_per_session}) e(k)
+"""
+
+
+def synthesize_warehouse(path: Path, customers: int, events: int, days: int = 180) -> None:
+    """Writes every raw and identity table the dbt project reads, sized for the benchmark."""
+    started = time.monotonic()
+    params = dict(start=START, customers=customers, companies=max(customers // 20, 1), campaigns=12)
+    with duckdb.connect(str(path)) as con:
+        con.execute(SCHEMA_DDL)
+        con.execute(CRM_SQL.format(**params))
+        con.execute(EMAIL_SQL.format(**params))
+        con.execute(IDENTITY_SQL.format(**params))
+        con.execute(_web_events_sql("create or replace table raw_web.events as", customers, events, days, day_offset=0))
+    log.info("synthesised %d customers and %d web events in %.1fs", customers, events, time.monotonic() - started)
+
+
+def append_web_day(path: Path, customers: int, events: int, day_offset: int) -> None:
+    """Appends one more day of events after the synthesised history, as a daily load would."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(_web_events_sql("insert into raw_web.events", customers, events, days=1, day_offset=day_offset))
+
+
+def _web_events_sql(verb: str, customers: int, events: int, days: int, day_offset: int) -> str:
+    sessions = max(events // EVENTS_PER_SESSION, 1)
+    return WEB_EVENTS_SQL.format(
+        verb=verb,
+        start=START, customers=customers, sessions=sessions, days=days, day_offset=day_offset,
+        events_per_session=EVENTS_PER_SESSION,
+    )
+
+
+def dbt_build(warehouse: Path, target_path: Path, *extra: str) -> float:
+    """Runs `dbt build` in-process and returns its wall time; raises if any node fails."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["C360_WAREHOUSE"] = str(warehouse)
+    started = time.monotonic()
+    result = dbtRunner().invoke([
+        "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_path), "--log-path", str(target_path / "logs"), "--quiet",
+        "--exclude", "test_type:unit", *extra,
+    ])
+    elapsed = time.monotonic() - started
+    if not result.success:
+        raise RuntimeError(f"dbt build failed: {result.exception}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--workdir", type=Path, default=None, help="keep the warehouse here (default: a temp dir)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        warehouse = workdir / "bench.duckdb"
+        warehouse.unlink(missing_ok=True)
+        synthesize_warehouse(warehouse, args.customers, args.events, args.days)
+        full = dbt_build(warehouse, workdir / "target", "--full-refresh")
+        log.info("full build: %.1fs", full)
+        append_web_day(warehouse, args.customers, args.events // args.days, day_offset=args.days)
+        incremental = dbt_build(warehouse, workdir / "target")
+        ratio = incremental / full
+        log.info("incremental build after one more day: %.1fs (%.0f%% of full; target <= 10%%)", incremental, ratio * 100)
+        print(f"full={full:.1f}s incremental={incremental:.1f}s ratio={ratio:.1%} target<=10% "
+              f"{'PASS' if ratio <= 0.10 else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,8 @@
+{#- Raw timestamps arrive as timestamptz, naive timestamps or ISO strings depending on the loader;
+    every model works in naive UTC so date arithmetic never depends on the reader's time zone.
+    The conversion is a plain cast under the session time zone UTC (profiles.yml `settings`),
+    because DuckDB pushes filters on casts into the table scan, which timezone() would prevent:
+    that is what keeps the daily incremental run from touching the whole event history. -#}
+{% macro utc_timestamp(column) -%}
+    cast(cast({{ column }} as timestamptz) as timestamp)
+{%- endmacro %}

@@ -1,0 +1,8 @@
+{#- Fails for every combination of `columns` that occurs more than once (a composite key check
+    without pulling in dbt_utils, since nothing may be downloaded at run time). -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as occurrences
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}

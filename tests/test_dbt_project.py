@@ -1,0 +1,272 @@
+"""The dbt project end to end: real `dbt build` runs on a small hand-made warehouse.
+
+The warehouse holds the raw and identity tables in the contract shape (docs/architecture.md)
+with a few customers whose golden record, sessions and segments are known in advance.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from c360.settings import DBT_PROJECT_DIR
+
+TABLES: dict[str, str] = {
+    "raw_crm.contacts": """contact_id bigint, first_name varchar, last_name varchar, email varchar,
+        email_normalized varchar, additional_emails varchar, phone varchar, company_name varchar,
+        job_title varchar, street varchar, city varchar, postal_code varchar, date_of_birth date,
+        lifecycle_stage varchar, owner varchar, created_at timestamptz, updated_at timestamptz,
+        is_archived boolean, _source_file varchar, _source_line bigint, _file_hash varchar""",
+    "raw_crm.companies": """company_id bigint, name varchar, domain varchar, industry varchar, employees bigint,
+        city varchar, country varchar, created_at timestamptz, updated_at timestamptz, is_archived boolean""",
+    "raw_crm.deals": """deal_id bigint, deal_name varchar, stage varchar, pipeline varchar, amount double,
+        close_date date, owner varchar, contact_id bigint, company_id bigint, created_at timestamptz,
+        updated_at timestamptz, is_archived boolean""",
+    "raw_crm.activities": """activity_id bigint, activity_type varchar, occurred_at timestamptz, contact_id bigint,
+        deal_id bigint, owner varchar, subject varchar, is_archived boolean""",
+    "raw_web.events": """message_id varchar, type varchar, event varchar, name varchar, anonymous_id varchar,
+        user_id varchar, previous_id varchar,
+        "timestamp" timestamptz, ip varchar, user_agent varchar, page_url varchar, page_path varchar,
+        page_title varchar, referrer varchar, utm_source varchar, utm_medium varchar, utm_campaign varchar,
+        utm_term varchar, utm_content varchar, mc_eid varchar, traits_email varchar,
+        traits_email_normalized varchar, traits_first_name varchar, traits_last_name varchar,
+        traits_phone varchar, properties varchar""",
+    "raw_email.campaigns": "campaign_id varchar, campaign_name varchar, subject varchar, sent_at timestamptz",
+    "raw_email.activity": """activity_id varchar, recipient_id varchar, email varchar, email_normalized varchar,
+        first_name varchar, last_name varchar, campaign_id varchar, action varchar, occurred_at timestamptz,
+        url varchar, bounce_type varchar""",
+    "identity.customer_map": "source varchar, source_record_id varchar, customer_id varchar",
+}
+
+CONTACT = ("contact_id, first_name, last_name, email, email_normalized, phone, company_name, lifecycle_stage, "
+           "owner, created_at, updated_at, is_archived")
+EVENT = "message_id, type, anonymous_id, user_id, \"timestamp\", page_path, traits_email, traits_phone"
+
+DAY_ONE_SQL = f"""
+insert into raw_crm.contacts ({CONTACT}) values
+    (101, 'Annie', 'Smith', 'ann@crm.com', 'ann@crm.com', '+4930111', 'Acme', 'lead', 'rep@corp.com',
+     '2025-12-01 08:00:00+00', '2026-01-01 08:00:00+00', false),
+    (101, 'Ann', 'Smith', 'ann@crm.com', 'ann@crm.com', '+4930111', 'Acme', 'lead', 'rep@corp.com',
+     '2025-12-01 08:00:00+00', '2026-01-10 08:00:00+00', false),
+    (103, 'Bob', 'Jones', 'bob@crm.com', 'bob@crm.com', '+4930333', 'acme', 'opportunity', 'rep@corp.com',
+     '2025-12-05 08:00:00+02', '2026-01-05 08:00:00+00', false);
+insert into raw_crm.companies values (1, 'Acme', 'acme.com', 'Software', 50, 'Berlin', 'DE',
+    '2025-01-01 00:00:00+00', '2025-06-01 00:00:00+00', false);
+insert into raw_crm.deals values
+    (9001, 'Bob expansion', 'contractsent', 'default', 1000, '2026-03-20', 'rep@corp.com', 103, 1,
+     '2026-01-05 00:00:00+00', '2026-01-06 00:00:00+00', false),
+    (9002, 'Bob first order', 'closedwon', 'default', 5000, '2026-01-20', 'rep@corp.com', 103, 1,
+     '2026-01-05 00:00:00+00', '2026-01-20 00:00:00+00', false),
+    (9003, 'Deleted deal', 'qualifiedtobuy', 'default', 700, '2026-03-20', 'rep@corp.com', 103, 1,
+     '2026-01-05 00:00:00+00', '2026-01-07 00:00:00+00', true);
+insert into raw_crm.activities values (7001, 'CALL', '2026-02-15 10:00:00+00', 103, 9001, 'rep@corp.com', 'Call', false);
+insert into raw_email.campaigns values ('cmp1', 'January news', 'News', '2026-01-31 09:00:00+00');
+insert into raw_email.activity (activity_id, recipient_id, email, email_normalized, first_name, last_name,
+                                campaign_id, action, occurred_at) values
+    ('x1', 'r1', 'ann@mail.com', 'ann@mail.com', 'Annie', 'S', 'cmp1', 'sent', '2026-01-31 09:00:00+00'),
+    ('x2', 'r1', 'ann@mail.com', 'ann@mail.com', 'Annie', 'S', 'cmp1', 'open', '2026-02-01 10:00:00+00'),
+    ('x3', 'r3', 'bob@crm.com', 'bob@crm.com', 'Bob', 'Jones', 'cmp1', 'sent', '2026-01-31 09:00:00+00');
+insert into raw_web.events ({EVENT}) values
+    ('m1', 'identify', 'a1', 'u1', '2026-01-20 10:00:00+00', null, 'ann@web.com', '+1999'),
+    ('m2', 'page', 'a1', 'u1', '2026-01-20 10:05:00+00', '/', null, null),
+    ('m2', 'page', 'a1', 'u1', '2026-01-20 10:05:00+00', '/', null, null),
+    ('m3', 'page', 'a1', 'u1', '2026-01-20 10:50:00+00', '/docs', null, null),
+    ('m4', 'page', 'a2', null, '2026-02-25 09:00:00+00', '/pricing', null, null),
+    ('m5', 'page', 'a2', null, '2026-03-01 11:50:00+00', '/', null, null),
+    ('m6', 'page', 'a2', null, '2026-03-01 12:00:00+00', '/blog', null, null);
+insert into identity.customer_map values
+    ('crm_contact', '101', 'cust-1'), ('email_recipient', 'r1', 'cust-1'),
+    ('web_anonymous_id', 'a1', 'cust-1'), ('web_user_id', 'u1', 'cust-1'),
+    ('web_anonymous_id', 'a2', 'cust-2'),
+    ('crm_contact', '103', 'cust-3'), ('email_recipient', 'r3', 'cust-3');
+"""
+
+# The next day's load: a2 continues its last session across the load boundary, then returns days
+# later (its pricing visit ages out of the 14-day window); a new device a4 looks at pricing;
+# Bob opens the January newsletter late, which must update that message rather than add one.
+DAY_TWO_SQL = f"""
+insert into raw_email.activity (activity_id, recipient_id, email, campaign_id, action, occurred_at) values
+    ('x4', 'r3', 'bob@crm.com', 'cmp1', 'open', '2026-03-05 08:00:00+00');
+insert into raw_web.events ({EVENT}) values
+    ('m7', 'page', 'a2', null, '2026-03-01 12:20:00+00', '/docs', null, null),
+    ('m8', 'page', 'a2', null, '2026-03-12 11:00:00+00', '/', null, null),
+    ('m9', 'page', 'a4', null, '2026-03-12 10:00:00+00', '/pricing', null, null);
+insert into identity.customer_map values ('web_anonymous_id', 'a4', 'cust-4');
+"""
+
+MARTS = ["dim_customers", "customer_traits", "segment_membership", "fct_deal_pipeline", "dim_accounts"]
+
+
+def run_dbt(warehouse: Path, work: Path, *args: str) -> dbtRunnerResult:
+    os.environ["C360_WAREHOUSE"] = str(warehouse)
+    return dbtRunner().invoke([
+        *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
+    ])
+
+
+def build(warehouse: Path, work: Path, *args: str) -> None:
+    result = run_dbt(warehouse, work, "build", *args)
+    failures = [f"{r.node.unique_id}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
+    assert result.success, f"dbt build failed: {result.exception or failures}"
+
+
+def execute(warehouse: Path, sql: str) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(sql)
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(sql).fetchall()
+
+
+def snapshot(warehouse: Path, tables: Iterable[str]) -> dict[str, list[tuple]]:
+    return {t: rows(warehouse, f"select * from {t} order by all") for t in tables}
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Day one loaded and built once; tests copy the file so they cannot disturb each other."""
+    work = tmp_path_factory.mktemp("dbt")
+    warehouse = work / "c360.duckdb"
+    ddl = "".join(f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});"
+                  for t, cols in TABLES.items())
+    execute(warehouse, ddl + DAY_ONE_SQL)
+    build(warehouse, work)
+    return warehouse
+
+
+@pytest.fixture
+def warehouse(built_warehouse: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "c360.duckdb"
+    execute(built_warehouse, "checkpoint")  # dbt keeps the database open in-process: flush the WAL first
+    shutil.copy(built_warehouse, copy)
+    return copy
+
+
+def test_marts_land_in_exact_schema_names(built_warehouse: Path) -> None:
+    schemas = {r[0] for r in rows(built_warehouse, "select distinct table_schema from information_schema.tables")}
+    assert {"staging", "intermediate", "marts"} <= schemas
+    assert not any(s.startswith("main_") for s in schemas)
+
+
+def test_dim_customers_has_one_golden_record_per_mapped_customer(built_warehouse: Path) -> None:
+    ids = rows(built_warehouse, "select customer_id from marts.dim_customers order by 1")
+    assert ids == [("cust-1",), ("cust-2",), ("cust-3",)]
+    ann = rows(built_warehouse, """
+        select first_name, last_name, email, email_source, phone, phone_source, company_name, first_seen,
+               last_seen, crm_contact_records, web_anonymous_id_records, web_user_id_records,
+               email_recipient_records, is_identified
+        from marts.dim_customers where customer_id = 'cust-1'""")[0]
+    # latest CRM version wins the name; the most recently engaged address wins the email
+    assert ann[:7] == ("Ann", "Smith", "ann@mail.com", "email_recipient:r1", "+4930111", "crm_contact:101", "Acme")
+    assert str(ann[7]) == "2025-12-01 08:00:00" and str(ann[8]) == "2026-02-01 10:00:00"
+    assert ann[9:] == (1, 1, 1, 1, True)
+    anonymous = rows(built_warehouse, "select first_name, email, is_identified from marts.dim_customers where customer_id = 'cust-2'")
+    assert anonymous == [(None, None, False)]
+    # timestamps with an offset are converted to naive UTC
+    bob = rows(built_warehouse, "select first_seen::varchar from marts.dim_customers where customer_id = 'cust-3'")
+    assert bob == [("2025-12-05 06:00:00",)]
+
+
+def test_sessions_split_on_inactivity_and_ignore_redelivered_events(built_warehouse: Path) -> None:
+    sessions = rows(built_warehouse, """
+        select anonymous_id, session_start::varchar, events, page_views, landing_page
+        from intermediate.int_web_sessions order by anonymous_id, session_start""")
+    assert sessions == [
+        ("a1", "2026-01-20 10:00:00", 2, 1, "/"),  # m2 delivered twice, counted once
+        ("a1", "2026-01-20 10:50:00", 1, 1, "/docs"),  # 45 minutes later: a new session
+        ("a2", "2026-02-25 09:00:00", 1, 1, "/pricing"),
+        ("a2", "2026-03-01 11:50:00", 2, 2, "/"),
+    ]
+
+
+def test_customer_traits_are_measured_against_the_latest_event(built_warehouse: Path) -> None:
+    traits = {r[0]: r[1:] for r in rows(built_warehouse, """
+        select customer_id, as_of::varchar, sessions, days_since_pricing_view, is_customer, deals_open, deals_won,
+               revenue, email_sends, email_opens, email_open_rate, email_consent, crm_owner
+        from marts.customer_traits""")}
+    assert traits["cust-1"] == ("2026-03-01 12:00:00", 2, None, False, 0, 0, 0, 1, 1, 1.0, True, "rep@corp.com")
+    assert traits["cust-2"][:4] == ("2026-03-01 12:00:00", 2, 4, False)
+    assert traits["cust-3"][3:8] == (True, 1, 1, 5000, 1)
+
+
+def test_segment_membership_holds_the_example_segments(built_warehouse: Path) -> None:
+    members = rows(built_warehouse, "select customer_id, segment, since::varchar from marts.segment_membership order by all")
+    assert members == [
+        ("cust-2", "pricing_visitors_not_customers", "2026-03-01 12:00:00"),
+        ("cust-3", "open_deal_contacts", "2026-03-01 12:00:00"),
+    ]
+
+
+def test_crm_marts_roll_up_deals_and_contacts(built_warehouse: Path) -> None:
+    account = rows(built_warehouse, "select contacts, customers, open_deals, open_pipeline_amount, won_revenue from marts.dim_accounts")
+    assert account == [(2, 2, 1, 1000, 5000)]
+    pipeline = rows(built_warehouse, "select deal_stage, deals, total_amount from marts.fct_deal_pipeline order by 1")
+    assert pipeline == [("closedwon", 1, 5000), ("contractsent", 1, 1000)]
+
+
+def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path, tmp_path: Path) -> None:
+    tables = [f"marts.{m}" for m in MARTS] + ["marts.segment_history", "intermediate.int_web_sessions"]
+    before = snapshot(warehouse, tables)
+    build(warehouse, tmp_path)
+    assert snapshot(warehouse, tables) == before
+
+
+def test_incremental_build_equals_full_refresh_and_records_segment_changes(warehouse: Path, tmp_path: Path) -> None:
+    execute(warehouse, DAY_TWO_SQL)
+    build(warehouse, tmp_path)
+    a2 = rows(warehouse, """select session_start::varchar, session_end::varchar, events
+                            from intermediate.int_web_sessions where anonymous_id = 'a2' order by 1""")
+    # the 12:20 event extends the session stored by the previous run instead of opening a new one
+    assert a2 == [("2026-02-25 09:00:00", "2026-02-25 09:00:00", 1),
+                  ("2026-03-01 11:50:00", "2026-03-01 12:20:00", 3),
+                  ("2026-03-12 11:00:00", "2026-03-12 11:00:00", 1)]
+    history = rows(warehouse, "select customer_id, segment, change, changed_at::varchar from marts.segment_history order by all")
+    assert history == [
+        ("cust-2", "pricing_visitors_not_customers", "entered", "2026-03-01 12:00:00"),
+        ("cust-2", "pricing_visitors_not_customers", "left", "2026-03-12 11:00:00"),
+        ("cust-3", "open_deal_contacts", "entered", "2026-03-01 12:00:00"),
+        ("cust-4", "pricing_visitors_not_customers", "entered", "2026-03-12 11:00:00"),
+    ]
+    since = rows(warehouse, "select customer_id, since::varchar from marts.segment_membership order by 1")
+    assert since == [("cust-3", "2026-03-01 12:00:00"), ("cust-4", "2026-03-12 11:00:00")]
+
+    assert rows(warehouse, "select email_opens, email_open_rate from marts.customer_traits where customer_id = 'cust-3'") == [(1, 1.0)]
+
+    tables = [f"marts.{m}" for m in MARTS if m != "segment_membership"]
+    tables += ["intermediate.int_web_sessions", "intermediate.int_email_messages"]
+    incremental = snapshot(warehouse, tables)
+    members = rows(warehouse, "select customer_id, segment from marts.segment_membership order by all")
+    build(warehouse, tmp_path, "--full-refresh")
+    assert snapshot(warehouse, tables) == incremental
+    assert rows(warehouse, "select customer_id, segment from marts.segment_membership order by all") == members
+
+
+@pytest.mark.parametrize(("condition", "expected"), [
+    ("{trait: revenu, op: '>', value: 1}", "condition 1: field 'trait' names unknown trait 'revenu'"),
+    ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),
+    ("{trait: segment_tags, op: in, value: x}", "unknown trait 'segment_tags'"),
+    ("{trait: revenue, op: in, value: 1}", "field 'value' must be a non-empty list for op in"),
+])
+def test_invalid_segment_definition_fails_naming_segment_and_field(
+    warehouse: Path, tmp_path: Path, condition: str, expected: str
+) -> None:
+    bad = f"{{segment_definitions: [{{name: vip_typo, description: d, conditions: [{condition}]}}]}}"
+    result = run_dbt(warehouse, tmp_path, "build", "--select", "int_segment_members", "--exclude", "test_type:unit",
+                     "--vars", bad)
+    assert not result.success
+    message = " ".join(str(r.message) for r in result.result)
+    assert "Invalid segment definition 'vip_typo'" in message and expected in message
+
+
+def test_docs_generate_succeeds(warehouse: Path, tmp_path: Path) -> None:
+    result = run_dbt(warehouse, tmp_path, "docs", "generate")
+    assert result.success
+    assert (tmp_path / "target" / "catalog.json").exists()
