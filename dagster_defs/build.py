@@ -15,6 +15,7 @@ from dagster_dlt import DagsterDltResource
 
 from c360.settings import Settings
 from dagster_defs.activation_assets import activation_assets
+from dagster_defs.checks import identity_checks, load_accounting_checks
 from dagster_defs.dbt_assets import dbt_model_assets, dbt_project
 from dagster_defs.identity_assets import identity_assets
 from dagster_defs.ingestion_assets import SOURCES, ingestion_assets, landing_specs
@@ -49,13 +50,18 @@ def build_definitions(settings: Settings) -> Definitions:
         )
         for source in SOURCES
     }
+    raw_loads = ingestion_assets(settings)
     return Definitions(
         assets=[
             *landing_specs(settings),
-            *ingestion_assets(settings),
+            *raw_loads,
             identity_assets(settings),
             dbt_model_assets(project, settings),
             *activation_assets(settings),
+        ],
+        asset_checks=[
+            load_accounting_checks(settings, [key for load in raw_loads for key in load.keys]),
+            identity_checks(settings),
         ],
         jobs=[pipeline_job, *stage_jobs, *source_jobs.values()],
         schedules=[ScheduleDefinition(job=pipeline_job, cron_schedule="0 3 * * *", name="daily_pipeline")],

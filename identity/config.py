@@ -16,6 +16,7 @@ class IdentityConfig:
     match_threshold: float
     phone_default_region: str
     require_first_name_agreement: bool
+    max_cluster_size: int
     model_path: Path
     seed: int
     u_max_pairs: int
@@ -31,6 +32,7 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
         match_threshold=float(raw["match_threshold"]),
         phone_default_region=str(raw["phone_default_region"]),
         require_first_name_agreement=bool(raw["require_first_name_agreement"]),
+        max_cluster_size=int(raw["max_cluster_size"]),
         model_path=model_path if model_path.is_absolute() else PROJECT_ROOT / model_path,
         seed=int(training["seed"]),
         u_max_pairs=int(training["u_max_pairs"]),

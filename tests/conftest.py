@@ -5,6 +5,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import ExecuteInProcessResult
 
 from c360.fingerprint import table_fingerprints
 from c360.runner import run_pipeline
@@ -21,12 +22,17 @@ def sample_settings(root: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def sample_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ExecuteInProcessResult]:
     """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
     settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
     result = run_pipeline(settings)
     assert result.success, "the end-to-end pipeline run failed"
-    return settings
+    return settings, result
+
+
+@pytest.fixture(scope="session")
+def sample_run(sample_pipeline) -> Settings:
+    return sample_pipeline[0]
 
 
 @pytest.fixture(scope="session")

@@ -249,6 +249,15 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     assert rows(warehouse, "select customer_id, segment from marts.segment_membership order by all") == members
 
 
+def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, tmp_path: Path) -> None:
+    """Day two swaps pricing_visitors_not_customers' only member for another: a 200% swing."""
+    execute(warehouse, DAY_TWO_SQL)
+    build(warehouse, tmp_path)
+    result = run_dbt(warehouse, tmp_path, "test", "--select", "test_name:segment_size_swing")
+    outcomes = [(str(r.status), r.failures) for r in result.result]
+    assert outcomes == [("warn", 1)]
+
+
 @pytest.mark.parametrize(("condition", "expected"), [
     ("{trait: revenu, op: '>', value: 1}", "condition 1: field 'trait' names unknown trait 'revenu'"),
     ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),

@@ -1,0 +1,94 @@
+"""The Dagster project: one graph from landing folders to exports, checks that catch broken tables."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+
+import duckdb
+from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
+
+from c360.settings import PROJECT_ROOT
+from dagster_defs.build import build_definitions
+from dagster_defs.checks import identity_checks, load_accounting_checks
+from dagster_defs.identity_assets import identity_assets
+from tests.conftest import sample_settings
+
+
+def run_checks_only(settings, assets, checks) -> dict[str, bool]:
+    defs = Definitions(assets=assets, asset_checks=checks,
+                       jobs=[define_asset_job("checks", selection=AssetSelection.all_asset_checks())])
+    result = defs.resolve_job_def("checks").execute_in_process(raise_on_error=False)
+    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
+
+
+def copy_of_sample_warehouse(sample_run, tmp_path):
+    settings = replace(sample_run, warehouse=tmp_path / "copy.duckdb")
+    shutil.copy(sample_run.warehouse, settings.warehouse)
+    return settings
+
+
+def test_graph_runs_from_landing_folders_through_dbt_to_exports(sample_run):
+    graph = build_definitions(sample_run).resolve_asset_graph()
+    upstream_of = lambda key: {k.to_user_string() for k in graph.get(AssetKey(key)).parent_keys}  # noqa: E731
+    assert upstream_of(["raw_crm", "contacts"]) == {"landing/crm"}
+    assert upstream_of(["identity", "customer_map"]) == {"raw_crm/contacts", "raw_web/events", "raw_email/activity"}
+    assert "raw_crm/contacts" in upstream_of(["staging", "stg_crm__contacts"])
+    assert "identity/customer_map" in upstream_of(["staging", "stg_identity__customer_map"])
+    assert {"marts/segment_membership", "marts/dim_customers"} <= upstream_of(["exports", "pricing_visitors_csv"])
+
+
+def test_schedule_sensors_and_stage_jobs_are_defined(sample_run):
+    defs = build_definitions(sample_run)
+    assert defs.resolve_schedule_def("daily_pipeline").cron_schedule == "0 3 * * *"
+    for source in ("crm", "web", "email"):
+        assert defs.resolve_sensor_def(f"{source}_landing_sensor").job_name == f"ingest_{source}_job"
+    for job in ("ingestion_job", "identity_job", "dbt_job", "activation_job"):
+        assert defs.resolve_job_def(job).name == job
+
+
+def test_sample_run_passes_every_asset_check_including_dbt_tests(sample_pipeline):
+    _, result = sample_pipeline
+    evaluations = result.get_asset_check_evaluations()
+    failed = [f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed]
+    assert failed == []
+    names = {e.check_name for e in evaluations}
+    assert {"load_accounting", "every_record_has_a_customer", "no_oversized_customer"} <= names
+    assert any(name.startswith("unique_") for name in names), "dbt tests should surface as asset checks"
+
+
+def test_identity_check_fails_when_records_lose_their_customer(sample_run, tmp_path):
+    settings = copy_of_sample_warehouse(sample_run, tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("delete from identity.customer_map where source = 'email_recipient'")
+    outcome = run_checks_only(settings, [identity_assets(settings)], [identity_checks(settings)])
+    assert outcome == {"identity/customer_map:every_record_has_a_customer": False,
+                       "identity/customer_map:no_oversized_customer": True}
+
+
+def test_load_accounting_check_fails_when_a_file_is_not_accounted_for(sample_run, tmp_path):
+    settings = copy_of_sample_warehouse(sample_run, tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("update raw_crm.load_report set rows_loaded = rows_loaded - 1 where entity = 'contacts'")
+    keys = [AssetKey(["raw_crm", "contacts"]), AssetKey(["raw_crm", "deals"])]
+    outcome = run_checks_only(settings, [], [load_accounting_checks(settings, keys)])
+    assert outcome == {"raw_crm/contacts:load_accounting": False, "raw_crm/deals:load_accounting": True}
+
+
+def test_two_pipeline_runs_started_together_both_succeed(tmp_path):
+    """DuckDB allows one writer per file; the warehouse lock makes concurrent runs take turns."""
+    settings = sample_settings(tmp_path)
+    env = {"C360_WAREHOUSE": str(settings.warehouse), "C360_EXPORTS": str(settings.exports),
+           "C360_REPORTS": str(settings.reports), "C360_LANDING": str(settings.landing)}
+    import os
+
+    runs = [subprocess.Popen([sys.executable, "-m", "c360.cli", "run"], cwd=PROJECT_ROOT,
+                             env={**os.environ, **env, "DAGSTER_HOME": ""}, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    for run, output in zip(runs, outputs):
+        assert run.returncode == 0, output[-3000:]
+        assert "Could not set lock" not in output
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from identity.customer_map").fetchone()[0] == 8544
