@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at", "recorded_at"}
-RUN_LOG_TABLES = {"activation.sync_runs"}
+RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
 
 

@@ -4,7 +4,6 @@ Models configured with a schema get the key `<schema>/<model>` (e.g. `marts/dim_
 dbt sources keep `<source>/<table>`, which is exactly how the dlt and identity assets are
 named, so Dagster draws lineage from the raw tables through dbt without extra wiring.
 """
-from __future__ import annotations
 
 import os
 

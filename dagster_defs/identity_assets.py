@@ -1,5 +1,4 @@
 """Identity resolution as Dagster assets: the customer map and the history of retired ids."""
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 

@@ -3,7 +3,6 @@
 Asset keys match the dbt sources (`source('raw_crm', 'contacts')` → `raw_crm/contacts`), so
 the graph runs landing folder → raw table → staging model without any manual wiring.
 """
-from __future__ import annotations
 
 from collections.abc import Callable
 

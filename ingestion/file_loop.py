@@ -1,0 +1,246 @@
+"""The per-file loop every resource runs: skip loaded content, parse, yield rows, quarantine and report.
+
+Which files were loaded lives in dlt source state keyed by content hash, so it is committed in
+the same load package as the rows: after a crash the file is simply read again, and merge keys
+on every table (data, quarantine, load_report) make the re-read idempotent.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import dlt
+import duckdb
+import pyarrow as pa
+from dlt.common.schema.typing import TWriteDispositionConfig
+from dlt.extract.resource import DltResource
+
+from ingestion.landing import UnreadableFile, content_hash, decode, discover
+from ingestion.outcomes import FileResult
+from ingestion.typed_rows import ident
+
+log = logging.getLogger(__name__)
+ROW = "__c360_row"
+
+# (connection, path, decoded text, source file name, file hash) -> what the file produced
+Parser = Callable[[duckdb.DuckDBPyConnection, Path, str, str, str], FileResult]
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        pa.field("source_file", pa.string()),
+        pa.field("line_number", pa.int64(), nullable=False),
+        pa.field("raw_text", pa.string()),
+        pa.field("reason", pa.string()),
+        pa.field("entity", pa.string()),
+        pa.field("file_hash", pa.string(), nullable=False),
+    ]
+)
+QUARANTINE_HINTS = dlt.mark.make_hints(
+    table_name="quarantine", write_disposition="merge", primary_key=["file_hash", "line_number"]
+)
+LOAD_REPORT_HINTS = dlt.mark.make_hints(
+    table_name="load_report",
+    write_disposition="merge",
+    primary_key="file_hash",
+    columns=[
+        {"name": "file_hash", "data_type": "text", "nullable": False},
+        {"name": "source_file", "data_type": "text"},
+        {"name": "entity", "data_type": "text"},
+        {"name": "rows_read", "data_type": "bigint"},
+        {"name": "rows_loaded", "data_type": "bigint"},
+        {"name": "rows_quarantined", "data_type": "bigint"},
+        {"name": "status", "data_type": "text"},
+        {"name": "error", "data_type": "text", "nullable": True},
+        {"name": "new_columns", "data_type": "text", "nullable": True},
+    ],
+)
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """The in-memory DuckDB used for parsing: UTC so zone-less export timestamps are read as UTC."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def file_resource(
+    name: str,
+    landing_dir: str,
+    patterns: Sequence[str],
+    parse: Parser,
+    primary_key: Sequence[str],
+    latest_by: str | None = None,
+    config_digest: str = "",
+    immutable: bool = False,
+) -> DltResource:
+    """A merge resource for one raw table, fed by the landing files matching `patterns`.
+
+    Rows are de-duplicated by key while reading, so dlt's merge can skip its dedup window
+    over the whole load (the slowest step of a merge). `immutable` tables (a key always means
+    the same row: event ids, content-hash ids) stream file by file and drop repeated keys;
+    the others hold a run's rows and keep, per key, the latest `latest_by`, then the last read.
+    """
+    keys = list(primary_key)
+
+    def rows() -> Iterator[object]:
+        yield from ingest_files(name, landing_dir, patterns, parse, keys, config_digest, latest_by, immutable)
+
+    disposition: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
+    return dlt.resource(rows, name=name, write_disposition=disposition, primary_key=keys)
+
+
+def ingest_files(
+    entity: str,
+    landing_dir: str,
+    patterns: Sequence[str],
+    parse: Parser,
+    primary_key: list[str],
+    config_digest: str = "",
+    latest_by: str | None = None,
+    immutable: bool = False,
+) -> Iterator[object]:
+    """Yield data, quarantine and load-report items for every landed file not loaded before.
+
+    A failed file is retried only when the configuration (e.g. the column mapping) changed, since
+    the same bytes under the same configuration fail the same way.
+    """
+    state = dlt.current.source_state()
+    loaded: dict = state.setdefault("files", {})
+    stats: dict = state.setdefault("file_stats", {})
+    paths = discover(Path(landing_dir), patterns)
+    if not Path(landing_dir).is_dir():
+        log.warning("%s: landing folder %s does not exist; nothing to load", entity, landing_dir)
+    if not state.get("quarantine_created"):  # the contract promises the table even before a first refusal
+        yield dlt.mark.with_hints(QUARANTINE_SCHEMA.empty_table(), QUARANTINE_HINTS, create_table_variant=True)
+        state["quarantine_created"] = True
+    started, rows_so_far = time.monotonic(), 0
+    held: list[pa.Table] = []
+    con = connect()
+    try:
+        for number, path in enumerate(paths, 1):
+            file_hash, raw = _hash(path, stats)
+            seen = loaded.get(file_hash)
+            if seen and (seen["status"] != "failed" or seen.get("config") == config_digest):
+                log.debug("%s: %s already loaded (same content as %s), skipped", entity, path.name, seen["file"])
+                continue
+            raw = raw if raw is not None else path.read_bytes()
+            log.info("%s: file %d/%d %s: parsing %.1f MB", entity, number, len(paths), path.name, len(raw) / 1e6)
+            try:
+                result = parse(con, path, decode(path, raw), path.name, file_hash)
+            except UnreadableFile as exc:
+                result = FileResult(data=None, error=str(exc))
+            del raw
+            if result.data is not None and result.data.num_rows:
+                if immutable:
+                    result.data, repeats = _drop_repeated_keys(con, result.data, primary_key)
+                    result.superseded += repeats
+                    yield _not_null(result.data, primary_key)
+                else:
+                    held.append(result.data)
+            yield from _report_items(entity, path.name, file_hash, result)
+            loaded[file_hash] = {"file": path.name, "status": result.status, "config": config_digest}
+            rows_so_far += result.rows_read
+            if result.error:
+                log.error("%s: %s", entity, result.error)
+            log.info(
+                "%s: file %d/%d %s: %d read, %d loaded, %d quarantined (%d rows so far, %.1fs)",
+                entity, number, len(paths), path.name, result.rows_read, result.rows_loaded,
+                len(result.rejects), rows_so_far, time.monotonic() - started,
+            )
+            if result.new_columns:
+                log.warning("%s: %s has new column(s) %s, added to the raw table", entity, path.name, result.new_columns)
+        if held:
+            yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
+    finally:
+        con.close()
+
+
+def _keep_last(con: duckdb.DuckDBPyConnection, tables: list[pa.Table], key: list[str], latest_by: str | None) -> pa.Table:
+    """One row per key from a run's files: the latest `latest_by`, ties going to the last row read."""
+    data = pa.concat_tables(tables, promote_options="default")  # files may differ in extra columns
+    columns = ", ".join(ident(k) for k in key)
+    con.register("held", data.append_column(ROW, pa.array(range(data.num_rows), pa.int64())))
+    try:
+        if con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM held)").fetchall()[0][0] == data.num_rows:
+            return data
+        order = f"{ident(latest_by)} DESC NULLS LAST, " if latest_by else ""
+        return con.sql(
+            f"SELECT * EXCLUDE ({ROW}) FROM held"
+            f" QUALIFY row_number() OVER (PARTITION BY {columns} ORDER BY {order}{ROW} DESC) = 1"
+        ).to_arrow_table()
+    finally:
+        con.unregister("held")
+
+
+def _hash(path: Path, stats: dict) -> tuple[str, bytes | None]:
+    """Content hash, re-using the last one while size and mtime are unchanged (no re-read of old files)."""
+    stat = path.stat()
+    known = stats.get(path.name)
+    if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        return known[2], None
+    raw = path.read_bytes()
+    file_hash = content_hash(raw)
+    stats[path.name] = [stat.st_size, stat.st_mtime_ns, file_hash]
+    return file_hash, raw
+
+
+def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, data: pa.Table, key: list[str]) -> tuple[pa.Table, int]:
+    """`data` without rows whose key was already read in this run (in this file or an earlier one).
+
+    The keys read so far live in the parsing connection's `run_keys` table for the whole run.
+    """
+    columns = ", ".join(ident(k) for k in key)
+    con.register("batch", data)
+    try:
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS run_keys AS SELECT {columns} FROM batch LIMIT 0")
+        seen_before = con.sql("SELECT count(*) FROM run_keys").fetchall()[0][0] > 0
+        distinct = con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM batch)").fetchall()[0][0]
+        kept = data
+        if seen_before or distinct < data.num_rows:
+            query = f"SELECT * FROM batch ANTI JOIN run_keys USING ({columns})"
+            if distinct < data.num_rows:
+                query += f" QUALIFY row_number() OVER (PARTITION BY {columns}) = 1"
+            kept = con.sql(query).to_arrow_table()
+        con.execute(f"INSERT INTO run_keys SELECT DISTINCT {columns} FROM batch")
+    finally:
+        con.unregister("batch")
+    return kept, data.num_rows - kept.num_rows
+
+
+def _not_null(table: pa.Table, columns: list[str]) -> pa.Table:
+    """Declare key columns non-nullable (they are validated) so Arrow agrees with dlt's key hints."""
+    schema = table.schema
+    for column in columns:
+        index = schema.get_field_index(column)
+        schema = schema.set(index, schema.field(index).with_nullable(False))
+    return table.cast(schema)
+
+
+def _report_items(entity: str, source_file: str, file_hash: str, result: FileResult) -> Iterator[object]:
+    if result.rejects:
+        quarantine = pa.table(
+            {
+                "source_file": [source_file] * len(result.rejects),
+                "line_number": [r.line_number for r in result.rejects],
+                "raw_text": [r.raw_text for r in result.rejects],
+                "reason": [r.reason for r in result.rejects],
+                "entity": [entity] * len(result.rejects),
+                "file_hash": [file_hash] * len(result.rejects),
+            },
+            schema=QUARANTINE_SCHEMA,
+        )
+        yield dlt.mark.with_hints(quarantine, QUARANTINE_HINTS, create_table_variant=True)
+    report = {
+        "file_hash": file_hash,
+        "source_file": source_file,
+        "entity": entity,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": len(result.rejects),
+        "status": result.status,
+        "error": result.error,
+        "new_columns": ", ".join(result.new_columns) or None,
+    }
+    yield dlt.mark.with_hints(report, LOAD_REPORT_HINTS, create_table_variant=True)

@@ -1,0 +1,49 @@
+"""Finding landing files and reading them as text, with one clear error per unreadable file."""
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import hashlib
+import zlib
+from pathlib import Path
+from typing import Sequence
+
+
+class UnreadableFile(Exception):
+    """The whole file cannot be read; the message names the file and what to fix."""
+
+
+def discover(landing_dir: Path, patterns: Sequence[str]) -> list[Path]:
+    """Files matching any pattern, oldest first so a later export of the same record merges last."""
+    if not landing_dir.is_dir():
+        return []
+    found = [
+        path
+        for path in landing_dir.iterdir()
+        if path.is_file() and any(fnmatch.fnmatch(path.name.lower(), p.lower()) for p in patterns)
+    ]
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def content_hash(raw: bytes) -> str:
+    """Content address of a landed file: a renamed copy has the same hash and is not loaded twice."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """Decompress `.gz` and decode UTF-8 (a leading BOM dropped), or raise `UnreadableFile`."""
+    if path.name.lower().endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise UnreadableFile(
+                f"{path.name}: truncated or corrupt gzip file ({exc}); re-copy or re-export it"
+            ) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"{path.name}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start});"
+            " re-export the file as UTF-8"
+        ) from exc
+    return text[1:] if text.startswith("\ufeff") else text

@@ -1,0 +1,90 @@
+"""Per-export column mappings (config/sources/<flavour>.yml): point c360 at your own headers without code."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from c360.settings import CONFIG_DIR
+from ingestion.entities import Entity
+
+MAPPINGS_DIR = CONFIG_DIR / "sources"
+
+
+class MappingError(ValueError):
+    """A mapping file is invalid; the message names the file and the offending key."""
+
+
+@dataclass(frozen=True)
+class EntityMapping:
+    files: tuple[str, ...]  # glob patterns (case-insensitive) of this entity's files in the landing folder
+    columns: dict[str, str]  # c360 column -> export header
+
+
+@dataclass(frozen=True)
+class ExportMapping:
+    path: Path
+    digest: str  # changes when the file changes, so files that failed under an old mapping are retried
+    delimiter: str
+    entities: dict[str, EntityMapping]
+
+
+def resolve(mapping: str) -> Path:
+    """A flavour name (`hubspot`) means config/sources/<name>.yml; anything else is a path."""
+    candidate = Path(mapping).expanduser()
+    return candidate if candidate.suffix in {".yml", ".yaml"} else MAPPINGS_DIR / f"{mapping}.yml"
+
+
+def load_mapping(mapping: str, entities: Sequence[Entity]) -> ExportMapping:
+    path = resolve(mapping)
+    if not path.is_file():
+        known = sorted(p.stem for p in MAPPINGS_DIR.glob("*.yml"))
+        raise MappingError(f"{path}: mapping file not found (known flavours: {known})")
+    raw = path.read_bytes()
+    try:
+        document = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise MappingError(f"{path}: top level must be a mapping with an 'entities' key")
+    delimiter = document.get("csv_delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise MappingError(f"{path}: csv_delimiter: must be a single character, got {delimiter!r}")
+    sections = document.get("entities")
+    if not isinstance(sections, dict) or not sections:
+        raise MappingError(f"{path}: entities: must map entity names to their files and columns")
+    by_table = {entity.table: entity for entity in entities}
+    unknown = sorted(set(sections) - set(by_table))
+    if unknown:
+        raise MappingError(f"{path}: entities.{unknown[0]}: unknown entity; expected one of {sorted(by_table)}")
+    return ExportMapping(
+        path=path,
+        digest=hashlib.sha256(raw).hexdigest(),
+        delimiter=delimiter,
+        entities={name: _entity_mapping(path, by_table[name], section) for name, section in sections.items()},
+    )
+
+
+def _entity_mapping(path: Path, entity: Entity, section: Any) -> EntityMapping:
+    where = f"{path}: entities.{entity.table}"
+    if not isinstance(section, dict):
+        raise MappingError(f"{where}: must have 'files' and 'columns'")
+    files = section.get("files")
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
+        raise MappingError(f"{where}.files: must be a non-empty list of file name patterns")
+    columns = section.get("columns")
+    if not isinstance(columns, dict):
+        raise MappingError(f"{where}.columns: must map c360 column names to export headers")
+    allowed = {f.name for f in entity.fields}
+    for name, header in columns.items():
+        if name not in allowed:
+            raise MappingError(f"{where}.columns.{name}: unknown c360 column; expected one of {sorted(allowed)}")
+        if not isinstance(header, str) or not header.strip():
+            raise MappingError(f"{where}.columns.{name}: must be the export's header text")
+    for field in entity.fields:
+        if field.required and field.name not in columns:
+            raise MappingError(f"{where}.columns.{field.name}: required column is not mapped")
+    return EntityMapping(tuple(files), {name: header.strip() for name, header in columns.items()})

@@ -1,0 +1,83 @@
+"""dlt sources for the three landing folders, one small resource per raw table.
+
+Everything a load needs (discovery, skip-by-hash, parsing, quarantine, load report) happens
+inside the resources, so `pipeline.run(source)` alone is a complete load; that is all
+dagster-dlt does with them.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import dlt
+import duckdb
+from dlt.extract.resource import DltResource
+
+from ingestion.access_logs import parse_access_log
+from ingestion.csv_reader import read_csv
+from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
+from ingestion.file_loop import file_resource
+from ingestion.json_reader import read_json_records
+from ingestion.mapping import ExportMapping, load_mapping
+from ingestion.outcomes import FileResult
+from ingestion.superseded import drop_superseded
+from ingestion.typed_rows import type_records
+from ingestion.web_events import parse_events
+
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+EVENT_FILES = ("*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
+ACCESS_LOG_FILES = ("*.log", "*.log.gz", "*.log.[0-9]*")
+
+
+@dlt.source(name="crm", section="crm")
+def crm_source(landing_dir: str = dlt.config.value, mapping: str = "hubspot") -> list[DltResource]:
+    """CRM exports (contacts, companies, deals, activities) read through a column mapping flavour."""
+    return _mapped_resources(landing_dir, load_mapping(mapping, CRM_ENTITIES), CRM_ENTITIES)
+
+
+@dlt.source(name="email", section="email")
+def email_source(landing_dir: str = dlt.config.value, mapping: str = "mailchimp") -> list[DltResource]:
+    """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam)."""
+    return _mapped_resources(landing_dir, load_mapping(mapping, EMAIL_ENTITIES), EMAIL_ENTITIES)
+
+
+@dlt.source(name="web", section="web")
+def web_source(landing_dir: str = dlt.config.value) -> list[DltResource]:
+    """Segment tracking events (JSON lines) and web-server access logs (combined format)."""
+    return [
+        file_resource("events", landing_dir, EVENT_FILES, parse_events, ["message_id"], immutable=True),
+        file_resource(
+            "access_log", landing_dir, ACCESS_LOG_FILES, parse_access_log, ["_file_hash", "_source_line"], immutable=True
+        ),
+    ]
+
+
+def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequence[Entity]) -> list[DltResource]:
+    return [_mapped_resource(landing_dir, export, e) for e in entities if e.table in export.entities]
+
+
+def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) -> DltResource:
+    files = export.entities[entity.table]
+
+    def parse(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
+        if path.name.lower().endswith(JSON_SUFFIXES):
+            records = read_json_records(con, path, text)
+        else:
+            records = read_csv(con, path, text, export.delimiter)
+        if not records.headers and not records.rejects:
+            return FileResult(data=None)
+        result = type_records(con, records, entity, files.columns, source_file, file_hash)
+        if result.data is not None:
+            result.data, result.superseded = drop_superseded(result.data, entity)
+        return result
+
+    return file_resource(
+        entity.table,
+        landing_dir,
+        files.files,
+        parse,
+        primary_key=[entity.primary_key],
+        latest_by=entity.updated_at,
+        config_digest=export.digest,
+        immutable=bool(entity.key_of),
+    )
