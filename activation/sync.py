@@ -26,7 +26,7 @@ from activation.members import contacts, load_audience
 from activation.payloads import check_fields, shape_member, shape_removal
 from activation.state import Change, confirm, ensure_tables, load_state, plan_changes, record_run
 from c360.settings import Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def sync_destination(
             plan = _plan(con, dest, segment)
         report = _report(dest, segment, started, plan, _Delivery(0, 0, 0, None), dry_run=True)
     else:
-        with warehouse_writer(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
+        with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
             ensure_tables(con)
             plan = _plan(con, dest, segment)
             delivery = _deliver(con, dest, segment, plan.to_send, settings.exports)

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from c360.settings import SAMPLE_TRUTH, Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 
 SUMMARY_TABLES = [
     ("identity", "customer_map"),
@@ -63,7 +63,7 @@ def _cmd_identity_train(args: argparse.Namespace) -> int:
     from identity.train import train_model
 
     settings = Settings.from_env()
-    with warehouse_writer(settings.warehouse):
+    with exclusive_warehouse(settings.warehouse):
         print(f"model written to {train_model(settings)}")
     return 0
 
@@ -72,7 +72,7 @@ def _cmd_identity_evaluate(args: argparse.Namespace) -> int:
     from identity.cli_commands import identity_evaluate
 
     settings = Settings.from_env()
-    with warehouse_writer(settings.warehouse):
+    with exclusive_warehouse(settings.warehouse):
         metrics = identity_evaluate(settings, Path(args.truth), Path(args.reports) if args.reports else None)
     print(json.dumps(metrics, indent=2))
     return 0
@@ -85,7 +85,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if args.dry_run:  # a dry run only reads, so it need not wait for writers
         report = sync_destination(settings, args.destination, args.segment, dry_run=True)
     else:
-        with warehouse_writer(settings.warehouse):
+        with exclusive_warehouse(settings.warehouse):
             report = sync_destination(settings, args.destination, args.segment)
     print(f"{args.destination}: {report.status} {json.dumps(report.counts())}")
     if report.error:

@@ -1,9 +1,10 @@
-"""One writer at a time per warehouse file, across processes.
+"""One process at a time per warehouse file.
 
-DuckDB lets only one process open a database file for writing; a second writer fails at once
-with "Could not set lock on file". Dagster's run queue serialises runs it launches itself, but
-not a CLI run next to a scheduled one, nor two `execute_in_process` calls. So every step that
-writes the warehouse first takes an advisory lock on `<warehouse>.lock` and waits its turn.
+DuckDB lets only one process open a database file for writing, and while it does, another
+process cannot open it even read-only: it fails at once with "Could not set lock on file".
+Dagster's run queue serialises runs it launches itself, but not a CLI run next to a scheduled
+one, nor two `execute_in_process` calls. So every pipeline step that opens the warehouse first
+takes an advisory lock on `<warehouse>.lock` and waits its turn.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class WarehouseBusyError(TimeoutError):
 
 
 @contextmanager
-def warehouse_writer(warehouse: Path, timeout_s: float | None = None, poll_s: float = 0.2) -> Iterator[None]:
+def exclusive_warehouse(warehouse: Path, timeout_s: float | None = None, poll_s: float = 0.2) -> Iterator[None]:
     timeout_s = float(os.environ.get("C360_LOCK_TIMEOUT", 3600)) if timeout_s is None else timeout_s
     lock_path = warehouse.with_name(warehouse.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,11 +37,11 @@ def warehouse_writer(warehouse: Path, timeout_s: float | None = None, poll_s: fl
                 break
             except BlockingIOError:
                 if not waited:
-                    log.info("warehouse %s is busy with another writer; waiting", warehouse.name)
+                    log.info("warehouse %s is busy in another process; waiting", warehouse.name)
                     waited = True
                 if time.monotonic() - started > timeout_s:
                     raise WarehouseBusyError(
-                        f"{warehouse} stayed locked by another writer for {timeout_s:.0f}s "
+                        f"{warehouse} stayed locked by another process for {timeout_s:.0f}s "
                         f"(lock file {lock_path})"
                     ) from None
                 time.sleep(poll_s)

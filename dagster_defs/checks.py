@@ -16,7 +16,7 @@ from dagster import (
 )
 
 from c360.settings import Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.identity_assets import CUSTOMER_MAP
 from identity.config import load_identity_config
 
@@ -32,7 +32,7 @@ PERSON_BEARING_RECORDS_SQL = """
 
 def _query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
     # Even a read-only connection fails while another process writes, so readers queue too.
-    with warehouse_writer(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 

@@ -11,7 +11,7 @@ from dagster import AssetExecutionContext, AssetsDefinition
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from c360.settings import DBT_PROJECT_DIR, Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 
 
 def point_dbt_at(settings: Settings) -> None:
@@ -37,7 +37,7 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
                 dagster_dbt_translator=ModelTranslator())
     def _models(context: AssetExecutionContext, dbt: DbtCliResource):
         point_dbt_at(settings)
-        with warehouse_writer(settings.warehouse):
+        with exclusive_warehouse(settings.warehouse):
             yield from dbt.cli(["build"], context=context).stream()
 
     return _models

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from c360.settings import Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 from identity.resolve import run_identity
 
 PERSON_BEARING_RAW_TABLES = [
@@ -37,7 +37,7 @@ def identity_assets(settings: Settings):
         pool="warehouse",
     )
     def _resolve(context: AssetExecutionContext):
-        with warehouse_writer(settings.warehouse):
+        with exclusive_warehouse(settings.warehouse):
             summary = run_identity(settings)
         context.log.info("identity resolution: %s", summary)
         yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)

@@ -12,7 +12,7 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from c360.settings import Settings
-from c360.warehouse_lock import warehouse_writer
+from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import make_pipeline
 from ingestion.sources import crm_source, email_source, web_source
 
@@ -66,7 +66,7 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
             pool="warehouse",
         )
         def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
-            with warehouse_writer(settings.warehouse):
+            with exclusive_warehouse(settings.warehouse):
                 yield from dlt.run(context=context)
 
         assets.append(_load)

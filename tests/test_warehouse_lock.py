@@ -8,15 +8,15 @@ import textwrap
 import duckdb
 import pytest
 
-from c360.warehouse_lock import WarehouseBusyError, warehouse_writer
+from c360.warehouse_lock import WarehouseBusyError, exclusive_warehouse
 
 WRITER = textwrap.dedent(
     """
     import sys, time, duckdb
     from pathlib import Path
-    from c360.warehouse_lock import warehouse_writer
+    from c360.warehouse_lock import exclusive_warehouse
     warehouse = Path(sys.argv[1])
-    with warehouse_writer(warehouse):
+    with exclusive_warehouse(warehouse):
         con = duckdb.connect(str(warehouse))
         con.execute("create table if not exists writes(writer varchar, written_at double)")
         con.execute("insert into writes values (?, ?)", [sys.argv[2], time.time()])
@@ -40,13 +40,13 @@ def test_concurrent_writers_both_succeed(tmp_path):
 def test_waiting_writer_gives_up_with_a_clear_error(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from c360.warehouse_lock import warehouse_writer\n"
-         "with warehouse_writer(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(5)", str(warehouse)],
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from c360.warehouse_lock import exclusive_warehouse\n"
+         "with exclusive_warehouse(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(5)", str(warehouse)],
         stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(WarehouseBusyError, match="stayed locked"):
-        with warehouse_writer(warehouse, timeout_s=0.5):
+        with exclusive_warehouse(warehouse, timeout_s=0.5):
             pass
     holder.kill()
     holder.wait()
