@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dagster import (
-    AssetKey,
     AssetSelection,
     Definitions,
     RetryPolicy,
@@ -45,7 +44,7 @@ def build_definitions(settings: Settings) -> Definitions:
     source_jobs = {
         source: _job(
             f"ingest_{source}_job",
-            AssetSelection.assets(AssetKey(["landing", source])).downstream() - AssetSelection.groups("landing"),
+            AssetSelection.key_prefixes([f"raw_{source}"]).downstream(),
             f"Load new {source} files and rebuild everything downstream of them.",
         )
         for source in SOURCES

@@ -7,7 +7,8 @@ named, so Dagster draws lineage from the raw tables through dbt without extra wi
 
 import os
 
-from dagster import AssetExecutionContext, AssetsDefinition
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetObservation, AssetsDefinition
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from c360.settings import DBT_PROJECT_DIR, Settings
@@ -27,6 +28,9 @@ def dbt_project(settings: Settings) -> DbtProject:
     return project
 
 
+SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
+
+
 class ModelTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props) -> str:
         return "dbt"
@@ -39,5 +43,15 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
         point_dbt_at(settings)
         with exclusive_warehouse(settings.warehouse):
             yield from dbt.cli(["build"], context=context).stream()
+            if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
+                yield segment_sizes(settings)
 
     return _models
+
+
+def segment_sizes(settings: Settings) -> AssetObservation:
+    """Members per segment as numeric metadata, which the Dagster UI plots across runs."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        sizes = con.execute("select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall()
+    return AssetObservation(asset_key=SEGMENT_MEMBERSHIP,
+                            metadata={f"members/{segment}": members for segment, members in sizes})

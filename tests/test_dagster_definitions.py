@@ -42,8 +42,14 @@ def test_graph_runs_from_landing_folders_through_dbt_to_exports(sample_run):
 def test_schedule_sensors_and_stage_jobs_are_defined(sample_run):
     defs = build_definitions(sample_run)
     assert defs.resolve_schedule_def("daily_pipeline").cron_schedule == "0 3 * * *"
-    for source in ("crm", "web", "email"):
+    main_table = {"crm": "contacts", "web": "events", "email": "activity"}
+    for source, table in main_table.items():
         assert defs.resolve_sensor_def(f"{source}_landing_sensor").job_name == f"ingest_{source}_job"
+        job = defs.resolve_job_def(f"ingest_{source}_job")
+        raw_tables = {k.path[0] for k in job.asset_layer.executable_asset_keys if k.path[0].startswith("raw_")}
+        assert raw_tables == {f"raw_{source}"}, "a source's job loads only that source"
+        assert {AssetKey([f"raw_{source}", table]), AssetKey(["identity", "customer_map"]),
+                AssetKey(["marts", "dim_customers"])} <= set(job.asset_layer.executable_asset_keys)
     for job in ("ingestion_job", "identity_job", "dbt_job", "activation_job"):
         assert defs.resolve_job_def(job).name == job
 
@@ -56,6 +62,14 @@ def test_sample_run_passes_every_asset_check_including_dbt_tests(sample_pipeline
     names = {e.check_name for e in evaluations}
     assert {"load_accounting", "every_record_has_a_customer", "no_oversized_customer"} <= names
     assert any(name.startswith("unique_") for name in names), "dbt tests should surface as asset checks"
+
+
+def test_run_records_segment_sizes_for_the_ui_to_plot(sample_pipeline, warehouse):
+    _, result = sample_pipeline
+    observed = [e.event_specific_data.asset_observation.metadata for e in result.all_events
+                if e.event_type_value == "ASSET_OBSERVATION"]
+    sizes = dict(warehouse.execute("select segment, count(*) from marts.segment_membership group by 1").fetchall())
+    assert {k: v.value for k, v in observed[-1].items()} == {f"members/{s}": n for s, n in sizes.items()}
 
 
 def test_identity_check_fails_when_records_lose_their_customer(sample_run, tmp_path):
