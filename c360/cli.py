@@ -82,15 +82,26 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from activation.sync import sync_destination
 
     settings = Settings.from_env()
-    if args.dry_run:  # a dry run only reads, so it need not wait for writers
-        report = sync_destination(settings, args.destination, args.segment, dry_run=True)
-    else:
-        with exclusive_warehouse(settings.warehouse):
-            report = sync_destination(settings, args.destination, args.segment)
+    report = sync_destination(settings, args.destination, args.segment, dry_run=args.dry_run)
     print(f"{args.destination}: {report.status} {json.dumps(report.counts())}")
     if report.error:
         print(f"error: {report.error}", file=sys.stderr)
     return 0 if report.status in ("success", "dry_run") else 1
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from privacy.forget import forget
+
+    try:
+        report = forget(Settings.from_env(), email=args.email, customer_id=args.customer_id)
+    except ValueError as exc:
+        print(f"c360 forget: {exc}", file=sys.stderr)
+        return 2
+    print(f"erasure {report.erasure_id}: {report.customers} customer id(s), {report.records} source record(s), "
+          f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed")
+    for table, rows in sorted(report.tables_touched.items()):
+        print(f"  {table}: {rows}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--segment", help="send this segment instead of the destination's own")
     sync.add_argument("--dry-run", action="store_true", help="compute the changes, send and record nothing")
     sync.set_defaults(func=_cmd_sync)
+
+    forget = sub.add_parser("forget", help="erase a person everywhere and keep their data out of later loads")
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="any email address of the person")
+    who.add_argument("--customer-id", help="the person's customer_id (a retired id is followed to its successor)")
+    forget.set_defaults(func=_cmd_forget)
     return parser
 
 

@@ -12,7 +12,6 @@ from dagster import AssetKey, AssetsDefinition, Failure, MaterializeResult, asse
 from activation.destinations import DESTINATIONS_FILE, Destination, load_destinations
 from activation.sync import sync_destination
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
 
 SEGMENT_MARTS = [AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"])]
 CONSENT_MART = AssetKey(["marts", "customer_traits"])  # email and ad destinations filter on its consent fields
@@ -36,8 +35,7 @@ def _destination_asset(dest: Destination, settings: Settings, config_path: Path)
         pool="warehouse",
     )
     def _sync(context) -> MaterializeResult:  # dagster rejects a string annotation here
-        with exclusive_warehouse(settings.warehouse):
-            report = sync_destination(settings, dest.name, config_path=config_path)
+        report = sync_destination(settings, dest.name, config_path=config_path)
         metadata = {**report.counts(), "status": report.status, "run_id": report.run_id}
         if report.status != "success":
             raise Failure(description=f"destination {dest.name}: {report.failed} changes not confirmed: "

@@ -20,6 +20,7 @@ from dlt.extract.resource import DltResource
 from ingestion.landing import UnreadableFile, content_hash, decode, discover
 from ingestion.outcomes import FileResult
 from ingestion.typed_rows import ident
+from privacy.suppressions import Suppressions, current_suppressions
 
 log = logging.getLogger(__name__)
 ROW = "__c360_row"
@@ -51,6 +52,7 @@ LOAD_REPORT_HINTS = dlt.mark.make_hints(
         {"name": "rows_read", "data_type": "bigint"},
         {"name": "rows_loaded", "data_type": "bigint"},
         {"name": "rows_quarantined", "data_type": "bigint"},
+        {"name": "rows_suppressed", "data_type": "bigint"},
         {"name": "status", "data_type": "text"},
         {"name": "error", "data_type": "text", "nullable": True},
         {"name": "new_columns", "data_type": "text", "nullable": True},
@@ -104,7 +106,8 @@ def ingest_files(
     """Yield data, quarantine and load-report items for every landed file not loaded before.
 
     A failed file is retried only when the configuration (e.g. the column mapping) changed, since
-    the same bytes under the same configuration fail the same way.
+    the same bytes under the same configuration fail the same way. Rows of erased people
+    (privacy.suppressions) are dropped before anything is yielded and counted as suppressed.
     """
     state = dlt.current.source_state()
     loaded: dict = state.setdefault("files", {})
@@ -115,6 +118,7 @@ def ingest_files(
     if not state.get("quarantine_created"):  # the contract promises the table even before a first refusal
         yield dlt.mark.with_hints(QUARANTINE_SCHEMA.empty_table(), QUARANTINE_HINTS, create_table_variant=True)
         state["quarantine_created"] = True
+    suppressions = current_suppressions()
     started, rows_so_far = time.monotonic(), 0
     held: list[pa.Table] = []
     con = connect()
@@ -132,6 +136,7 @@ def ingest_files(
             except UnreadableFile as exc:
                 result = FileResult(data=None, error=str(exc))
             del raw
+            _suppress(result, suppressions)
             if result.data is not None and result.data.num_rows:
                 if immutable:
                     result.data, repeats = _drop_repeated_keys(con, result.data, primary_key)
@@ -149,12 +154,24 @@ def ingest_files(
                 entity, number, len(paths), path.name, result.rows_read, result.rows_loaded,
                 len(result.rejects), rows_so_far, time.monotonic() - started,
             )
+            if result.suppressed:
+                log.info("%s: %s: %d row(s) of erased people dropped", entity, path.name, result.suppressed)
             if result.new_columns:
                 log.warning("%s: %s has new column(s) %s, added to the raw table", entity, path.name, result.new_columns)
         if held:
             yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
     finally:
         con.close()
+
+
+def _suppress(result: FileResult, suppressions: Suppressions) -> None:
+    if not suppressions:
+        return
+    dropped = 0
+    if result.data is not None:
+        result.data, dropped = suppressions.drop_rows(result.data)
+    result.rejects, dropped_rejects = suppressions.drop_rejects(result.rejects)
+    result.suppressed += dropped + dropped_rejects
 
 
 def _keep_last(con: duckdb.DuckDBPyConnection, tables: list[pa.Table], key: list[str], latest_by: str | None) -> pa.Table:
@@ -239,6 +256,7 @@ def _report_items(entity: str, source_file: str, file_hash: str, result: FileRes
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": len(result.rejects),
+        "rows_suppressed": result.suppressed,
         "status": result.status,
         "error": result.error,
         "new_columns": ", ".join(result.new_columns) or None,

@@ -18,6 +18,7 @@ class FileResult:
     error: str | None = None  # set when the file as a whole could not be loaded
     new_columns: list[str] = field(default_factory=list)
     superseded: int = 0  # rows merged into another with the same key: a newer warehouse version or a repeat in this run
+    suppressed: int = 0  # rows of erased people (privacy.suppressions), dropped unread by any table
 
     @property
     def rows_loaded(self) -> int:
@@ -26,7 +27,7 @@ class FileResult:
 
     @property
     def rows_read(self) -> int:
-        return self.rows_loaded + len(self.rejects)
+        return self.rows_loaded + len(self.rejects) + self.suppressed
 
     def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> "FileResult":
         """A file none of whose lines parse is the wrong format: fail it clearly (rows stay quarantined)."""

@@ -53,6 +53,7 @@ def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "e
             "rows_read": sum(f["rows_read"] for f in files),
             "rows_loaded": sum(f["rows_loaded"] for f in files),
             "rows_quarantined": sum(f["rows_quarantined"] for f in files),
+            "rows_suppressed": sum(f["rows_suppressed"] or 0 for f in files),
             "failed_files": [f["source_file"] for f in files if f["status"] == "failed"],
             "seconds": round(time.monotonic() - started, 3),
         }
@@ -72,9 +73,11 @@ def _files_loaded(pipeline: dlt.Pipeline, load_ids: list[str]) -> list[dict[str,
         table = client.make_qualified_table_name("load_report")
         placeholders = ", ".join(["%s"] * len(load_ids))
         rows = client.execute_sql(
-            f"SELECT source_file, entity, rows_read, rows_loaded, rows_quarantined, status, error, new_columns"
+            f"SELECT source_file, entity, rows_read, rows_loaded, rows_quarantined, rows_suppressed, status, error,"
+            f" new_columns"
             f" FROM {table} WHERE _dlt_load_id IN ({placeholders}) ORDER BY entity, source_file",
             *load_ids,
         )
-    keys = ("source_file", "entity", "rows_read", "rows_loaded", "rows_quarantined", "status", "error", "new_columns")
+    keys = ("source_file", "entity", "rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "status",
+            "error", "new_columns")
     return [dict(zip(keys, row)) for row in rows]

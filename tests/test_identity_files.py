@@ -4,7 +4,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from identity.cli_commands import parse_mapping, resolve
+from identity.cli_commands import parse_mapping
+from identity.files import resolve_files
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -24,7 +25,7 @@ def test_dedupe_a_file_with_foreign_headers(tmp_path: Path) -> None:
     mapping = parse_mapping("record_id=Kunden-Nr,full_name=Vollständiger Name,email=E-Mail-Adresse,"
                             "phone=Telefon,dob=Geburtstag,postcode=PLZ")
 
-    result = resolve([people], mapping, tmp_path / "out")
+    result = resolve_files([people], mapping, tmp_path / "out")
 
     clusters = {row["record_id"]: row["cluster_id"] for row in _read(Path(result["clusters_csv"]))}
     assert set(clusters) == {"K1", "K2", "K3", "K4"}
@@ -40,7 +41,7 @@ def test_link_two_files_reports_the_source_of_each_record(tmp_path: Path) -> Non
     right.write_text("subscriber,given,family,address,member_no\n"
                      "s1,Annie,Lee,annie@z.test,M-7\ns2,Cy,Twombly,cy@w.test,\n")
 
-    result = resolve([left, right], [
+    result = resolve_files([left, right], [
         {"record_id": "id", "first_name": "first", "last_name": "last", "email": "mail", "extra_id": "member"},
         {"record_id": "subscriber", "first_name": "given", "last_name": "family", "email": "address",
          "extra_id": "member_no"},

@@ -1,0 +1,1 @@
+"""Right to be forgotten: erase a person from every warehouse table and keep them out of later loads."""
