@@ -1,10 +1,14 @@
-"""Benchmark of the identity stage: wall time, peak memory, quality and id churn.
+"""Benchmark of the identity stage against plain DuckDB: wall time, peak memory, quality and id churn.
 
 Generates a synthetic universe with c360's generator, loads it with the real ingestion
 pipeline once (cached in --workdir, not timed), then times `run_identity` in a fresh
-process on a copy of that warehouse. Targets (issue): 1,000,000 person records in under
-3 minutes and 8 GB peak memory on 2 cores; pairwise F1 reported against the truth file;
-after 5% new records arrive, records whose cluster did not change keep their id (0 changed).
+process on a copy of that warehouse. The baseline, in its own process on another copy in the
+same run, is the cheapest resolution there is: one plain DuckDB query that reduces the same raw
+tables to one row per source record and clusters records sharing a lower-cased, trimmed email.
+Both are scored against the same truth file, so the ratio prices what fuzzy matching buys.
+Targets (issue): 1,000,000 person records in under 3 minutes and 8 GB peak memory on 2 cores;
+pairwise F1 reported against the truth file; after 5% new records arrive, records whose
+cluster did not change keep their id (0 changed).
 
     ./dev python benchmarks/bench_identity.py --people 235000   # about 1M person records
 """
@@ -86,24 +90,90 @@ def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
     return warehouse, truth
 
 
-def timed_resolve(warehouse: Path) -> dict:
-    """Run the identity stage in a child process; wall time and that child's peak RSS."""
+# Same four person-bearing sources and one row per source record as identity/records.py, each
+# keeping its latest email; records sharing a normalised email form a cluster, the rest stay alone.
+BASELINE_TABLE = "bench_baseline_clusters"
+BASELINE_SQL = f"""
+CREATE OR REPLACE TABLE {BASELINE_TABLE} AS
+WITH records AS (
+    SELECT 'crm_contact' AS source, CAST(contact_id AS VARCHAR) AS source_record_id,
+           arg_max(email, updated_at) AS email
+    FROM raw_crm.contacts WHERE contact_id IS NOT NULL GROUP BY contact_id
+    UNION ALL
+    SELECT 'web_user_id', CAST(user_id AS VARCHAR),
+           arg_max(traits_email, "timestamp") FILTER (WHERE traits_email IS NOT NULL)
+    FROM raw_web.events WHERE user_id IS NOT NULL GROUP BY user_id
+    UNION ALL
+    SELECT 'web_anonymous_id', CAST(anonymous_id AS VARCHAR),
+           arg_max(traits_email, "timestamp") FILTER (WHERE traits_email IS NOT NULL)
+    FROM raw_web.events WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id
+    UNION ALL
+    SELECT 'email_recipient', CAST(recipient_id AS VARCHAR),
+           arg_max(email, occurred_at) FILTER (WHERE email IS NOT NULL)
+    FROM raw_email.activity WHERE recipient_id IS NOT NULL GROUP BY recipient_id
+)
+SELECT source, source_record_id,
+       coalesce('email:' || nullif(lower(trim(email)), ''), source || ':' || source_record_id) AS cluster_id
+FROM records
+"""
+
+
+def timed_child(engine: str, warehouse: Path) -> dict:
+    """Run one engine in a child process; wall time and that child's peak RSS."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--resolve-only", str(warehouse)],
+    child = subprocess.Popen([sys.executable, __file__, "--resolve-only", engine, str(warehouse)],
                              stdout=subprocess.PIPE, text=True)
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     if status != 0:
-        raise RuntimeError(f"identity run failed with status {status}")
+        raise RuntimeError(f"{engine} run failed with status {status}")
     result = json.loads(output.strip().splitlines()[-1])
     return {**result, "wall_seconds": round(time.perf_counter() - started, 1),
             "peak_rss_gb": round(usage.ru_maxrss / 1024 / 1024, 2)}
 
 
-def _resolve_only(warehouse: Path) -> None:
-    from identity.resolve import run_identity
+def _resolve_only(engine: str, warehouse: Path) -> None:
+    """Child-process entry: resolve with c360 or the baseline, printed as JSON counts and seconds."""
+    if engine == "c360":
+        from identity.resolve import run_identity
 
-    print(json.dumps(run_identity(_settings(warehouse, warehouse.parent)), default=str))
+        print(json.dumps(run_identity(_settings(warehouse, warehouse.parent)), default=str))
+        return
+    started = time.perf_counter()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(BASELINE_SQL)
+        records, clusters = con.execute(
+            f"SELECT count(*), count(DISTINCT cluster_id) FROM {BASELINE_TABLE}").fetchone()
+    print(json.dumps({"records": records, "customers": clusters,
+                      "seconds": round(time.perf_counter() - started, 2)}))
+
+
+def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
+    """One timed run on a fresh copy of the ingested warehouse, scored against the truth file."""
+    from identity.evaluate import evaluate, evaluate_assignments
+
+    warehouse = workdir / f"bench_{engine}.duckdb"
+    shutil.copy(full, warehouse)
+    run = timed_child(engine, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        quality = (evaluate(con, truth) if engine == "c360" else
+                   evaluate_assignments(con, f"SELECT * FROM {BASELINE_TABLE}", truth))
+    warehouse.unlink()
+    # in-process seconds, as bench_ingestion: interpreter start and imports are not resolution
+    run["records_per_second"] = round(run["records"] / run["seconds"])
+    return {"run": run, "quality": quality}
+
+
+def _summary(c360: dict, plain: dict) -> str:
+    def line(label: str, result: dict) -> str:
+        run, quality = result["run"], result["quality"]
+        return (f"{label}: {run['records']:,} records -> {run['customers']:,} customers in {run['seconds']:.1f}s"
+                f" = {run['records_per_second']:,} records/s (child wall {run['wall_seconds']:.1f}s,"
+                f" peak {run['peak_rss_gb']:.2f} GB),"
+                f" pairwise F1 {quality['pairwise_f1']:.3f}")
+    ratio = c360["run"]["records_per_second"] / plain["run"]["records_per_second"]
+    return "\n".join([line("c360 run_identity", c360), line("plain DuckDB email dedupe", plain),
+                      f"throughput ratio c360/plain DuckDB: {ratio:.1%}"])
 
 
 def _hold_out_new_records(con: duckdb.DuckDBPyConnection) -> None:
@@ -125,11 +195,11 @@ def measure_churn(full: Path, workdir: Path) -> dict:
     shutil.copy(full, warehouse)
     with duckdb.connect(str(warehouse)) as con:
         _hold_out_new_records(con)
-    first = timed_resolve(warehouse)
+    first = timed_child("c360", warehouse)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE TABLE bench_map_before AS SELECT * FROM identity.customer_map")
         _restore_new_records(con)
-    second = timed_resolve(warehouse)
+    second = timed_child("c360", warehouse)
     with duckdb.connect(str(warehouse)) as con:
         # a record's cluster "did not change" when the old records sharing its new id are
         # exactly the old records that shared its old id
@@ -158,27 +228,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/c360_bench_identity"))
     parser.add_argument("--skip-churn", action="store_true")
-    parser.add_argument("--resolve-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--resolve-only", nargs=2, metavar=("ENGINE", "WAREHOUSE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("splink").setLevel(logging.ERROR)
     if args.resolve_only:
-        _resolve_only(args.resolve_only)
+        _resolve_only(args.resolve_only[0], Path(args.resolve_only[1]))
         return
 
-    from identity.evaluate import evaluate
-
     full, truth = prepare(args.workdir, args.people, args.seed)
-    warehouse = args.workdir / "bench.duckdb"
-    shutil.copy(full, warehouse)
-    run = timed_resolve(warehouse)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        quality = evaluate(con, truth)
-    warehouse.unlink()
-    report = {"people": args.people, "run": run, "quality": quality}
+    c360, plain = _compare("c360", full, args.workdir, truth), _compare("duckdb", full, args.workdir, truth)
+    report = {"people": args.people, "c360": c360, "plain_duckdb": plain}
     if not args.skip_churn:
         report["churn"] = measure_churn(full, args.workdir)
     print(json.dumps(report, indent=2, default=str))
+    print(_summary(c360, plain))
 
 
 if __name__ == "__main__":
