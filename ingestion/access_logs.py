@@ -5,9 +5,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.json_reader import TEXT, load_lines
+from ingestion.json_reader import TEXT, line_rejects, load_lines
 from ingestion.outcomes import FileResult
-from ingestion.records import LINE, Reject
+from ingestion.records import LINE
 from ingestion.typed_rows import literal
 from ingestion.web_events import query_param
 
@@ -66,13 +66,6 @@ def parse_access_log(
         f"SELECT * EXCLUDE ({LINE}, _reason), {literal(source_file)} AS _source_file, {LINE} AS _source_line,"
         f" {literal(file_hash)} AS _file_hash FROM parsed_log WHERE _reason = ''"
     ).to_arrow_table()
-    rejects = [
-        Reject(line, raw, reason)
-        for line, raw, reason in con.sql(
-            f"SELECT p.{LINE}, l.{TEXT}, p._reason FROM parsed_log p JOIN log_lines l USING ({LINE})"
-            f" WHERE p._reason <> '' ORDER BY p.{LINE}"
-        ).fetchall()
-    ]
-    return FileResult(data=good, rejects=rejects).fail_if_all_rejected(
+    return FileResult(data=good, rejects=line_rejects(con, "parsed_log", "log_lines")).fail_if_all_rejected(
         source_file, "not a combined-format log line", "in the combined access-log format"
     )

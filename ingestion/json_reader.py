@@ -13,6 +13,17 @@ from ingestion.records import LINE, RawRecords, Reject, string_table
 TEXT = "text"
 
 
+def line_rejects(con: duckdb.DuckDBPyConnection, parsed: str, lines: str) -> list[Reject]:
+    """Rows of `parsed` with a non-empty `_reason`, with the original text of their line from `lines`."""
+    return [
+        Reject(line, raw, reason)
+        for line, raw, reason in con.sql(
+            f"SELECT p.{LINE}, l.{TEXT}, p._reason FROM {parsed} p JOIN {lines} l USING ({LINE})"
+            f" WHERE p._reason <> '' ORDER BY p.{LINE}"
+        ).fetchall()
+    ]
+
+
 def load_lines(con: duckdb.DuckDBPyConnection, path: Path, text: str, table: str) -> None:
     """Create temp table `table` (_line, text) of the file's non-empty lines, split inside DuckDB.
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import duckdb
 
 from ingestion.emails import normalize_emails
-from ingestion.json_reader import TEXT, load_lines
+from ingestion.json_reader import TEXT, line_rejects, load_lines
 from ingestion.outcomes import FileResult
-from ingestion.records import LINE, Reject
+from ingestion.records import LINE
 from ingestion.typed_rows import literal
 
 EVENT_TYPES = ("identify", "track", "page", "screen", "alias", "group")
@@ -107,11 +107,5 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
         "traits_email_normalized",
         normalize_emails(good.column("traits_email")),
     )
-    rejects = [
-        Reject(line, raw, reason)
-        for line, raw, reason in con.sql(
-            f"SELECT p.{LINE}, l.{TEXT}, p._reason FROM parsed_events p JOIN event_lines l USING ({LINE})"
-            f" WHERE p._reason <> '' ORDER BY p.{LINE}"
-        ).fetchall()
-    ]
+    rejects = line_rejects(con, "parsed_events", "event_lines")
     return FileResult(data=good, rejects=rejects).fail_if_all_rejected(source_file, "not valid JSON", "valid JSON")
