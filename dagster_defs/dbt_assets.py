@@ -6,6 +6,9 @@ named, so Dagster draws lineage from the raw tables through dbt without extra wi
 """
 
 import os
+import shutil
+import sys
+from pathlib import Path
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetObservation, AssetsDefinition
@@ -16,8 +19,12 @@ from c360.warehouse_lock import exclusive_warehouse
 
 
 def point_dbt_at(settings: Settings) -> None:
-    """dbt's profile (dbt_project/profiles.yml) reads the warehouse path from the environment."""
+    """dbt's profile (dbt_project/profiles.yml) reads the warehouse path from the environment, and
+    dagster-dbt runs `dbt` from PATH: make it the one installed beside this Python, so
+    `.venv/bin/c360 run` works without an activated virtualenv."""
     os.environ["C360_WAREHOUSE"] = str(settings.warehouse)
+    if shutil.which("dbt") is None:
+        os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def dbt_project(settings: Settings) -> DbtProject:

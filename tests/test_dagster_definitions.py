@@ -1,6 +1,7 @@
 """The Dagster project: one graph from landing folders to exports, checks that catch broken tables."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -95,13 +96,14 @@ def test_two_pipeline_runs_started_together_both_succeed(tmp_path):
     settings = sample_settings(tmp_path)
     env = {"C360_WAREHOUSE": str(settings.warehouse), "C360_EXPORTS": str(settings.exports),
            "C360_REPORTS": str(settings.reports), "C360_LANDING": str(settings.landing)}
-    import os
-
+    # Logs go to files, not pipes: an undrained pipe would stall a run while it holds the lock.
+    logs = [tmp_path / f"run{i}.log" for i in range(2)]
     runs = [subprocess.Popen([sys.executable, "-m", "c360.cli", "run"], cwd=PROJECT_ROOT,
-                             env={**os.environ, **env, "DAGSTER_HOME": ""}, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True) for _ in range(2)]
-    outputs = [run.communicate(timeout=600)[0] for run in runs]
-    for run, output in zip(runs, outputs):
+                             env={**os.environ, **env, "DAGSTER_HOME": ""}, stdout=log.open("w"),
+                             stderr=subprocess.STDOUT) for log in logs]
+    for run, log in zip(runs, logs):
+        run.wait(timeout=600)
+        output = log.read_text()
         assert run.returncode == 0, output[-3000:]
         assert "Could not set lock" not in output
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
