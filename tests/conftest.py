@@ -1,6 +1,8 @@
 """Shared fixtures: one real end-to-end pipeline run on the bundled sample, reused by many tests."""
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -9,7 +11,22 @@ from dagster import ExecuteInProcessResult
 
 from c360.fingerprint import table_fingerprints
 from c360.runner import run_pipeline
-from c360.settings import SAMPLE_DIR, Settings
+from c360.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dagster_instance(tmp_path_factory: pytest.TempPathFactory):
+    """Test runs go to a throwaway Dagster instance configured like the project's, never into the
+    developer's dagster_home/ (whose run history and pool slots belong to real runs)."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(PROJECT_ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if previous is None:
+        del os.environ["DAGSTER_HOME"]
+    else:
+        os.environ["DAGSTER_HOME"] = previous
 
 
 def sample_settings(root: Path) -> Settings:
