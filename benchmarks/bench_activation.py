@@ -14,9 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +22,7 @@ import duckdb
 import yaml
 
 from activation.sync import sync_destination
+from c360.measured_child import run_measured
 from c360.settings import Settings
 from tests.test_activation_server import RecordingServer
 
@@ -87,16 +85,9 @@ def timed(name: str, root: Path) -> dict:
 
     members/s is segment members brought in line per second, so a diff that sends 1% still
     covers the whole segment and compares with a COPY of the whole segment."""
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_activation", "--one", name, str(root)],
-                             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{name} sync failed with status {status}")
-    result = json.loads(output.strip().splitlines()[-1])
-    result.update(wall=time.perf_counter() - started, peak_mb=usage.ru_maxrss / 1024,
-                  rate=result["members"] / result["seconds"])
+    result = run_measured(["-m", "benchmarks.bench_activation", "--one", name, str(root)],
+                          cwd=Path(__file__).resolve().parents[1])
+    result["rate"] = result["members"] / result["seconds"]
     label = "plain DuckDB" if name == "duckdb" else name
     print(f"{label:<14} {result['mode']:<5} {result['members']:>8,} members, {result['changes']:>8,} changes, sent "
           f"{result['sent']:>8,} in {result['batches']:>4} batches, {result['seconds']:5.1f}s = {result['rate']:>9,.0f}"

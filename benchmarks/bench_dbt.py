@@ -19,14 +19,14 @@ import argparse
 import json
 import logging
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 import yaml
+
+from c360.measured_child import run_measured
 
 log = logging.getLogger(__name__)
 
@@ -239,15 +239,7 @@ def run_one(engine: str, phase: str, warehouse: Path, target_path: Path) -> None
 
 def measure(engine: str, phase: str, warehouse: Path, target_path: Path) -> dict:
     """Runs one build in a child process; its in-process seconds, wall time and peak RSS."""
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--one", engine, phase, str(warehouse), str(target_path)],
-                             stdout=subprocess.PIPE, text=True)
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{engine} {phase} build failed with status {status}")
-    result = json.loads(output.strip().splitlines()[-1])
-    return {**result, "wall": time.perf_counter() - started, "peak_mb": usage.ru_maxrss / 1024}
+    return run_measured([__file__, "--one", engine, phase, str(warehouse), str(target_path)])
 
 
 def report(phase: str, events: int, c360: dict, plain: dict) -> None:

@@ -17,14 +17,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
+
+from c360.measured_child import run_measured
 
 log = logging.getLogger("bench_identity")
 
@@ -120,16 +119,7 @@ FROM records
 
 def timed_child(engine: str, warehouse: Path) -> dict:
     """Run one engine in a child process; wall time and that child's peak RSS."""
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--resolve-only", engine, str(warehouse)],
-                             stdout=subprocess.PIPE, text=True)
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{engine} run failed with status {status}")
-    result = json.loads(output.strip().splitlines()[-1])
-    return {**result, "wall_seconds": round(time.perf_counter() - started, 1),
-            "peak_rss_gb": round(usage.ru_maxrss / 1024 / 1024, 2)}
+    return run_measured([__file__, "--resolve-only", engine, str(warehouse)])
 
 
 def _resolve_only(engine: str, warehouse: Path) -> None:
@@ -168,8 +158,8 @@ def _summary(c360: dict, plain: dict) -> str:
     def line(label: str, result: dict) -> str:
         run, quality = result["run"], result["quality"]
         return (f"{label}: {run['records']:,} records -> {run['customers']:,} customers in {run['seconds']:.1f}s"
-                f" = {run['records_per_second']:,} records/s (child wall {run['wall_seconds']:.1f}s,"
-                f" peak {run['peak_rss_gb']:.2f} GB),"
+                f" = {run['records_per_second']:,} records/s (child wall {run['wall']:.1f}s,"
+                f" peak {run['peak_mb'] / 1024:.2f} GB),"
                 f" pairwise F1 {quality['pairwise_f1']:.3f}")
     ratio = c360["run"]["records_per_second"] / plain["run"]["records_per_second"]
     return "\n".join([line("c360 run_identity", c360), line("plain DuckDB email dedupe", plain),
