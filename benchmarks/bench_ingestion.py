@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from c360.measured_child import run_measured
 
 CONTACT_HEADER = (
     "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,Job Title,"
@@ -92,7 +91,7 @@ def load_duckdb(folder: Path, source: str) -> int:
 
 
 def run_one(engine: str, source: str, folder: Path) -> None:
-    """Child-process entry: load once, print rows, seconds and peak RSS as JSON.
+    """Child-process entry: load once, print rows and seconds as JSON.
 
     Libraries are imported before the clock starts: interpreter and import time is not load throughput.
     """
@@ -101,16 +100,11 @@ def run_one(engine: str, source: str, folder: Path) -> None:
 
     started = time.perf_counter()
     rows = (load_c360 if engine == "c360" else load_duckdb)(folder, source)
-    seconds = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
 
 
 def measure(engine: str, source: str, folder: Path) -> dict:
-    done = subprocess.run(
-        [sys.executable, __file__, "--one", engine, source, str(folder)], check=True, capture_output=True, text=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_measured([__file__, "--one", engine, source, str(folder)])
 
 
 def main() -> None:

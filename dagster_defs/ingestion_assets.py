@@ -4,23 +4,13 @@ Asset keys match the dbt sources (`source('raw_crm', 'contacts')` → `raw_crm/c
 the graph runs landing folder → raw table → staging model without any manual wiring.
 """
 
-from collections.abc import Callable
-
-import dlt
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
-from ingestion.pipelines import make_pipeline
-from ingestion.sources import crm_source, email_source, web_source
-
-SOURCES: dict[str, Callable[..., dlt.sources.DltSource]] = {
-    "crm": crm_source,
-    "web": web_source,
-    "email": email_source,
-}
+from ingestion.pipelines import SOURCES, make_pipeline, make_source, with_first_loads_appended
 
 
 def landing_key(source: str) -> AssetKey:
@@ -54,20 +44,22 @@ def landing_specs(settings: Settings) -> list[AssetSpec]:
 
 
 def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
-    assets = []
-    for source, make_source in SOURCES.items():
-        pipeline = make_pipeline(source, settings)
+    return [_load_asset(name, settings) for name in SOURCES]
 
-        @dlt_assets(
-            dlt_source=make_source(landing_dir=str(settings.landing / source)),
-            dlt_pipeline=pipeline,
-            name=f"load_{source}",
-            dagster_dlt_translator=RawTableTranslator(),
-            pool="warehouse",
-        )
-        def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
-            with exclusive_warehouse(settings.warehouse):
-                yield from dlt.run(context=context)
 
-        assets.append(_load)
-    return assets
+def _load_asset(name: str, settings: Settings) -> AssetsDefinition:
+    """One multi-asset per source (a function, so each closure keeps its own pipeline and source)."""
+    pipeline, source = make_pipeline(name, settings), make_source(name, settings)
+
+    @dlt_assets(
+        dlt_source=source,
+        dlt_pipeline=pipeline,
+        name=f"load_{name}",
+        dagster_dlt_translator=RawTableTranslator(),
+        pool="warehouse",
+    )
+    def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
+        with exclusive_warehouse(settings.warehouse):
+            yield from dlt.run(context=context, dlt_source=with_first_loads_appended(pipeline, source))
+
+    return _load

@@ -15,10 +15,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingestion.landing import UnreadableFile
+from ingestion.landing import MAX_LINE_BYTES, UnreadableFile, physical_lines
 from ingestion.records import LINE, RawRecords, Reject, string_table
-
-MAX_LINE_BYTES = 64 * 1024 * 1024
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, path: Path, text: str, delimiter: str = ",") -> RawRecords:
@@ -38,10 +36,6 @@ def _header(path: Path, text: str, delimiter: str) -> list[str]:
     if repeated:
         raise UnreadableFile(f"{path.name}: header repeats column(s) {repeated}; each header must be unique")
     return [name or f"column_{i + 1}" for i, name in enumerate(names)]
-
-
-def _physical_lines(text: str) -> int:
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
 def _duckdb_read(
@@ -71,7 +65,7 @@ def _duckdb_read(
     ).fetchall()
 
     laid_out = _record_starts(table.column("_nl"), rejected)
-    if laid_out is None or laid_out[1] != _physical_lines(text):
+    if laid_out is None or laid_out[1] != physical_lines(text):
         return None
     good_starts, _, reject_starts = laid_out
     table = table.drop_columns(["_nl"]).rename_columns(header).append_column(LINE, good_starts)

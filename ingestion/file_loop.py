@@ -28,6 +28,8 @@ ROW = "__c360_row"
 # (connection, path, decoded text, source file name, file hash) -> what the file produced
 Parser = Callable[[duckdb.DuckDBPyConnection, Path, str, str, str], FileResult]
 
+# rows arrive unique per key (see file_resource), so dlt's merge need not de-duplicate them again
+MERGE: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
 QUARANTINE_SCHEMA = pa.schema(
     [
         pa.field("source_file", pa.string()),
@@ -89,8 +91,7 @@ def file_resource(
     def rows() -> Iterator[object]:
         yield from ingest_files(name, landing_dir, patterns, parse, keys, config_digest, latest_by, immutable)
 
-    disposition: TWriteDispositionConfig = {"disposition": "merge", "strategy": "delete-insert", "deduplicated": True}
-    return dlt.resource(rows, name=name, write_disposition=disposition, primary_key=keys)
+    return dlt.resource(rows, name=name, write_disposition=MERGE, primary_key=keys)
 
 
 def ingest_files(

@@ -7,7 +7,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.landing import UnreadableFile
+from ingestion.landing import UnreadableFile, starts_with_bom
 from ingestion.records import LINE, RawRecords, Reject, string_table
 
 TEXT = "text"
@@ -30,9 +30,7 @@ def load_lines(con: duckdb.DuckDBPyConnection, path: Path, text: str, table: str
     Plain UTF-8 files are re-read by DuckDB from the (page-cached) file, the fastest path;
     decompressed or BOM-prefixed text is passed in as a parameter.
     """
-    with path.open("rb") as head:
-        reread_safe = not path.name.lower().endswith(".gz") and head.read(3) != b"\xef\xbb\xbf"
-    if not reread_safe:
+    if path.name.lower().endswith(".gz") or starts_with_bom(path):  # read_text neither decompresses nor drops a BOM
         content, params = "(SELECT $text AS content)", {"text": text}
     else:
         content, params = "read_text($path)", {"path": str(path)}

@@ -47,3 +47,18 @@ def decode(path: Path, raw: bytes) -> str:
             " re-export the file as UTF-8"
         ) from exc
     return text[1:] if text.startswith("\ufeff") else text
+
+
+# DuckDB's readers refuse longer lines; a 10 MB single-line record is well inside this
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def physical_lines(text: str) -> int:
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def starts_with_bom(path: Path) -> bool:
+    """Whether the (decompressed) file starts with a UTF-8 BOM, which `decode` drops but DuckDB's readers keep."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as head:
+        return head.read(3) == b"\xef\xbb\xbf"

@@ -11,6 +11,7 @@ import dlt
 from dlt.extract.source import DltSource
 
 from c360.settings import Settings
+from ingestion.file_loop import MERGE
 from ingestion.sources import crm_source, email_source, web_source
 
 log = logging.getLogger(__name__)
@@ -40,13 +41,46 @@ def make_source(source_name: str, settings: Settings) -> DltSource:
     return SOURCES[source_name](landing_dir=str(settings.landing / source_name))
 
 
+def with_first_loads_appended(pipeline: dlt.Pipeline, source: DltSource) -> DltSource:
+    """`source`, with resources whose raw table is still empty set to append instead of merge.
+
+    Rows reach dlt unique per key (ingestion.file_loop), so into an empty table an append
+    equals a merge, minus dlt's staging copy and delete-insert: a third of a bulk first load.
+    A run that crashed after appending leaves the table non-empty, so its rerun merges.
+    Every call sets the disposition afresh: Dagster reuses one source object across runs.
+    """
+    filled = _tables_with_rows(pipeline, list(source.resources))
+    for name, resource in source.resources.items():
+        resource.apply_hints(write_disposition=MERGE if name in filled else "append")
+        log.debug("%s.%s: %s", source.name, name, "merge" if name in filled else "append (first load)")
+    return source
+
+
+def _tables_with_rows(pipeline: dlt.Pipeline, tables: list[str]) -> set[str]:
+    with pipeline.sql_client() as client:
+        if not client.has_dataset():
+            return set()
+        existing = {
+            row[0]
+            for row in client.execute_sql(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", client.dataset_name
+            )
+        }
+        return {
+            table
+            for table in tables
+            if table in existing
+            and client.execute_sql(f"SELECT 1 FROM {client.make_qualified_table_name(table)} LIMIT 1")
+        }
+
+
 def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "email")) -> dict[str, Any]:
     """Load each source's new files; return (and write to reports/) per-source and per-file counts."""
     summary: dict[str, Any] = {}
     for name in sources:
         pipeline = make_pipeline(name, settings)
         started = time.monotonic()
-        info = pipeline.run(make_source(name, settings))
+        info = pipeline.run(with_first_loads_appended(pipeline, make_source(name, settings)))
         files = _files_loaded(pipeline, list(info.loads_ids))
         summary[name] = {
             "files": files,

@@ -6,10 +6,11 @@ from pathlib import Path
 import duckdb
 
 from ingestion.emails import normalize_emails
+from ingestion.landing import MAX_LINE_BYTES, physical_lines, starts_with_bom
 from ingestion.json_reader import TEXT, line_rejects, load_lines
 from ingestion.outcomes import FileResult
 from ingestion.records import LINE
-from ingestion.typed_rows import literal
+from ingestion.typed_rows import ident, literal
 
 EVENT_TYPES = ("identify", "track", "page", "screen", "alias", "group")
 
@@ -54,32 +55,12 @@ def query_param(url_sql: str, name: str) -> str:
 
 
 def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
-    load_lines(con, path, text, "event_lines")
-    all_paths = [p for paths in PATHS.values() for p in paths]
-    position = {p: i + 1 for i, p in enumerate(all_paths)}
-    fields = {name: f"coalesce({', '.join(f'v[{position[p]}]' for p in paths)})" for name, paths in PATHS.items()}
-    # CASE, not coalesce: DuckDB evaluates every coalesce argument, and the URL fallback is a regex
+    whole_file = _read_whole_file(con, path, text)
+    if not whole_file:
+        load_lines(con, path, text, "event_lines")
+        _read_line_by_line(con)
     utm = {k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END" for k in PATHS if k.startswith("utm_")}
     known = ", ".join(literal(t) for t in EVENT_TYPES)
-    # each step is its own table: as CTEs DuckDB would re-evaluate the JSON extraction (and
-    # every field) once per reference, which made parsing several times slower
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE extracted_events AS
-        SELECT {LINE}, v,
-            CASE WHEN v IS NULL OR NOT regexp_matches({TEXT}, '^\\s*\\{{') THEN
-                CASE WHEN json_valid({TEXT}) THEN 'line is not a JSON object' ELSE 'not valid JSON' END
-            END AS unparsed
-        FROM (SELECT {LINE}, {TEXT}, try(json_extract_string({TEXT}, [{', '.join(literal(p) for p in all_paths)}])) AS v
-              FROM event_lines)"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE named_events AS
-        SELECT {LINE}, unparsed,
-            {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
-            TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp
-        FROM extracted_events"""
-    )
-    con.execute("DROP TABLE extracted_events")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE parsed_events AS
         SELECT {LINE}, message_id, lower(type) AS type, event, name, anonymous_id, user_id, previous_id,
@@ -107,5 +88,85 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
         "traits_email_normalized",
         normalize_emails(good.column("traits_email")),
     )
-    rejects = line_rejects(con, "parsed_events", "event_lines")
+    refused = con.sql("SELECT count(*) FROM parsed_events WHERE _reason <> ''").fetchall()[0][0]
+    if refused and whole_file:  # the raw text of refused lines is only needed (and read) now
+        load_lines(con, path, text, "event_lines")
+    rejects = line_rejects(con, "parsed_events", "event_lines") if refused else []
     return FileResult(data=good, rejects=rejects).fail_if_all_rejected(source_file, "not valid JSON", "valid JSON")
+
+
+def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> bool:
+    """Fast path: DuckDB's JSON reader over the whole file into `named_events`.
+
+    Taken only when every physical line starts an object (so record n is line n) and the
+    reader accepts the file: a line that is not an object, is malformed, repeats a key or has
+    a field of an unexpected shape makes it raise, and the line-by-line path takes over, which
+    refuses exactly those lines. Both paths yield the same columns and values.
+    """
+    lines = physical_lines(text)
+    if not text.startswith("{") or text.count("\n{") != lines - 1 or starts_with_bom(path):
+        return False
+    paths = {name: [p.split(".")[1:] for p in options] for name, options in PATHS.items()}
+    columns = {key: "JSON" if key == "properties" else _struct_type(
+        [parts[1:] for options in paths.values() for parts in options if parts[0] == key and len(parts) > 1]
+    ) for key in dict.fromkeys(parts[0] for options in paths.values() for parts in options)}
+    fields = {name: f"coalesce({', '.join(_field(parts) for parts in options)})" for name, options in paths.items()}
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE named_events AS
+            SELECT {LINE}, NULL::VARCHAR AS unparsed,
+                {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
+                TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp
+            FROM (SELECT row_number() OVER () AS {LINE}, * FROM read_json($path, format='newline_delimited',
+                  columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES}))""",
+            {"path": str(path)},
+        )
+    except duckdb.Error:
+        return False
+    return con.sql("SELECT count(*) FROM named_events").fetchall()[0][0] == lines
+
+
+def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
+    """Slow path: each line of `event_lines` parsed on its own, so one bad line refuses only itself."""
+    all_paths = [p for paths in PATHS.values() for p in paths]
+    position = {p: i + 1 for i, p in enumerate(all_paths)}
+    fields = {name: f"coalesce({', '.join(f'v[{position[p]}]' for p in paths)})" for name, paths in PATHS.items()}
+    # each step is its own table: as CTEs DuckDB would re-evaluate the JSON extraction (and
+    # every field) once per reference, which made parsing several times slower
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE extracted_events AS
+        SELECT {LINE}, v,
+            CASE WHEN v IS NULL OR NOT regexp_matches({TEXT}, '^\\s*\\{{') THEN
+                CASE WHEN json_valid({TEXT}) THEN 'line is not a JSON object' ELSE 'not valid JSON' END
+            END AS unparsed
+        FROM (SELECT {LINE}, {TEXT}, try(json_extract_string({TEXT}, [{', '.join(literal(p) for p in all_paths)}])) AS v
+              FROM event_lines)"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE named_events AS
+        SELECT {LINE}, unparsed,
+            {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
+            TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp
+        FROM extracted_events"""
+    )
+    con.execute("DROP TABLE extracted_events")
+
+
+def _struct_type(children: list[list[str]]) -> str:
+    """DuckDB type for the object holding `children` paths (VARCHAR for a leaf)."""
+    if not children:
+        return "VARCHAR"
+    keys = dict.fromkeys(c[0] for c in children)
+    inner = {k: _struct_type([c[1:] for c in children if c[0] == k and len(c) > 1]) for k in keys}
+    return "STRUCT(" + ", ".join(f"{ident(k)} {t}" for k, t in inner.items()) + ")"
+
+
+def _struct_literal(columns: dict[str, str]) -> str:
+    return "{" + ", ".join(f"{literal(k)}: {literal(t)}" for k, t in columns.items()) + "}"
+
+
+def _field(parts: list[str]) -> str:
+    """SQL reading one JSON path from the typed columns; `properties` stays JSON, so its fields are extracted."""
+    if parts[0] == "properties":
+        return f"json_extract_string(properties, {literal('$.' + '.'.join(parts[1:]))})" if len(parts) > 1 else "properties::VARCHAR"
+    return ".".join(ident(p) for p in parts)

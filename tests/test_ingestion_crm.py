@@ -10,7 +10,7 @@ import pytest
 
 from ingestion.entities import CRM_ENTITIES
 from ingestion.mapping import MappingError, load_mapping
-from ingestion.pipelines import make_pipeline, pipelines_dir, run_ingestion
+from ingestion.pipelines import make_pipeline, make_source, pipelines_dir, run_ingestion, with_first_loads_appended
 from ingestion.sources import crm_source
 from tests.test_ingestion_helpers import CONTACT_HEADER, contact, csv_text, query, report, settings_for
 
@@ -49,6 +49,25 @@ def test_rerun_and_renamed_copy_load_nothing_new(tmp_path):
     third = run_ingestion(settings, ["crm"])["crm"]
     assert [f["source_file"] for f in third["files"]] == ["contacts_2.csv"]
     assert query(settings, "SELECT count(*) FROM raw_crm.contacts") == [(3,)]
+
+
+def test_a_first_load_appends_and_later_loads_merge(tmp_path):
+    """An empty raw table takes a plain append (no staging copy); once it has rows, loads merge on the key."""
+    settings = settings_for(tmp_path)
+    (settings.landing / "crm" / "contacts.csv").write_text(csv_text([contact("1", email="a@x.test")]))
+    pipeline = make_pipeline("crm", settings)
+
+    def dispositions() -> dict:
+        source = with_first_loads_appended(pipeline, make_source("crm", settings))
+        return {name: r.compute_table_schema()["write_disposition"] for name, r in source.resources.items()}
+
+    assert set(dispositions().values()) == {"append"}
+    run_ingestion(settings, ["crm"])
+    assert dispositions()["contacts"] == "merge" and dispositions()["deals"] == "append"
+    (settings.landing / "crm" / "contacts_2.csv").write_text(
+        csv_text([contact("1", email="b@x.test", modified="2026-05-01 00:00:00")]))
+    run_ingestion(settings, ["crm"])
+    assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts") == [("1", "b@x.test")]
 
 
 def test_duplicate_ids_keep_latest_within_and_across_files(tmp_path):
