@@ -88,15 +88,17 @@ insert into identity.customer_map values
 
 # The next day's load: a2 continues its last session across the load boundary, then returns days
 # later (its pricing visit ages out of the 14-day window); a new device a4 looks at pricing;
-# Bob opens the January newsletter late, which must update that message rather than add one.
+# Bob opens the January newsletter late, which must update that message rather than add one; user
+# u1 signs in on a new device a5, so u1's record is recomputed from sessions on both devices.
 DAY_TWO_SQL = f"""
 insert into raw_email.activity (activity_id, recipient_id, email, campaign_id, action, occurred_at) values
     ('x4', 'r3', 'bob@crm.com', 'cmp1', 'open', '2026-03-05 08:00:00+00');
 insert into raw_web.events ({EVENT}) values
     ('m7', 'page', 'a2', null, '2026-03-01 12:20:00+00', '/docs', null, null),
     ('m8', 'page', 'a2', null, '2026-03-12 11:00:00+00', '/', null, null),
-    ('m9', 'page', 'a4', null, '2026-03-12 10:00:00+00', '/pricing', null, null);
-insert into identity.customer_map values ('web_anonymous_id', 'a4', 'cust-4');
+    ('m9', 'page', 'a4', null, '2026-03-12 10:00:00+00', '/pricing', null, null),
+    ('m10', 'page', 'a5', 'u1', '2026-03-10 09:00:00+00', '/', null, null);
+insert into identity.customer_map values ('web_anonymous_id', 'a4', 'cust-4'), ('web_anonymous_id', 'a5', 'cust-1');
 """
 
 MARTS = ["dim_customers", "customer_traits", "segment_membership", "fct_deal_pipeline", "dim_accounts"]
@@ -241,7 +243,7 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     assert rows(warehouse, "select email_opens, email_open_rate from marts.customer_traits where customer_id = 'cust-3'") == [(1, 1.0)]
 
     tables = [f"marts.{m}" for m in MARTS if m != "segment_membership"]
-    tables += ["intermediate.int_web_sessions", "intermediate.int_email_messages"]
+    tables += ["intermediate.int_web_sessions", "intermediate.int_email_messages", "intermediate.int_source_records"]
     incremental = snapshot(warehouse, tables)
     members = rows(warehouse, "select customer_id, segment from marts.segment_membership order by all")
     build(warehouse, tmp_path, "--full-refresh")
