@@ -143,6 +143,8 @@ def _delete_everywhere(con: duckdb.DuckDBPyConnection, person: Person) -> dict[s
                       for c in sorted(names) if c in KEY_COLUMNS]
         conditions += [f'lower(trim("{c}")) in (select value from {KEYS} where key = \'email\')'
                        for c in EMAIL_COLUMNS if c in names]
+        if {"source", "source_record_id"} <= names:  # per-record tables without a customer id
+            conditions.append(f"exists (select 1 from {KEYS} where key = source and value = source_record_id)")
         if table == "quarantine" and "raw_text" in names:
             conditions.append(f"exists (select 1 from {NEEDLES} where contains(lower(raw_text), needle))")
         if not conditions:

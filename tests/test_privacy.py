@@ -31,6 +31,7 @@ class Subject:
     emails: list[str]
     phone_digits: list[str]  # national digits: matched in any formatting
     name: tuple[str, str]
+    records: list[tuple[str, str]]  # (source, source_record_id): the ids behind the customer
 
 
 def copy_warehouse(settings: Settings, root: Path) -> Settings:
@@ -61,12 +62,15 @@ def pick_subject(con: duckdb.DuckDBPyConnection) -> Subject:
     phones = [p for (p,) in con.execute("""
         select distinct phone from identity.records r join identity.customer_map m using (source, source_record_id)
         where m.customer_id = ? and r.phone is not null""", [customer_id]).fetchall()]
+    records = con.execute("select source, source_record_id from identity.customer_map where customer_id = ?",
+                          [customer_id]).fetchall()
     return Subject(customer_id, email, sorted({email.lower(), *emails}),
-                   sorted({p[-10:] for p in phones} | {re.sub(r"\D", "", phone)[-10:]}), (first, last))
+                   sorted({p[-10:] for p in phones} | {re.sub(r"\D", "", phone)[-10:]}), (first, last), records)
 
 
 def traces(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
-    """Rows, per table of every schema, whose text columns hold the subject's email, phone or full name."""
+    """Rows, per table of every schema, whose text columns hold the subject's email, phone or full name,
+    or that are one of the subject's source records."""
     hits = {}
     tables = con.execute("""select table_schema, table_name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ('information_schema', 'pg_catalog')""").fetchall()
@@ -82,6 +86,9 @@ def traces(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
         conditions += [f"contains(regexp_replace({text}, '[^0-9]', '', 'g'), ?)" for _ in subject.phone_digits]
         conditions.append(f"(contains({text}, ?) and contains({text}, ?))")
         params = [*subject.emails, *subject.phone_digits, subject.name[0].lower(), subject.name[1].lower()]
+        if {"source", "source_record_id"} <= set(columns):
+            conditions += ["(source = ? and source_record_id = ?)" for _ in subject.records]
+            params += [value for record in subject.records for value in record]
         rows = con.execute(f'select count(*) from "{schema}"."{table}" where {" or ".join(conditions)}',
                            params).fetchone()[0]
         if rows:
