@@ -13,6 +13,11 @@ class UnreadableFile(Exception):
     """The whole file cannot be read; the message names the file and what to fix."""
 
 
+def name_matches(file_name: str, patterns: Sequence[str]) -> bool:
+    """Glob match ignoring case: exports arrive as contacts.csv, Contacts.CSV or CONTACT_2026.csv."""
+    return any(fnmatch.fnmatch(file_name.lower(), pattern.lower()) for pattern in patterns)
+
+
 def discover(landing_dir: Path, patterns: Sequence[str]) -> list[Path]:
     """Files matching any pattern, oldest first so a later export of the same record merges last."""
     if not landing_dir.is_dir():
@@ -20,7 +25,7 @@ def discover(landing_dir: Path, patterns: Sequence[str]) -> list[Path]:
     found = [
         path
         for path in landing_dir.iterdir()
-        if path.is_file() and any(fnmatch.fnmatch(path.name.lower(), p.lower()) for p in patterns)
+        if path.is_file() and name_matches(path.name, patterns)
     ]
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 

@@ -10,6 +10,7 @@ import yaml
 
 from c360.settings import CONFIG_DIR
 from ingestion.entities import Entity
+from ingestion.landing import name_matches
 
 MAPPINGS_DIR = CONFIG_DIR / "sources"
 
@@ -23,13 +24,24 @@ class EntityMapping:
     files: tuple[str, ...]  # glob patterns (case-insensitive) of this entity's files in the landing folder
     columns: dict[str, str]  # c360 column -> export header
 
+    def matches(self, file_name: str) -> bool:
+        return name_matches(file_name, self.files)
+
 
 @dataclass(frozen=True)
 class ExportMapping:
     path: Path
     digest: str  # changes when the file changes, so files that failed under an old mapping are retried
     delimiter: str
-    entities: dict[str, EntityMapping]
+    # per entity, one or more kinds of export file (e.g. Salesforce Task and Event both feed activities)
+    entities: dict[str, tuple[EntityMapping, ...]]
+
+    def files(self, table: str) -> list[str]:
+        return [pattern for kind in self.entities[table] for pattern in kind.files]
+
+    def for_file(self, table: str, file_name: str) -> EntityMapping:
+        """The first kind of `table` export whose patterns match `file_name`."""
+        return next(kind for kind in self.entities[table] if kind.matches(file_name))
 
 
 def resolve(mapping: str) -> Path:
@@ -64,14 +76,21 @@ def load_mapping(mapping: str, entities: Sequence[Entity]) -> ExportMapping:
         path=path,
         digest=hashlib.sha256(raw).hexdigest(),
         delimiter=delimiter,
-        entities={name: _entity_mapping(path, by_table[name], section) for name, section in sections.items()},
+        entities={name: _entity_mappings(path, by_table[name], section) for name, section in sections.items()},
     )
 
 
-def _entity_mapping(path: Path, entity: Entity, section: Any) -> EntityMapping:
+def _entity_mappings(path: Path, entity: Entity, section: Any) -> tuple[EntityMapping, ...]:
+    """An entity section is one {files, columns} mapping or a list of them, one per kind of export file."""
     where = f"{path}: entities.{entity.table}"
+    if isinstance(section, list) and section:
+        return tuple(_entity_mapping(f"{where}[{i}]", entity, kind) for i, kind in enumerate(section))
+    return (_entity_mapping(where, entity, section),)
+
+
+def _entity_mapping(where: str, entity: Entity, section: Any) -> EntityMapping:
     if not isinstance(section, dict):
-        raise MappingError(f"{where}: must have 'files' and 'columns'")
+        raise MappingError(f"{where}: must have 'files' and 'columns' (or be a list of such mappings)")
     files = section.get("files")
     if not isinstance(files, list) or not files or not all(isinstance(f, str) and f for f in files):
         raise MappingError(f"{where}.files: must be a non-empty list of file name patterns")

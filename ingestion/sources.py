@@ -57,8 +57,6 @@ def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequenc
 
 
 def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) -> DltResource:
-    files = export.entities[entity.table]
-
     def parse(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
         if path.name.lower().endswith(JSON_SUFFIXES):
             records = read_json_records(con, path, text)
@@ -66,7 +64,8 @@ def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) ->
             records = read_csv(con, path, text, export.delimiter)
         if not records.headers and not records.rejects:
             return FileResult(data=None)
-        result = type_records(con, records, entity, files.columns, source_file, file_hash)
+        columns = export.for_file(entity.table, path.name).columns
+        result = type_records(con, records, entity, columns, source_file, file_hash)
         if result.data is not None:
             result.data, result.superseded = drop_superseded(result.data, entity)
         return result
@@ -74,7 +73,7 @@ def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) ->
     return file_resource(
         entity.table,
         landing_dir,
-        files.files,
+        export.files(entity.table),
         parse,
         primary_key=[entity.primary_key],
         latest_by=entity.updated_at,

@@ -158,6 +158,27 @@ def test_salesforce_flavour_maps_its_headers_and_keeps_deleted_records(tmp_path)
     ]
 
 
+def test_salesforce_tasks_and_events_both_land_as_activities(tmp_path):
+    """One entity, two kinds of export file: each file is read with the columns of its own kind."""
+    settings = settings_for(tmp_path)
+    crm = settings.landing / "crm"
+    (crm / "Task.csv").write_text(
+        "Id,TaskSubtype,ActivityDate,WhoId,WhatId,OwnerId,Subject,IsDeleted\n"
+        "00T1,Call,2026-02-01,0031,0061,0051,Intro call,false\n"
+    )
+    (crm / "Event.csv").write_text(
+        "Id,EventSubtype,StartDateTime,EndDateTime,WhoId,WhatId,OwnerId,Subject,IsDeleted\n"
+        "00U1,Event,2026-02-03T15:00:00.000+0000,2026-02-03T16:00:00.000+0000,0031,0061,0051,Demo,false\n"
+    )
+    pipeline = make_pipeline("crm", settings)
+    pipeline.run(crm_source(landing_dir=str(settings.landing / "crm"), mapping="salesforce"))
+    assert query(settings, "SELECT activity_id, activity_type, occurred_at, contact_id, subject, end_date_time"
+                           " FROM raw_crm.activities ORDER BY 1") == [
+        ("00T1", "CALL", dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc), "0031", "Intro call", None),
+        ("00U1", "EVENT", dt.datetime(2026, 2, 3, 15, tzinfo=dt.timezone.utc), "0031", "Demo", "2026-02-03T16:00:00.000+0000"),
+    ]
+
+
 def test_hubspot_json_export_is_read_like_csv(tmp_path):
     settings = settings_for(tmp_path)
     records = [
