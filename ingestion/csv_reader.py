@@ -28,7 +28,8 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, text: str, delimiter: s
 
 
 def _header(path: Path, text: str, delimiter: str) -> list[str]:
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")
+    first_line = (text if end < 0 else text[:end]).rstrip("\r")  # not split(): that copies the whole file
     if not first_line.strip():
         return []
     names = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter))]

@@ -98,13 +98,13 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
 def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> bool:
     """Fast path: DuckDB's JSON reader over the whole file into `named_events`.
 
-    Taken only when every physical line starts an object (so record n is line n) and the
-    reader accepts the file: a line that is not an object, is malformed, repeats a key or has
-    a field of an unexpected shape makes it raise, and the line-by-line path takes over, which
-    refuses exactly those lines. Both paths yield the same columns and values.
+    Kept only when record n is line n and every line was an object: the reader raises on a
+    malformed line, a non-object, a repeated key or a field of an unexpected shape; it skips
+    blank lines (fewer records than lines) and reads a `null` line as an empty row. Then the
+    line-by-line path takes over, which refuses exactly those lines. Both paths yield the same
+    columns and values.
     """
-    lines = physical_lines(text)
-    if not text.startswith("{") or text.count("\n{") != lines - 1 or starts_with_bom(path):
+    if starts_with_bom(path):
         return False
     paths = {name: [p.split(".")[1:] for p in options] for name, options in PATHS.items()}
     columns = {key: "JSON" if key == "properties" else _struct_type(
@@ -116,14 +116,16 @@ def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> b
             f"""CREATE OR REPLACE TEMP TABLE named_events AS
             SELECT {LINE}, NULL::VARCHAR AS unparsed,
                 {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
-                TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp
+                TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp,
+                {' AND '.join(f'{ident(key)} IS NULL' for key in columns)} AS _empty
             FROM (SELECT row_number() OVER () AS {LINE}, * FROM read_json($path, format='newline_delimited',
-                  columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES}))""",
+                  records=true, columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES}))""",
             {"path": str(path)},
         )
     except duckdb.Error:
         return False
-    return con.sql("SELECT count(*) FROM named_events").fetchall()[0][0] == lines
+    records, any_empty = con.sql("SELECT count(*), coalesce(bool_or(_empty), false) FROM named_events").fetchall()[0]
+    return records == physical_lines(text) and not any_empty
 
 
 def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
