@@ -39,6 +39,10 @@ create schema if not exists raw_crm;
 create schema if not exists raw_web;
 create schema if not exists raw_email;
 create schema if not exists identity;
+create or replace table raw_web.access_log (ip varchar, remote_user varchar, requested_at timestamptz, method varchar,
+    path varchar, query varchar, protocol varchar, status integer, bytes bigint, referrer varchar, user_agent varchar,
+    utm_source varchar, utm_medium varchar, utm_campaign varchar, utm_term varchar, utm_content varchar,
+    mc_eid varchar, visitor_id varchar, _source_file varchar, _source_line bigint, _file_hash varchar);
 """
 
 CRM_SQL = """

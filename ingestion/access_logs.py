@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingestion.json_reader import TEXT, line_rejects, load_lines
 from ingestion.outcomes import FileResult
@@ -17,6 +18,15 @@ COMBINED = (
     + r"(?: " + QUOTED + r")?\s*$"
 )
 PARTS = ("ip", "remote_user", "time", "request", "status", "bytes", "referrer", "user_agent", "cookie")
+_TEXT = pa.string()
+# raw_web.access_log: created with these columns before the first log file lands, so models can read it
+ACCESS_LOG_SCHEMA = pa.schema([
+    ("ip", _TEXT), ("remote_user", _TEXT), ("requested_at", pa.timestamp("us", tz="UTC")), ("method", _TEXT),
+    ("path", _TEXT), ("query", _TEXT), ("protocol", _TEXT), ("status", pa.int32()), ("bytes", pa.int64()),
+    ("referrer", _TEXT), ("user_agent", _TEXT), ("utm_source", _TEXT), ("utm_medium", _TEXT),
+    ("utm_campaign", _TEXT), ("utm_term", _TEXT), ("utm_content", _TEXT), ("mc_eid", _TEXT), ("visitor_id", _TEXT),
+    ("_source_file", _TEXT), ("_source_line", pa.int64()), ("_file_hash", _TEXT),
+])
 # cookies that carry a visitor id (Segment's analytics.js id first: it joins logs to tracked events)
 VISITOR_COOKIES = ("ajs_anonymous_id", "visitor_id", "_c360_vid", "uid")
 
@@ -65,7 +75,7 @@ def parse_access_log(
     good = con.sql(
         f"SELECT * EXCLUDE ({LINE}, _reason), {literal(source_file)} AS _source_file, {LINE} AS _source_line,"
         f" {literal(file_hash)} AS _file_hash FROM parsed_log WHERE _reason = ''"
-    ).to_arrow_table()
+    ).to_arrow_table().cast(ACCESS_LOG_SCHEMA)
     return FileResult(data=good, rejects=line_rejects(con, "parsed_log", "log_lines")).fail_if_all_rejected(
         source_file, "not a combined-format log line", "in the combined access-log format"
     )

@@ -78,6 +78,7 @@ def file_resource(
     latest_by: str | None = None,
     config_digest: str = "",
     immutable: bool = False,
+    schema: pa.Schema | None = None,
 ) -> DltResource:
     """A merge resource for one raw table, fed by the landing files matching `patterns`.
 
@@ -89,7 +90,7 @@ def file_resource(
     keys = list(primary_key)
 
     def rows() -> Iterator[object]:
-        yield from ingest_files(name, landing_dir, patterns, parse, keys, config_digest, latest_by, immutable)
+        yield from ingest_files(name, landing_dir, patterns, parse, keys, config_digest, latest_by, immutable, schema)
 
     return dlt.resource(rows, name=name, write_disposition=MERGE, primary_key=keys)
 
@@ -103,6 +104,7 @@ def ingest_files(
     config_digest: str = "",
     latest_by: str | None = None,
     immutable: bool = False,
+    schema: pa.Schema | None = None,
 ) -> Iterator[object]:
     """Yield data, quarantine and load-report items for every landed file not loaded before.
 
@@ -119,6 +121,10 @@ def ingest_files(
     if not state.get("quarantine_created"):  # the contract promises the table even before a first refusal
         yield dlt.mark.with_hints(QUARANTINE_SCHEMA.empty_table(), QUARANTINE_HINTS, create_table_variant=True)
         state["quarantine_created"] = True
+    created: list = state.setdefault("tables_created", [])
+    if schema is not None and entity not in created:  # a table with a fixed schema exists before its first file
+        yield _not_null(schema.empty_table(), primary_key)
+        created.append(entity)
     suppressions = current_suppressions()
     started, rows_so_far = time.monotonic(), 0
     held: list[pa.Table] = []

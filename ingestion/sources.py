@@ -13,7 +13,7 @@ import dlt
 import duckdb
 from dlt.extract.resource import DltResource
 
-from ingestion.access_logs import parse_access_log
+from ingestion.access_logs import ACCESS_LOG_SCHEMA, parse_access_log
 from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
@@ -47,7 +47,8 @@ def web_source(landing_dir: str = dlt.config.value) -> list[DltResource]:
     return [
         file_resource("events", landing_dir, EVENT_FILES, parse_events, ["message_id"], immutable=True),
         file_resource(
-            "access_log", landing_dir, ACCESS_LOG_FILES, parse_access_log, ["_file_hash", "_source_line"], immutable=True
+            "access_log", landing_dir, ACCESS_LOG_FILES, parse_access_log, ["_file_hash", "_source_line"],
+            immutable=True, schema=ACCESS_LOG_SCHEMA,
         ),
     ]
 

@@ -36,6 +36,10 @@ TABLES: dict[str, str] = {
         utm_term varchar, utm_content varchar, mc_eid varchar, traits_email varchar,
         traits_email_normalized varchar, traits_first_name varchar, traits_last_name varchar,
         traits_phone varchar, properties varchar""",
+    "raw_web.access_log": """ip varchar, remote_user varchar, requested_at timestamptz, method varchar, path varchar,
+        query varchar, protocol varchar, status integer, bytes bigint, referrer varchar, user_agent varchar,
+        utm_source varchar, utm_medium varchar, utm_campaign varchar, utm_term varchar, utm_content varchar,
+        mc_eid varchar, visitor_id varchar, _source_file varchar, _source_line bigint, _file_hash varchar""",
     "raw_email.campaigns": "campaign_id varchar, campaign_name varchar, subject varchar, sent_at timestamptz",
     "raw_email.activity": """activity_id varchar, recipient_id varchar, email varchar, email_normalized varchar,
         first_name varchar, last_name varchar, campaign_id varchar, action varchar, occurred_at timestamptz,
@@ -79,6 +83,10 @@ insert into raw_web.events ({EVENT}) values
     ('m4', 'page', 'a2', null, '2026-02-25 09:00:00+00', '/pricing', null, null),
     ('m5', 'page', 'a2', null, '2026-03-01 11:50:00+00', '/', null, null),
     ('m6', 'page', 'a2', null, '2026-03-01 12:00:00+00', '/blog', null, null);
+insert into raw_web.access_log (ip, requested_at, method, path, query, status, bytes, utm_source, visitor_id,
+                               _source_file, _source_line, _file_hash) values
+    ('203.0.113.9', '2026-01-20 11:00:00+01', 'get', '/pricing', 'utm_source=news', 200, 5120, 'news', 'a1',
+     'access.log', 1, 'f1');
 insert into identity.customer_map values
     ('crm_contact', '101', 'cust-1'), ('email_recipient', 'r1', 'cust-1'),
     ('web_anonymous_id', 'a1', 'cust-1'), ('web_user_id', 'u1', 'cust-1'),
@@ -187,6 +195,12 @@ def test_sessions_split_on_inactivity_and_ignore_redelivered_events(built_wareho
         ("a2", "2026-02-25 09:00:00", 1, 1, "/pricing"),
         ("a2", "2026-03-01 11:50:00", 2, 2, "/"),
     ]
+
+
+def test_access_log_requests_are_staged_with_their_visitor(built_warehouse: Path) -> None:
+    assert rows(built_warehouse, """select requested_at::varchar, http_method, page_path, status_code, utm_source,
+                                           anonymous_id, request_id = md5('f1:1') from staging.stg_web__access_log""") == [
+        ("2026-01-20 10:00:00", "GET", "/pricing", 200, "news", "a1", True)]
 
 
 def test_customer_traits_are_measured_against_the_latest_event(built_warehouse: Path) -> None:

@@ -1,0 +1,26 @@
+-- One row per web-server request (nginx/Apache combined log line). A logged line never changes,
+-- so its file and line are its key. `anonymous_id` is the analytics cookie the server logged
+-- (Segment's ajs_anonymous_id and the like): it ties server hits to tracked devices.
+select
+    md5(_file_hash || ':' || cast(_source_line as varchar)) as request_id,
+    {{ utc_timestamp('requested_at') }} as requested_at,
+    {{ clean_text('ip') }} as ip,
+    {{ clean_text('remote_user') }} as remote_user,
+    upper({{ clean_text('method') }}) as http_method,
+    {{ clean_text('path') }} as page_path,
+    {{ clean_text('query') }} as query_string,
+    {{ clean_text('protocol') }} as protocol,
+    cast(status as integer) as status_code,
+    cast(bytes as bigint) as response_bytes,
+    {{ clean_text('referrer') }} as referrer,
+    {{ clean_text('user_agent') }} as user_agent,
+    {{ clean_text('utm_source') }} as utm_source,
+    {{ clean_text('utm_medium') }} as utm_medium,
+    {{ clean_text('utm_campaign') }} as utm_campaign,
+    {{ clean_text('utm_term') }} as utm_term,
+    {{ clean_text('utm_content') }} as utm_content,
+    {{ clean_text('mc_eid') }} as mc_eid,
+    {{ clean_text('visitor_id') }} as anonymous_id,
+    _source_file,
+    _source_line
+from {{ source('raw_web', 'access_log') }}
