@@ -33,8 +33,8 @@ def _first_name_comparison() -> cl.CustomComparison:
 # m of "differs" for values a person changes over the years a CRM keeps records. Fixed, not
 # estimated: EM learns them from training data, and where nobody moved or married it drives
 # them to ~0, a veto on every true pair with an old address or a maiden name.
-MOVED_HOUSE_M = 0.1  # roughly a decade of US mover rates (8-12% a year) over a few years of records
-CHANGED_SURNAME_M = 0.02
+MOVED_HOUSE_M = 0.1  # 8-12% of US residents move each year
+CHANGED_SURNAME_M = 0.02  # marriage or divorce between two records of one person
 
 
 def _differs(m_probability: float) -> cll.ElseLevel:
