@@ -140,14 +140,17 @@ def _resolve_only(engine: str, warehouse: Path) -> None:
 
 def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
     """One timed run on a fresh copy of the ingested warehouse, scored against the truth file."""
+    from identity.breakdown import pair_breakdown
     from identity.evaluate import evaluate, evaluate_assignments
 
     warehouse = workdir / f"bench_{engine}.duckdb"
     shutil.copy(full, warehouse)
     run = timed_child(engine, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        quality = (evaluate(con, truth) if engine == "c360" else
-                   evaluate_assignments(con, f"SELECT * FROM {BASELINE_TABLE}", truth))
+        if engine == "c360":  # the breakdown explains what c360 missed; the baseline only sets a bar
+            quality = {**evaluate(con, truth), "breakdown": pair_breakdown(con, truth)}
+        else:
+            quality = evaluate_assignments(con, f"SELECT * FROM {BASELINE_TABLE}", truth)
     warehouse.unlink()
     # in-process seconds, as bench_ingestion: interpreter start and imports are not resolution
     run["records_per_second"] = round(run["records"] / run["seconds"])

@@ -30,6 +30,32 @@ def _first_name_comparison() -> cl.CustomComparison:
     )
 
 
+# m of "differs" for values a person changes over the years a CRM keeps records. Fixed, not
+# estimated: EM learns them from training data, and where nobody moved or married it drives
+# them to ~0, a veto on every true pair with an old address or a maiden name.
+MOVED_HOUSE_M = 0.1  # 8-12% of US residents move each year
+CHANGED_SURNAME_M = 0.02  # marriage or divorce between two records of one person
+
+
+def _differs(m_probability: float) -> cll.ElseLevel:
+    return cll.ElseLevel().configure(m_probability=m_probability, fix_m_probability=True)
+
+
+def _last_name_comparison() -> cl.CustomComparison:
+    """Splink's NameComparison levels, with a fixed m for a surname that differs outright."""
+    return cl.CustomComparison(
+        output_column_name="last_name",
+        comparison_levels=[
+            cll.NullLevel("last_name"),
+            cll.ExactMatchLevel("last_name", term_frequency_adjustments=True),
+            cll.JaroWinklerLevel("last_name", 0.92),
+            cll.JaroWinklerLevel("last_name", 0.88),
+            cll.JaroWinklerLevel("last_name", 0.7),
+            _differs(CHANGED_SURNAME_M),
+        ],
+    )
+
+
 def _address_comparison() -> cl.CustomComparison:
     """Street and postcode as one comparison: they move together, so separate comparisons
     would count one shared address twice. City alone is too coarse to count as an address."""
@@ -40,12 +66,13 @@ def _address_comparison() -> cl.CustomComparison:
                 "(street_l IS NULL OR street_r IS NULL) AND (postcode_l IS NULL OR postcode_r IS NULL)",
                 label_for_charts="address missing",
             ).configure(is_null_level=True),
-            cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")),
-            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")),
-            cll.ExactMatchLevel("postcode"),
-            cll.ElseLevel(),
+            cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
+            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
+                m_probability=0.02),
+            cll.ExactMatchLevel("postcode").configure(m_probability=0.03),
+            _differs(MOVED_HOUSE_M),
         ],
-    ).configure(m_probabilities=[0.9, 0.02, 0.03, 0.05])
+    )
 
 
 def _email_comparison() -> cl.CustomComparison:
@@ -74,7 +101,7 @@ def person_settings() -> SettingsCreator:
         unique_id_column_name="unique_id",
         comparisons=[
             _first_name_comparison(),
-            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            _last_name_comparison(),
             _email_comparison(),
             cl.ExactMatch("phone"),
             _dob_comparison(),

@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from identity.breakdown import pair_breakdown
 from identity.evaluate import evaluate
 
 
@@ -44,3 +45,41 @@ def test_perfect_assignment_scores_one(tmp_path: Path) -> None:
         t(source, source_record_id, customer_id)""")
     result = evaluate(con, truth)
     assert result["pairwise_f1"] == 1.0 and result["cluster_recall"] == 1.0
+
+
+def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_edge(tmp_path: Path) -> None:
+    truth = tmp_path / "truth.csv"
+    truth.write_text("source,source_record_id,person_id\n"
+                     "crm_contact,a,P1\nemail_recipient,b,P1\nweb_anonymous_id,c,P1\n"
+                     "crm_contact,d,P2\nweb_user_id,e,P2\ncrm_contact,f,P3\n")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("CREATE SCHEMA identity")
+    con.execute("""CREATE TABLE identity.records AS
+        SELECT source || ':' || id AS unique_id, source, id AS source_record_id, first_name, last_name, email,
+               phone, NULL::VARCHAR AS street, NULL::VARCHAR AS postcode, NULL::DATE AS dob,
+               CASE WHEN first_name IS NOT NULL THEN [first_name] END AS first_name_variants
+        FROM (VALUES
+            ('crm_contact', 'a', 'ann', 'lee', 'ann@work.com', NULL),
+            ('email_recipient', 'b', 'ann', 'lee', 'ann@home.com', NULL),
+            ('web_anonymous_id', 'c', NULL, NULL, NULL, NULL),
+            ('crm_contact', 'd', 'bo', 'kim', 'bo@work.com', '+15550001'),
+            ('web_user_id', 'e', NULL, NULL, 'bo@home.com', '+15550001'),
+            ('crm_contact', 'f', 'cy', 'kim', 'cy@work.com', NULL)) t(source, id, first_name, last_name, email, phone)""")
+    # clusters: {a}, {b}, {c}, {d, f} wrongly joined, {e}
+    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
+        ('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C2'), ('web_anonymous_id', 'c', 'C3'),
+        ('crm_contact', 'd', 'C4'), ('crm_contact', 'f', 'C4'), ('web_user_id', 'e', 'C5'))
+        t(source, source_record_id, customer_id)""")
+    con.execute("""CREATE TABLE identity.edges AS SELECT * FROM (VALUES
+        ('crm_contact:d', 'crm_contact:f', 'splink', 0.97)) t(unique_id_l, unique_id_r, kind, match_probability)""")
+
+    result = pair_breakdown(con, truth)
+
+    assert {(r["evidence"], r["source_l"], r["source_r"], r["pairs"]) for r in result["missed"]} == {
+        ("full name only", "crm_contact", "email_recipient", 1),
+        ("anonymous device, nothing identifies it", "crm_contact", "web_anonymous_id", 1),
+        ("anonymous device, nothing identifies it", "email_recipient", "web_anonymous_id", 1),
+        ("shared phone", "crm_contact", "web_user_id", 1),
+    }
+    assert result["false"] == [{"source_l": "crm_contact", "source_r": "crm_contact", "pairs": 1}]
+    assert result["wrong_edges"] == [{"kind": "splink", "edges": 1}]

@@ -129,6 +129,21 @@ def test_probabilistic_edge_links_a_nickname_duplicate(tmp_path: Path) -> None:
     assert mapping[("crm_contact", "303")] != mapping[("crm_contact", "202")]
 
 
+@pytest.mark.parametrize(("contact_id", "last", "street", "postcode"), [
+    (102, "Lee", "77 Ocean Ave", "94112"),  # moved house
+    (103, "Parker", "1 Main St", "94110"),  # took another surname
+])
+def test_a_changed_address_or_surname_does_not_veto_a_match(tmp_path: Path, contact_id: int, last: str,
+                                                             street: str, postcode: str) -> None:
+    settings = _settings(tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        _ann_and_the_stones(con)
+        _add_contact(con, contact_id, "Ann", last, None, phone="415-555-0101", street=street, postcode=postcode,
+                     dob="1980-01-02")
+    _, mapping = _run(settings)
+    assert mapping[("crm_contact", str(contact_id))] == mapping[("crm_contact", "101")]
+
+
 def test_missing_raw_tables_count_as_empty_sources(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
