@@ -1,8 +1,9 @@
 """Content fingerprints of warehouse tables, to prove reruns change nothing.
 
 Bookkeeping that legitimately differs between runs is left out: dlt's load ids, row ids and
-state tables, per-run logs, and the times at which a run did something. Everything else must
-match byte for byte.
+state tables, dlt's merge staging datasets (`raw_*_staging`: working copies of the last merged
+batch, which exist only once a load merged rather than appended), per-run logs, and the times
+at which a run did something. Everything else must match byte for byte.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import duckdb
 VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at", "recorded_at"}
 RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
+DLT_STAGING_SUFFIX = "_staging"  # dlt's default staging_dataset_name_layout, "%s_staging"
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
@@ -22,7 +24,7 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, s
     ).fetchall()
     prints = {}
     for schema, table in tables:
-        if schema in SYSTEM_SCHEMAS or f"{schema}.{table}" in RUN_LOG_TABLES:
+        if schema in SYSTEM_SCHEMAS or schema.endswith(DLT_STAGING_SUFFIX) or f"{schema}.{table}" in RUN_LOG_TABLES:
             continue
         columns = [
             c for (c,) in con.execute(
