@@ -86,6 +86,8 @@ def file_resource(
     over the whole load (the slowest step of a merge). `immutable` tables (a key always means
     the same row: event ids, content-hash ids) stream file by file and drop repeated keys;
     the others hold a run's rows and keep, per key, the latest `latest_by`, then the last read.
+    Unique keys also let a load into an empty table append (ingestion.pipelines). A `schema`
+    creates the table before its first file lands, for tables that models read.
     """
     keys = list(primary_key)
 

@@ -14,7 +14,8 @@ from ingestion.typed_rows import ident, literal
 
 EVENT_TYPES = ("identify", "track", "page", "screen", "alias", "group")
 
-# output column -> JSON paths tried in order (one parse per line: all paths go in one extract call)
+# output column -> JSON paths tried in order (struct fields for the whole-file reader; one
+# json_extract call per line, with every path, for the line-by-line reader)
 PATHS: dict[str, tuple[str, ...]] = {
     "message_id": ("$.messageId",),
     "type": ("$.type",),
@@ -59,6 +60,7 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
     if not whole_file:
         load_lines(con, path, text, "event_lines")
         _read_line_by_line(con)
+    # CASE, not coalesce: DuckDB evaluates every coalesce argument, and the URL fallback is a regex
     utm = {k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END" for k in PATHS if k.startswith("utm_")}
     known = ", ".join(literal(t) for t in EVENT_TYPES)
     con.execute(
