@@ -27,7 +27,6 @@ from c360.measured_child import run_measured
 
 log = logging.getLogger("bench_identity")
 
-SHARD_PEOPLE = 120_000
 # Held-out share of records for the churn measurement, chosen by a stable hash of the id.
 NEW_RECORD_SHARE = 0.05
 _HELD_OUT = f"hash(CAST({{key}} AS VARCHAR)) % 10000 < {int(NEW_RECORD_SHARE * 10000)}"
@@ -45,32 +44,9 @@ def _settings(warehouse: Path, landing: Path):
                     reports=warehouse.parent / "reports")
 
 
-def _generate_shards(landing: Path, truth: Path, people: int, seed: int) -> None:
-    """The generator draws company names from a vocabulary of about 24,000, enough for
-    ~140,000 persons; larger universes are generated in shards whose files land side by side
-    (contacts-s1.csv, ...) and whose person ids are prefixed per shard in the truth file."""
-    from c360.generator import generate
-
-    shards = -(-people // SHARD_PEOPLE)
-    with truth.open("w", encoding="utf-8") as merged:
-        merged.write("source,source_record_id,person_id\n")
-        for shard in range(1, shards + 1):
-            shard_dir = landing.parent / f"shard{shard}"
-            generate(shard_dir / "landing", shard_dir / "truth.csv", n_people=people // shards,
-                     seed=seed * 100 + shard)
-            for path in (shard_dir / "landing").rglob("*.*"):
-                stem, suffixes = path.name.split(".", 1)
-                target = landing / path.parent.name / f"{stem}-s{shard}.{suffixes}"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                path.rename(target)
-            with (shard_dir / "truth.csv").open(encoding="utf-8") as lines:
-                next(lines)
-                merged.writelines(f"{line.rsplit(',', 1)[0]},S{shard}-{line.rsplit(',', 1)[1]}" for line in lines)
-            shutil.rmtree(shard_dir)
-
-
 def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
     """Generate and ingest once; later runs with the same size reuse the warehouse."""
+    from c360.generator import generate
     from ingestion.pipelines import run_ingestion
 
     base = workdir / f"people_{people}_seed_{seed}"
@@ -80,7 +56,7 @@ def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
     shutil.rmtree(base, ignore_errors=True)
     base.mkdir(parents=True)
     started = time.perf_counter()
-    _generate_shards(landing, truth, people, seed)
+    generate(landing, truth, n_people=people, seed=seed)
     log.info("generated %d people in %.0fs", people, time.perf_counter() - started)
     started = time.perf_counter()
     run_ingestion(_settings(base / "loading.duckdb", landing))

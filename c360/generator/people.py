@@ -80,15 +80,26 @@ class NamePicker:
         return rng.choices(self._names, cum_weights=self._cumulative)[0]
 
 
+# Draws in a row that found only taken names: the word vocabulary (about 24,000 names) is used up,
+# so names get a number ("Blue Harbor Labs 2"), which keeps large universes free of shared
+# companies (and so of shared work addresses) without changing smaller ones.
+EXHAUSTED_AFTER = 200
+
+
 def make_companies(rng: random.Random, count: int, ids: "IdFactory", before: datetime) -> list[Company]:
     companies: list[Company] = []
     used_names: set[str] = set()
+    misses = 0
     while len(companies) < count:
         base = f"{rng.choice(vocab.COMPANY_WORDS_A)} {rng.choice(vocab.COMPANY_WORDS_B)}"
         if base in used_names:
             base = f"{base} {rng.choice(vocab.COMPANY_WORDS_A)}"
             if base in used_names:
-                continue
+                misses += 1
+                if misses < EXHAUSTED_AFTER:
+                    continue
+                base = next(f"{base} {n}" for n in itertools.count(2) if f"{base} {n}" not in used_names)
+        misses = 0
         used_names.add(base)
         suffix = rng.choice(vocab.COMPANY_SUFFIXES)
         slug = email_token(base.replace(" ", ""))
