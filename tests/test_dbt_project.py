@@ -265,6 +265,26 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     assert rows(warehouse, "select customer_id, segment from marts.segment_membership order by all") == members
 
 
+def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Path, tmp_path: Path) -> None:
+    """An incremental run re-aggregates the records with new activity (user u1, new device a5) from
+    all their sessions, and leaves u1's other devices alone: device a6's own identify stays."""
+    execute(warehouse, f"""
+        insert into raw_web.events ({EVENT}) values
+            ('m11', 'identify', 'a6', null, '2026-01-05 09:00:00+00', null, 'ann@tablet.com', null),
+            ('m12', 'page', 'a6', 'u1', '2026-01-25 09:00:00+00', '/', null, null);
+        insert into identity.customer_map values ('web_anonymous_id', 'a6', 'cust-1');""")
+    build(warehouse, tmp_path, "--full-refresh")  # a6's events are older than the watermark
+    execute(warehouse, DAY_TWO_SQL)
+    build(warehouse, tmp_path)
+    records = """select source_record_id, email, first_seen::varchar, last_seen::varchar
+                 from intermediate.int_source_records where source_record_id in ('a6', 'u1') order by 1"""
+    assert rows(warehouse, records) == [("a6", "ann@tablet.com", "2026-01-05 09:00:00", "2026-01-25 09:00:00"),
+                                        ("u1", "ann@web.com", "2026-01-20 10:00:00", "2026-03-10 09:00:00")]
+    incremental = snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"])
+    build(warehouse, tmp_path, "--full-refresh")
+    assert snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"]) == incremental
+
+
 def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, tmp_path: Path) -> None:
     """Day two swaps pricing_visitors_not_customers' only member for another: a 200% swing."""
     execute(warehouse, DAY_TWO_SQL)
