@@ -44,6 +44,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return dataclasses.replace(settings, **overrides)
 
 
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from c360.ui import serve_ui
+
+    return serve_ui(args.host, args.port)
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from c360.generator import generate
 
@@ -126,6 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--select", nargs="+", choices=STAGES, metavar="STAGE",
                      help=f"run only these stages ({', '.join(STAGES)}); default: all")
     run.set_defaults(func=_cmd_run)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI (lineage, runs, checks); Ctrl-C or SIGTERM stops it and "
+                                   "its children")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
+    ui.set_defaults(func=_cmd_ui)
 
     gen = sub.add_parser("generate", help="generate a synthetic customer universe with ground truth")
     gen.add_argument("--people", type=int, default=2000, help="people in the universe (default: 2000)")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -131,3 +135,52 @@ def test_a_sample_run_prints_each_log_line_once_and_no_library_chatter(tmp_path)
                 or " DEBUG " in line or "START " in line]
     assert "run succeeded" in done.stdout
     assert len(lines) < 150
+
+
+@pytest.mark.e2e
+def test_ui_starts_and_a_sigterm_stops_it_with_all_its_children(tmp_path):
+    port = free_port()
+    ui = subprocess.Popen([sys.executable, "-m", "c360.cli", "ui", "--port", str(port)], cwd=PROJECT_ROOT,
+                          env={**os.environ, "DAGSTER_HOME": str(tmp_path), "C360_WAREHOUSE": str(tmp_path / "w.duckdb")},
+                          stdout=subprocess.DEVNULL, stderr=(tmp_path / "ui.log").open("w"))
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not answers(f"http://127.0.0.1:{port}/server_info"):
+            assert ui.poll() is None, (tmp_path / "ui.log").read_text()[-2000:]
+            time.sleep(1)
+        assert answers(f"http://127.0.0.1:{port}/server_info"), "the UI never answered"
+        children = descendants(ui.pid)
+        assert children, "dagster dev runs a webserver and a daemon as children"
+        ui.send_signal(signal.SIGTERM)
+        assert ui.wait(timeout=60) == 0
+        time.sleep(1)
+        assert [pid for pid in children if alive(pid)] == []
+    finally:
+        if ui.poll() is None:
+            ui.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def descendants(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children] + [d for child in children for d in descendants(int(child))]
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
