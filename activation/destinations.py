@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from c360.errors import UserError
 from c360.settings import CONFIG_DIR
 
 DESTINATIONS_FILE = CONFIG_DIR / "destinations.yml"
@@ -39,7 +40,7 @@ KEYS_BY_TYPE: dict[str, set[str]] = {
 }
 
 
-class DestinationConfigError(ValueError):
+class DestinationConfigError(UserError, ValueError):
     """A destinations file is invalid; the message names the file, the key and the problem."""
 
 

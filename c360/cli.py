@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -10,30 +11,43 @@ from pathlib import Path
 
 import duckdb
 
+from c360.errors import UserError
+from c360.logs import configure_logging
+from c360.pipeline_config import STAGES
 from c360.settings import SAMPLE_TRUTH, Settings
 from c360.warehouse_lock import exclusive_warehouse
 
-SUMMARY_TABLES = [
-    ("identity", "customer_map"),
-    ("marts", "dim_customers"),
-    ("marts", "segment_membership"),
-]
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
-    from c360.runner import run_pipeline
+    from c360.preflight import preflight
+    from c360.runner import run_pipeline_with_summary
 
-    settings = Settings.from_env()
-    result = run_pipeline(settings)
-    if not result.success:
-        print("c360: pipeline failed; see the log above for the failing step", file=sys.stderr)
-        return 1
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        for schema, table in SUMMARY_TABLES:
-            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            print(f"{schema}.{table}: {rows} rows")
+    settings = _settings(args)
+    checked = preflight(settings)
+    for note in checked.notes:
+        print(f"c360 run: {note}")
+    if checked.problems:
+        raise UserError("\n".join(f"c360 run: {problem}" for problem in checked.problems))
+    result, summary = run_pipeline_with_summary(settings, args.select or (), verbose=args.verbose)
+    print(summary.render())
     print(f"warehouse: {settings.warehouse}\nexports:   {settings.exports}")
+    if not result.success:
+        print("c360: pipeline failed; the failing step's error is above and in the Dagster UI", file=sys.stderr)
+        return 1
     return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Paths from the environment, with the run's own --landing/--warehouse on top."""
+    settings = Settings.from_env()
+    overrides = {name: Path(value).expanduser().resolve()
+                 for name, value in (("landing", args.landing), ("warehouse", args.warehouse)) if value}
+    return dataclasses.replace(settings, **overrides)
+
+
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from c360.ui import serve_ui
+
+    return serve_ui(args.host, args.port)
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
@@ -106,15 +120,29 @@ def _cmd_forget(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
+    parser.add_argument("--verbose", "-v", action="store_true",
+                        help="debug logging, Dagster's event stream, and tracebacks for errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the whole pipeline (ingest, identity, dbt, exports) through Dagster")
+    run.add_argument("--landing", help="folder holding crm/, web/ and email/ (default: $C360_LANDING, else "
+                                       "the bundled sample)")
+    run.add_argument("--warehouse", help="DuckDB file to write (default: $C360_WAREHOUSE, else "
+                                         "warehouse/c360.duckdb)")
+    run.add_argument("--select", nargs="+", choices=STAGES, metavar="STAGE",
+                     help=f"run only these stages ({', '.join(STAGES)}); default: all")
     run.set_defaults(func=_cmd_run)
 
+    ui = sub.add_parser("ui", help="start the Dagster UI (lineage, runs, checks); Ctrl-C or SIGTERM stops it and "
+                                   "its children")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
+    ui.set_defaults(func=_cmd_ui)
+
     gen = sub.add_parser("generate", help="generate a synthetic customer universe with ground truth")
-    gen.add_argument("--people", type=int, default=2000)
-    gen.add_argument("--seed", type=int, default=42)
-    gen.add_argument("--days", type=int, default=30)
+    gen.add_argument("--people", type=int, default=2000, help="people in the universe (default: 2000)")
+    gen.add_argument("--seed", type=int, default=42, help="random seed; same seed, same files (default: 42)")
+    gen.add_argument("--days", type=int, default=30, help="days of web and email activity (default: 30)")
     gen.add_argument("--out", required=True, help="landing root to write crm/, web/, email/ into")
     gen.add_argument("--truth", required=True, help="truth CSV path (keep it outside --out)")
     gen.set_defaults(func=_cmd_generate)
@@ -151,9 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    configure_logging(args.verbose)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        if args.verbose:
+            raise
+        print(str(exc) if str(exc).startswith("c360") else f"c360 {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,32 +1,55 @@
-"""Runs the whole pipeline through Dagster, so a CLI run is recorded like a scheduled one."""
+"""Runs the pipeline through Dagster, so a CLI run is recorded like a scheduled one, then summarises it."""
 from __future__ import annotations
 
 import logging
 import os
 import socket
 import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
 
-from dagster import DagsterInstance, DagsterRunStatus, ExecuteInProcessResult, RunsFilter
+from dagster import AssetCheckSeverity, DagsterInstance, DagsterRunStatus, ExecuteInProcessResult, RunsFilter
 
+from c360.logs import dagster_run_config
+from c360.run_summary import RunSummary, summarise
 from c360.settings import Settings
 from dagster_defs.build import PIPELINE_JOB, build_definitions
 
 log = logging.getLogger(__name__)
-PID_TAG, HOST_TAG = "c360/pid", "c360/host"
+PID_TAG, HOST_TAG, STATUS_TAG = "c360/pid", "c360/host", "c360/status"
 
 
-def run_pipeline(settings: Settings) -> ExecuteInProcessResult:
-    """Materializes every asset; with DAGSTER_HOME set the run shows up in the Dagster UI's history."""
-    started = time.monotonic()
+def run_pipeline(settings: Settings, stages: Sequence[str] = (), verbose: bool = False) -> ExecuteInProcessResult:
+    """Materializes every asset (or those of `stages`); with DAGSTER_HOME set the run shows up in the
+    Dagster UI's history, tagged with its summary."""
+    return run_pipeline_with_summary(settings, stages, verbose)[0]
+
+
+def run_pipeline_with_summary(settings: Settings, stages: Sequence[str] = (),
+                              verbose: bool = False) -> tuple[ExecuteInProcessResult, RunSummary]:
+    started, started_at = time.monotonic(), datetime.now(timezone.utc)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    job = build_definitions(settings).resolve_job_def(PIPELINE_JOB)
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(PIPELINE_JOB)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     release_runs_of_dead_processes(instance)
-    result = job.execute_in_process(instance=instance, raise_on_error=False,
+    selection = None
+    if stages:
+        graph = definitions.resolve_asset_graph()
+        selection = [key for key in graph.get_all_asset_keys()
+                     if graph.get(key).group_name in stages]
+    result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
+                                    run_config=dagster_run_config(verbose),
                                     tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
-    log.info("pipeline %s in %.1fs (run %s)", "succeeded" if result.success else "FAILED",
-             time.monotonic() - started, result.run_id)
-    return result
+    summary = summarise(result, settings.warehouse, started_at, settings.landing)
+    warned = any(not e.passed and e.severity == AssetCheckSeverity.WARN
+                 for e in result.get_asset_check_evaluations())
+    if result.success and warned:
+        summary.status = "succeeded with warnings"
+    instance.add_run_tags(result.run_id, {**summary.as_tags(),
+                                          STATUS_TAG: "failed" if not result.success else "warn" if warned else "ok"})
+    log.info("pipeline %s in %.1fs (run %s)", summary.status, time.monotonic() - started, result.run_id)
+    return result, summary
 
 
 def release_runs_of_dead_processes(instance: DagsterInstance) -> None:

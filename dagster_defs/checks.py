@@ -12,9 +12,11 @@ from dagster import (
     AssetCheckSpec,
     AssetKey,
     AssetsDefinition,
+    Failure,
     multi_asset_check,
 )
 
+from c360.pipeline_config import load_pipeline_config
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.identity_assets import CUSTOMER_MAP
@@ -37,35 +39,69 @@ def _query(settings: Settings, sql: str, params: list | None = None) -> list[tup
 
 
 def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -> AssetsDefinition:
-    """Every landed file is fully accounted for: rows read = rows loaded + rows quarantined + rows
-    suppressed (rows of erased people, dropped at ingestion; null in reports written before erasure existed)."""
+    """Every landed file is fully accounted for (rows read = rows loaded + rows quarantined + rows
+    suppressed, the last null in reports written before erasure existed) and none failed to load.
+
+    A failed file fails the check; with `on_file_error: fail` (config/pipeline.yml) it also fails the
+    run, after every other file and stage has run, and the failure names the files. Retrying cannot
+    help a file that is unreadable as it is, so that failure is never retried.
+    """
     specs = {
         key: AssetCheckSpec("load_accounting", asset=key,
-                            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed.")
+                            description="Per file: rows read = rows loaded + rows quarantined + rows "
+                                        "suppressed, and no file failed to load.")
         for key in raw_tables
     }
 
     @multi_asset_check(specs=list(specs.values()), name="raw_load_accounting", can_subset=True)
     def _check(context: AssetCheckExecutionContext):
+        on_file_error = load_pipeline_config().on_file_error
+        failed_files: list[str] = []
         # A per-source job selects only its own tables' checks.
         for key in (spec.asset_key for spec in specs.values() if spec.key in context.selected_asset_check_keys):
             schema, table = key.path
-            files, read, loaded, quarantined, suppressed, unbalanced, failed = _query(settings, f"""
+            files, read, loaded, quarantined, suppressed, unbalanced = _query(settings, f"""
                 select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
                        coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
                        count(*) filter (where rows_read <> rows_loaded + rows_quarantined
-                                                          + coalesce(rows_suppressed, 0)),
-                       count(*) filter (where status = 'failed')
+                                                          + coalesce(rows_suppressed, 0))
                 from "{schema}".load_report where entity = ?""", [table])[0]
+            failed_names = _files_still_failing(settings, schema, table)
+            failed = len(failed_names)
+            failed_files += [f"{schema}.{table}: {name}" for name in failed_names]
             yield AssetCheckResult(
-                asset_key=key, check_name="load_accounting", passed=unbalanced == 0,
+                asset_key=key, check_name="load_accounting", passed=unbalanced == 0 and failed == 0,
+                severity=AssetCheckSeverity.WARN if unbalanced == 0 and on_file_error == "warn"
+                else AssetCheckSeverity.ERROR,
                 metadata={"files": files, "rows_read": read, "rows_loaded": loaded,
                           "rows_quarantined": quarantined, "rows_suppressed": suppressed,
                           "unbalanced_files": unbalanced,
                           "failed_files": failed},
             )
+        if failed_files and on_file_error == "fail":
+            raise Failure(
+                description=f"{len(failed_files)} file(s) failed to load (see raw_*.load_report.error): "
+                            + "; ".join(failed_files) + ". Fix or remove them, or set on_file_error: warn "
+                            "in config/pipeline.yml.",
+                allow_retries=False,
+            )
 
     return _check
+
+
+def _files_still_failing(settings: Settings, schema: str, table: str) -> list[str]:
+    """Files whose latest load failed and that are still in the landing folder.
+
+    A failed file is not re-read until it (or its mapping) changes, so it keeps failing the check on
+    every run until someone fixes or removes it; a fixed file loads under its new content hash.
+    """
+    landing = settings.landing / schema.removeprefix("raw_")
+    latest = _query(settings, f"""
+        select source_file from "{schema}".load_report where entity = ?
+        qualify row_number() over (partition by source_file order by _dlt_load_id desc) = 1
+            and status = 'failed'
+        order by source_file""", [table])
+    return [name for (name,) in latest if (landing / name).exists()]
 
 
 def identity_checks(settings: Settings) -> AssetsDefinition:

@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.failures import retry_only_transient
 from identity.resolve import run_identity
 
 PERSON_BEARING_RAW_TABLES = [
@@ -37,7 +38,7 @@ def identity_assets(settings: Settings):
         pool="warehouse",
     )
     def _resolve(context: AssetExecutionContext):
-        with exclusive_warehouse(settings.warehouse):
+        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
             summary = run_identity(settings)
         context.log.info("identity resolution: %s", summary)
         yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)

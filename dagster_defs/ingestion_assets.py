@@ -10,6 +10,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.failures import retry_only_transient
 from ingestion.pipelines import SOURCES, make_pipeline, make_source, with_first_loads_appended
 
 
@@ -48,8 +49,13 @@ def ingestion_assets(settings: Settings) -> list[AssetsDefinition]:
 
 
 def _load_asset(name: str, settings: Settings) -> AssetsDefinition:
-    """One multi-asset per source (a function, so each closure keeps its own pipeline and source)."""
-    pipeline, source = make_pipeline(name, settings), make_source(name, settings)
+    """One multi-asset per source (a function, so each closure keeps its own pipeline and source).
+
+    dlt creates the pipeline's working folder when the pipeline is made; two runs building their
+    definitions at once raced on it, so it is made under the warehouse lock like every other write.
+    """
+    with exclusive_warehouse(settings.warehouse):
+        pipeline, source = make_pipeline(name, settings), make_source(name, settings)
 
     @dlt_assets(
         dlt_source=source,
@@ -59,7 +65,7 @@ def _load_asset(name: str, settings: Settings) -> AssetsDefinition:
         pool="warehouse",
     )
     def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
-        with exclusive_warehouse(settings.warehouse):
+        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
             yield from dlt.run(context=context, dlt_source=with_first_loads_appended(pipeline, source))
 
     return _load

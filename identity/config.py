@@ -12,6 +12,7 @@ from typing import Any
 import phonenumbers
 import yaml
 
+from c360.errors import UserError
 from c360.settings import CONFIG_DIR, PROJECT_ROOT
 
 DEFAULT_CONFIG = CONFIG_DIR / "identity.yml"
@@ -21,7 +22,7 @@ TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_p
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
 
-class IdentityConfigError(ValueError):
+class IdentityConfigError(UserError, ValueError):
     """config/identity.yml is invalid; the message names the file and the offending key."""
 
 

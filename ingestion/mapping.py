@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import yaml
 
+from c360.errors import UserError
 from c360.settings import CONFIG_DIR
 from ingestion.entities import Entity
 from ingestion.landing import name_matches
@@ -15,7 +16,7 @@ from ingestion.landing import name_matches
 MAPPINGS_DIR = CONFIG_DIR / "sources"
 
 
-class MappingError(ValueError):
+class MappingError(UserError, ValueError):
     """A mapping file is invalid; the message names the file and the offending key."""
 
 

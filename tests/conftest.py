@@ -10,7 +10,8 @@ import pytest
 from dagster import ExecuteInProcessResult
 
 from c360.fingerprint import table_fingerprints
-from c360.runner import run_pipeline
+from c360.run_summary import RunSummary
+from c360.runner import run_pipeline_with_summary
 from c360.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
 
 
@@ -39,12 +40,22 @@ def sample_settings(root: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sample_pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ExecuteInProcessResult]:
+def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ExecuteInProcessResult, RunSummary]:
     """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
     settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
-    result = run_pipeline(settings)
+    result, summary = run_pipeline_with_summary(settings)
     assert result.success, "the end-to-end pipeline run failed"
-    return settings, result
+    return settings, result, summary
+
+
+@pytest.fixture(scope="session")
+def sample_pipeline(sample_pipeline_run) -> tuple[Settings, ExecuteInProcessResult]:
+    return sample_pipeline_run[:2]
+
+
+@pytest.fixture(scope="session")
+def sample_pipeline_summary(sample_pipeline_run) -> RunSummary:
+    return sample_pipeline_run[2]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,87 @@
+"""Checks that take seconds, before a run that takes minutes: folders, configuration, mappings.
+
+Every problem is one line that names what to fix; the CLI prints them all and exits 2 before any
+stage starts, so a mistyped C360_LANDING or mapping flavour never runs a pipeline for a minute and
+then retries steps that can only fail again.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+
+import dlt
+
+from activation.destinations import DestinationConfigError, load_destinations
+from c360.errors import UserError
+from c360.pipeline_config import load_pipeline_config
+from c360.settings import Settings
+from identity.config import IdentityConfigError, load_identity_config
+from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES
+from ingestion.landing import name_matches
+from ingestion.mapping import MappingError, load_mapping
+from ingestion.pipelines import SOURCES
+
+MAPPED_SOURCES = {"crm": CRM_ENTITIES, "email": EMAIL_ENTITIES}
+
+
+@dataclass
+class Preflight:
+    notes: list[str] = field(default_factory=list)  # what the run will read, and entities with no files
+    problems: list[str] = field(default_factory=list)  # each stops the run
+
+
+def preflight(settings: Settings) -> Preflight:
+    result = Preflight()
+    _landing(settings, result)
+    _warehouse(settings, result)
+    for load, error in ((load_identity_config, IdentityConfigError), (load_destinations, DestinationConfigError),
+                        (load_pipeline_config, UserError)):
+        try:
+            load()
+        except error as exc:
+            result.problems.append(str(exc))
+    return result
+
+
+def _landing(settings: Settings, result: Preflight) -> None:
+    if not settings.landing.is_dir():
+        result.problems.append(f"landing folder {settings.landing} does not exist "
+                               "(set C360_LANDING or pass --landing)")
+        return
+    for source in SOURCES:
+        folder = settings.landing / source
+        if not folder.is_dir():
+            result.problems.append(f"landing folder {folder} does not exist "
+                                   f"(create it, empty, if you have no {source} exports)")
+            continue
+        files = [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file()]
+        result.notes.append(f"{source}: {folder} ({len(files)} files)")
+        if source in MAPPED_SOURCES and files:
+            _mapping(source, files, result)
+
+
+def _mapping(source: str, files: list[str], result: Preflight) -> None:
+    flavour = dlt.config.get(f"sources.{source}.mapping", str) or source
+    try:
+        mapping = load_mapping(flavour, MAPPED_SOURCES[source])
+    except MappingError as exc:
+        result.problems.append(f"{source}: {exc}")
+        return
+    unmatched = [table for table in mapping.entities
+                 if not any(name_matches(name.rsplit("/", 1)[-1], mapping.files(table)) for name in files)]
+    if len(unmatched) == len(mapping.entities):
+        result.problems.append(
+            f"{source}: mapping {mapping.path.name} matches none of the {len(files)} files in the folder "
+            f"(choose another with SOURCES__{source.upper()}__MAPPING; flavours are in config/sources/)")
+    for table in unmatched if len(unmatched) < len(mapping.entities) else ():
+        result.notes.append(f"{source}: no file for {table} (patterns {', '.join(mapping.files(table))})")
+
+
+def _warehouse(settings: Settings, result: Preflight) -> None:
+    try:
+        settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=settings.warehouse.parent):
+            pass
+    except OSError as exc:
+        result.problems.append(f"warehouse folder {settings.warehouse.parent} is not writable "
+                               f"({exc.strerror}; set C360_WAREHOUSE or pass --warehouse)")
