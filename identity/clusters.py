@@ -10,7 +10,12 @@ import time
 import duckdb
 from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-from identity.model import SPLINK_SCHEMA, drop_splink_scratch, register_table, splink_api
+from identity.model import (
+    SPLINK_SCHEMA,
+    drop_splink_scratch,
+    register_table,
+    splink_api,
+)
 from identity.overrides import Override, apply_overrides
 
 logger = logging.getLogger(__name__)

@@ -146,7 +146,7 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
     """).fetchone()
     graph = nx.Graph(con.execute("SELECT unique_id_l, unique_id_r FROM c360_candidates").fetchall())
     members = [(node, number) for number, nodes in enumerate(nx.connected_components(graph)) for node in nodes]
-    components = pa.table({"unique_id": [m[0] for m in members], "component": [m[1] for m in members]})
+    components = pa.table({"unique_id": [m[0] for m in members], "component": [m[1] for m in members]})  # noqa: F841
     con.execute("CREATE OR REPLACE TEMP TABLE c360_components AS SELECT * FROM components")
     reachable = evaluate_assignments(con, """
         SELECT r.source, r.source_record_id, coalesce(CAST(c.component AS VARCHAR), r.unique_id) AS cluster_id
