@@ -222,8 +222,8 @@ class _Explainer:
             add(f"  comparisons that pulled it down: {', '.join(pulling) or 'none; the evidence was too weak'}")
         elif self.config.require_first_name_agreement and row["gamma_first_name"] == 0 \
                 and row["dob_l"] != row["dob_r"]:
-            add("  scored above the threshold but dropped: first names disagree outright and dates of birth "
-                "differ (require_first_name_agreement in config/identity.yml)")
+            add("  scored above the threshold but dropped: first names disagree outright and the dates of birth "
+                "are not known to be equal (require_first_name_agreement in config/identity.yml)")
         else:
             add("  scored above the threshold; the edge was cut by a cannot-link override" if overrides
                 else "  scored above the threshold, yet not joined: rerun identity (the warehouse changed since)")
