@@ -32,7 +32,7 @@ def _read_truth(truth_csv: Path) -> str:
     return f"read_csv('{truth_csv}', header = true, all_varchar = true)"
 
 
-def _has_linkable_groups(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> bool:
+def truth_has_linkable_groups(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> bool:
     return "linkable_group" in [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_read_truth(truth_csv)}").fetchall()]
 
 
@@ -48,7 +48,7 @@ def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, tru
     linkable when both records share a group; `linkable_precision` leaves out predicted pairs
     that are true but not linkable (a resolver that joins them anyway is right, not penalised).
     """
-    linkable = _has_linkable_groups(con, truth_csv)
+    linkable = truth_has_linkable_groups(con, truth_csv)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE c360_eval AS
         SELECT p.cluster_id, t.person_id, {'t.linkable_group' if linkable else 't.person_id'} AS linkable_group
@@ -129,7 +129,7 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
             UNION ALL
             SELECT unique_id_l, unique_id_r FROM identity.edges WHERE kind <> 'splink')
     """)
-    linkable = _has_linkable_groups(con, truth_csv)
+    linkable = truth_has_linkable_groups(con, truth_csv)
     true_pairs, direct, linkable_pairs, linkable_direct = con.execute(f"""
         WITH truth AS (
             SELECT source || ':' || source_record_id AS unique_id, person_id,

@@ -174,7 +174,11 @@ class _Explainer:
                 continue
             self.out.add(f"  {left} -- {right}: Splink, match probability {probability:.4f} "
                          f"(threshold {self.config.match_threshold})")
-            self._waterfall(_lookup(scored, left, right))
+            row = _lookup(scored, left, right)
+            if not math.isclose(row["match_probability"], probability, rel_tol=1e-9, abs_tol=1e-12):
+                self.out.add(f"      the model or the records changed since the run: today's score is "
+                             f"{row['match_probability']:.4f}; rerun identity to apply it")
+            self._waterfall(row)
 
     def _waterfall(self, row: dict[str, Any]) -> None:
         self.out.scored.append(row)

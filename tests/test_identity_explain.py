@@ -212,3 +212,14 @@ def test_evaluate_reports_linkable_pair_metrics_that_differ_from_all_pairs_on_th
     assert quality["linkable_f1"] >= 0.99
     # every linkable pair was compared by blocking or joined by a rule, directly or through a chain
     assert quality["linkable_reachable_recall"] > 0.99 and 0 < quality["blocking_recall"] < 1
+
+
+def test_explain_command_names_a_badly_written_record_in_one_line_with_exit_code_2(
+        ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    from c360.cli import main
+
+    settings, _, _ = _resolved(ingested, tmp_path)
+    monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
+    assert main(["identity", "explain", "--pair", "crm_contact:1", "someone@example.com"]) == 2
+    assert capsys.readouterr().err == ("c360 identity explain: record 'someone@example.com' must be written "
+                                       "SOURCE:ID, e.g. crm_contact:123\n")
