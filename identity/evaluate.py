@@ -40,7 +40,8 @@ def _pairs(group_by: str) -> str:
     return f"(SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) n FROM c360_eval GROUP BY {group_by}))"
 
 
-def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, truth_csv: Path) -> dict:
+def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, truth_csv: Path,
+                         label: str = "evaluation") -> dict:
     """Compare `predicted_sql(source, source_record_id, cluster_id)` with the truth file.
 
     Pairs are unordered pairs of records that appear in both; a pair is predicted when both
@@ -98,7 +99,7 @@ def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, tru
             "linkable_pairs": linkable_pairs, "correct_linkable_pairs": linkable_found,
             "correct_unlinkable_pairs": unlinkable_found,
         })
-    logger.info("evaluation: P=%.4f R=%.4f F1=%.4f (linkable F1 %s) over %d records",
+    logger.info("%s: P=%.4f R=%.4f F1=%.4f (linkable F1 %s) over %d records", label,
                 precision, recall, result["pairwise_f1"],
                 f"{result['linkable_f1']:.4f}" if linkable else "n/a", coverage[2])
     return result
@@ -150,7 +151,8 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
     con.execute("CREATE OR REPLACE TEMP TABLE c360_components AS SELECT * FROM components")
     reachable = evaluate_assignments(con, """
         SELECT r.source, r.source_record_id, coalesce(CAST(c.component AS VARCHAR), r.unique_id) AS cluster_id
-        FROM identity.records r LEFT JOIN c360_components c USING (unique_id)""", truth_csv)
+        FROM identity.records r LEFT JOIN c360_components c USING (unique_id)""", truth_csv,
+        label="every compared or deterministic pair accepted (reachable recall)")
     result = {"candidate_pairs": con.execute("SELECT count(*) FROM c360_candidates").fetchone()[0],
               "blocking_recall": _ratio(direct, true_pairs), "reachable_recall": reachable["pairwise_recall"]}
     if linkable:
