@@ -223,3 +223,40 @@ def test_explain_command_names_a_badly_written_record_in_one_line_with_exit_code
     assert main(["identity", "explain", "--pair", "crm_contact:1", "someone@example.com"]) == 2
     assert capsys.readouterr().err == ("c360 identity explain: record 'someone@example.com' must be written "
                                        "SOURCE:ID, e.g. crm_contact:123\n")
+
+
+def _tiny_graph() -> duckdb.DuckDBPyConnection:
+    """a -0.96- b =email= c -0.999- d: a chain of two Splink edges around a deterministic one."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA identity")
+    con.execute("CREATE TABLE identity.records AS SELECT 'crm_contact:' || x AS unique_id FROM (VALUES ('a'), ('b'), "
+                "('c'), ('d')) t(x)")
+    con.execute("""CREATE TABLE identity.edges AS SELECT * FROM (VALUES
+        ('crm_contact:a', 'crm_contact:b', 'splink', 0.96), ('crm_contact:b', 'crm_contact:c', 'exact_email', 1.0),
+        ('crm_contact:c', 'crm_contact:d', 'splink', 0.999)) t(unique_id_l, unique_id_r, kind, match_probability)""")
+    return con
+
+
+def test_cannot_link_cuts_the_weakest_edge_on_the_path() -> None:
+    from identity.overrides import Override, apply_overrides
+
+    con = _tiny_graph()
+    counts = apply_overrides(con, "identity.records", "identity.edges",
+                             (Override("cannot_link", "crm_contact:a", "crm_contact:d"),))
+    assert counts == {"overrides_applied": 1, "overrides_not_applied": 0}
+    assert con.execute("SELECT unique_id_l, unique_id_r, kind FROM identity.override_cuts").fetchall() == [
+        ("crm_contact:a", "crm_contact:b", "splink")]
+    assert con.execute("SELECT count(*) FROM identity.edges").fetchone()[0] == 2
+
+
+def test_cannot_link_between_must_linked_records_is_reported_not_applied() -> None:
+    from identity.overrides import Override, apply_overrides
+
+    con = _tiny_graph()
+    apply_overrides(con, "identity.records", "identity.edges",
+                    (Override("cannot_link", "crm_contact:a", "crm_contact:d"),
+                     Override("must_link", "crm_contact:a", "crm_contact:d")))
+    assert con.execute("SELECT kind, status, detail FROM identity.override_report ORDER BY kind").fetchall() == [
+        ("cannot_link", "not_applied", "must-link overrides hold the two records together"),
+        ("must_link", "applied", "joined by an override edge")]
+    assert con.execute("SELECT count(*) FROM identity.override_cuts").fetchone()[0] == 0
