@@ -71,8 +71,8 @@ def explain(con: duckdb.DuckDBPyConnection, config: IdentityConfig, reports_dir:
     """Explain one customer (by id or by one of its records) or one pair of records."""
     if not table_exists(con, "identity.edges"):
         raise ExplainError("no identity run in this warehouse yet; run `c360 run` first")
-    explainer = _Explainer(con, config)
     try:
+        explainer = _Explainer(con, config)
         if pair is not None:
             left, right = (parse_record(r) for r in pair)
             explainer.pair(left, right)
@@ -81,7 +81,8 @@ def explain(con: duckdb.DuckDBPyConnection, config: IdentityConfig, reports_dir:
             if record is not None:
                 record = parse_record(record)
                 customer_id = explainer.customer_of(record)
-            assert customer_id is not None
+            if customer_id is None:
+                raise ExplainError("name a customer id, a record or a pair of records")
             explainer.customer(customer_id, highlight=record)
             name = f"customer_{customer_id}"
         explanation = explainer.out
@@ -91,6 +92,8 @@ def explain(con: duckdb.DuckDBPyConnection, config: IdentityConfig, reports_dir:
             explainer.linker.visualisations.waterfall_chart(explanation.scored, filter_nulls=False).save(
                 str(explanation.chart), inline=True)
             explanation.add(f"waterfall chart: {explanation.chart}")
+    except FileNotFoundError as exc:  # no trained model at the configured path
+        raise ExplainError(str(exc)) from exc
     finally:
         drop_splink_scratch(con)
     return explanation
