@@ -117,6 +117,7 @@ def _resolve_only(engine: str, warehouse: Path) -> None:
 def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
     """One timed run on a fresh copy of the ingested warehouse, scored against the truth file."""
     from identity.breakdown import pair_breakdown
+    from identity.config import load_identity_config
     from identity.evaluate import evaluate, evaluate_assignments
 
     warehouse = workdir / f"bench_{engine}.duckdb"
@@ -124,7 +125,8 @@ def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
     run = timed_child(engine, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if engine == "c360":  # the breakdown explains what c360 missed; the baseline only sets a bar
-            quality = {**evaluate(con, truth), "breakdown": pair_breakdown(con, truth)}
+            quality = {**evaluate(con, truth, load_identity_config().model_path),
+                       "breakdown": pair_breakdown(con, truth)}
         else:
             quality = evaluate_assignments(con, f"SELECT * FROM {BASELINE_TABLE}", truth)
     warehouse.unlink()
@@ -139,7 +141,7 @@ def _summary(c360: dict, plain: dict) -> str:
         return (f"{label}: {run['records']:,} records -> {run['customers']:,} customers in {run['seconds']:.1f}s"
                 f" = {run['records_per_second']:,} records/s (child wall {run['wall']:.1f}s,"
                 f" peak {run['peak_mb'] / 1024:.2f} GB),"
-                f" pairwise F1 {quality['pairwise_f1']:.3f}")
+                f" pairwise F1 {quality['pairwise_f1']:.4f}, on linkable pairs {quality.get('linkable_f1', 0):.4f}")
     ratio = c360["run"]["records_per_second"] / plain["run"]["records_per_second"]
     return "\n".join([line("c360 run_identity", c360), line("plain DuckDB email dedupe", plain),
                       f"throughput ratio c360/plain DuckDB: {ratio:.1%}"])

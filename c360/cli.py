@@ -92,6 +92,14 @@ def _cmd_identity_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_identity_explain(args: argparse.Namespace) -> int:
+    from identity.config import load_identity_config
+    from identity.explain import explain_command
+
+    return explain_command(Settings.from_env(), load_identity_config(), customer_id=args.customer_id,
+                           record=args.record, pair=args.pair, reports_dir=Path(args.reports) if args.reports else None)
+
+
 def _cmd_sync(args: argparse.Namespace) -> int:
     from activation.sync import sync_destination
 
@@ -163,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--truth", default=str(SAMPLE_TRUTH))
     ev.add_argument("--reports", help="folder for the charts (default: $C360_REPORTS/identity)")
     ev.set_defaults(func=_cmd_identity_evaluate)
+    exp = ident_sub.add_parser("explain", help="why records are one customer (edges, rules, match-weight waterfall)")
+    what = exp.add_mutually_exclusive_group(required=True)
+    what.add_argument("--customer-id", help="a customer_id of identity.customer_map")
+    what.add_argument("--record", help="SOURCE:ID of one record; explains its customer")
+    what.add_argument("--pair", nargs=2, metavar=("SOURCE:ID", "SOURCE:ID"), help="two records, merged or not")
+    exp.add_argument("--reports", help="folder for the waterfall chart (default: $C360_REPORTS/identity)")
+    exp.set_defaults(func=_cmd_identity_explain)
 
     sync = sub.add_parser("sync", help="send a segment to a destination from config/destinations.yml")
     sync.add_argument("destination")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from identity.evaluate import truth_has_linkable_groups
+
 # A missed pair is explained by the best evidence shared between the two clusters that hold its
 # records, since any one link between them would have joined the pair; first match wins.
 _MISSED_EVIDENCE = """
@@ -25,13 +27,16 @@ _MISSED_EVIDENCE = """
 
 
 def pair_breakdown(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> dict[str, list[dict]]:
-    """Missed pairs by (evidence, source pair), false pairs by source pair, wrong edges by kind.
+    """Missed pairs by (evidence, source pair, linkable), false pairs by source pair, wrong edges by kind.
 
-    Needs identity.records, identity.customer_map and identity.edges from a resolved warehouse.
+    `linkable` says whether the two records share a linkable group of the truth file (always
+    true for a truth file without groups). Needs identity.records, identity.customer_map and
+    identity.edges from a resolved warehouse.
     """
+    group = "t.linkable_group" if truth_has_linkable_groups(con, truth_csv) else "t.person_id"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE c360_labelled AS
-        SELECT r.*, m.customer_id, t.person_id
+        SELECT r.*, m.customer_id, t.person_id, {group} AS linkable_group
         FROM identity.records r
         JOIN identity.customer_map m USING (source, source_record_id)
         JOIN read_csv('{truth_csv}', header = true, all_varchar = true) t
@@ -54,11 +59,11 @@ def pair_breakdown(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> dict[str,
             GROUP BY a.person_id, a.customer_id, b.customer_id, a.has_attributes, b.has_attributes
         )
         SELECT p.evidence, least(x.source, y.source) AS source_l, greatest(x.source, y.source) AS source_r,
-               count(*) AS pairs
+               x.linkable_group = y.linkable_group AS linkable, count(*) AS pairs
         FROM part_pairs p
         JOIN c360_labelled x ON x.person_id = p.person_id AND x.customer_id = p.customer_a
         JOIN c360_labelled y ON y.person_id = p.person_id AND y.customer_id = p.customer_b
-        GROUP BY ALL ORDER BY pairs DESC, 1, 2, 3
+        GROUP BY ALL ORDER BY pairs DESC, 1, 2, 3, 4
     """)
     false = _rows(con, """
         SELECT least(x.source, y.source) AS source_l, greatest(x.source, y.source) AS source_r, count(*) AS pairs

@@ -32,7 +32,7 @@ def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH,
     """`c360 identity evaluate`: metrics against truth, saved with Splink's charts under reports."""
     reports_dir = reports_dir or settings.reports / "identity"
     config = load_identity_config()
-    metrics = evaluate(settings, truth_csv)
+    metrics = evaluate(settings, truth_csv, config.model_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         charts = write_identity_charts(con, config.model_path, config.match_threshold, reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)

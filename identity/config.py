@@ -18,6 +18,8 @@ from c360.settings import CONFIG_DIR, PROJECT_ROOT
 DEFAULT_CONFIG = CONFIG_DIR / "identity.yml"
 TOP_KEYS = {"match_threshold", "phone_default_region", "require_first_name_agreement", "max_cluster_size",
             "model_path", "training"}
+OPTIONAL_TOP_KEYS = {"overrides_path"}
+DEFAULT_OVERRIDES = CONFIG_DIR / "identity_overrides.yml"
 TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion"}
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
@@ -37,6 +39,7 @@ class IdentityConfig:
     u_max_pairs: int
     em_blocking_rules: tuple[tuple[str, ...], ...]
     em_record_sample_proportion: float
+    overrides_path: Path = DEFAULT_OVERRIDES  # must-link / cannot-link pairs, identity/overrides.py
 
 
 def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
@@ -47,7 +50,7 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
     except yaml.YAMLError as exc:
         raise IdentityConfigError(f"{path}: not valid YAML: {exc}") from exc
     check = _Checker(path)
-    raw = check.section(raw, "", TOP_KEYS)
+    raw = check.section(raw, "", TOP_KEYS, optional=OPTIONAL_TOP_KEYS)
     training = check.section(raw["training"], "training", TRAINING_KEYS)
     model_path = Path(check.text(raw, "model_path"))
     return IdentityConfig(
@@ -60,6 +63,7 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
         u_max_pairs=check.integer(training, "u_max_pairs", minimum=1, where="training."),
         em_blocking_rules=check.blocking_rules(training, "em_blocking_rules", where="training."),
         em_record_sample_proportion=check.fraction(training, "em_record_sample_proportion", where="training."),
+        overrides_path=check.project_path(raw, "overrides_path") if "overrides_path" in raw else DEFAULT_OVERRIDES,
     )
 
 
@@ -70,15 +74,16 @@ class _Checker:
     def fail(self, key: str, problem: str) -> IdentityConfigError:
         return IdentityConfigError(f"{self.path}: {key}: {problem}")
 
-    def section(self, value: Any, name: str, keys: set[str]) -> dict[str, Any]:
+    def section(self, value: Any, name: str, keys: set[str], optional: frozenset[str] | set[str] = frozenset()
+                ) -> dict[str, Any]:
         where = f"{name}." if name else ""
         if not isinstance(value, dict):
             if name:
                 raise self.fail(name, f"must be a mapping with keys {sorted(keys)}")
             raise IdentityConfigError(f"{self.path}: top level must be a mapping with keys {sorted(keys)}")
-        unknown = sorted(set(value) - keys)
+        unknown = sorted(set(value) - keys - optional)
         if unknown:
-            raise self.fail(f"{where}{unknown[0]}", f"unknown key; expected one of {sorted(keys)}")
+            raise self.fail(f"{where}{unknown[0]}", f"unknown key; expected one of {sorted(keys | optional)}")
         missing = sorted(keys - set(value))
         if missing:
             raise self.fail(f"{where}{missing[0]}", "missing")
@@ -105,6 +110,10 @@ class _Checker:
         if not isinstance(raw[key], str) or not raw[key].strip():
             raise self.fail(key, f"must be a non-empty path, got {raw[key]!r}")
         return raw[key]
+
+    def project_path(self, raw: dict, key: str) -> Path:
+        path = Path(self.text(raw, key))
+        return path if path.is_absolute() else PROJECT_ROOT / path
 
     def region(self, raw: dict, key: str) -> str:
         value = raw[key]

@@ -13,6 +13,8 @@ from datetime import datetime
 
 import duckdb
 
+from identity.overrides import OVERRIDE_REPORT
+from identity.warehouse import table_exists
 
 logger = logging.getLogger(__name__)
 
@@ -109,4 +111,14 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
     logger.info("run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
                 run_id, records, customers, new_ids, reassigned)
     return {"run_id": run_id, "records": records, "customers": customers, "new_customer_ids": new_ids,
-            "records_reassigned": reassigned}
+            "records_reassigned": reassigned, **_override_counts(con)}
+
+
+def _override_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Overrides applied to this run's clusters, so the run summary says whether any failed."""
+    if not table_exists(con, OVERRIDE_REPORT):
+        return {}
+    applied, not_applied = con.execute(
+        f"SELECT count(*) FILTER (WHERE status = 'applied'), count(*) FILTER (WHERE status = 'not_applied') "
+        f"FROM {OVERRIDE_REPORT}").fetchone()
+    return {"overrides_applied": applied, "overrides_not_applied": not_applied}

@@ -11,6 +11,7 @@ from c360.settings import Settings
 from identity.clusters import cluster_records
 from identity.config import IdentityConfig, load_identity_config
 from identity.deterministic import build_deterministic_edges
+from identity.overrides import load_overrides
 from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
@@ -45,7 +46,7 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
     edge_counts["splink"] = score_pairs(con, RECORDS, config.model_path, config.match_threshold,
                                         SCORED_PAIRS, config.require_first_name_agreement)
     _union_edges(con)
-    cluster_records(con, RECORDS, EDGES, CLUSTERS)
+    cluster_records(con, RECORDS, EDGES, CLUSTERS, overrides=load_overrides(config.overrides_path))
     ids = assign_customer_ids(con, CLUSTERS, started_at)
     result = {**ids, "records": records, "edges": edge_counts,
               "seconds": round(time.perf_counter() - started, 2)}

@@ -230,3 +230,30 @@ def test_email_activity_has_realistic_actions_and_messy_addresses(landing: Landi
 def test_hundred_thousand_people_is_feasible(tmp_path: Path) -> None:
     counts = generate(tmp_path / "big", tmp_path / "truth.csv", n_people=100_000, seed=1)
     assert counts["crm/contacts.csv"] > 100_000 and counts["truth"] > 400_000
+
+
+def test_linkable_groups_join_records_of_one_person_only_through_shared_evidence() -> None:
+    from c360.generator.linkable import linkable_groups
+
+    records = [("crm_contact", "1", "P1"), ("email_recipient", "r1", "P1"), ("web_anonymous_id", "a1", "P1"),
+               ("web_user_id", "u1", "P1"), ("web_anonymous_id", "a2", "P1"), ("crm_contact", "2", "P2")]
+    evidence = {
+        "crm_contact:1": {"email:ann@x.com", "phone:5550001111"},
+        "email_recipient:r1": {"email:ann@x.com", "recipient:r1"},
+        "web_anonymous_id:a1": {"device:a1", "recipient:r1"},  # landed from an email click
+        "web_user_id:u1": {"user:u1"},  # logged in on a device not in this list
+        "web_anonymous_id:a2": {"device:a2"},  # never identified
+        "crm_contact:2": {"email:ann@x.com"},  # another person with the same address is not evidence for P1
+    }
+
+    assert linkable_groups(records, evidence) == ["P1.1", "P1.1", "P1.1", "P1.2", "P1.3", "P2.1"]
+
+
+def test_truth_marks_never_identified_devices_as_their_own_linkable_group(landing: Landing) -> None:
+    groups = Counter(row["linkable_group"] for row in landing.truth_rows)
+    for row in landing.truth_rows:
+        assert row["linkable_group"].startswith(row["person_id"] + ".")
+        if row["person_id"].startswith("V"):  # anonymous-only visitors
+            assert groups[row["linkable_group"]] == 1
+    people_with_unlinkable_records = {r["person_id"] for r in landing.truth_rows if not r["linkable_group"].endswith(".1")}
+    assert people_with_unlinkable_records  # the generator leaves some records with nothing in common

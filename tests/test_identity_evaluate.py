@@ -83,3 +83,41 @@ def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_e
     }
     assert result["false"] == [{"source_l": "crm_contact", "source_r": "crm_contact", "pairs": 1}]
     assert result["wrong_edges"] == [{"kind": "splink", "edges": 1}]
+
+
+def test_linkable_pairs_leave_out_true_pairs_without_shared_evidence(tmp_path: Path) -> None:
+    """P1's anonymous device c shares nothing with a and b (its own linkable group P1.2)."""
+    truth = tmp_path / "truth.csv"
+    truth.write_text("source,source_record_id,person_id,linkable_group\n"
+                     "crm_contact,a,P1,P1.1\nemail_recipient,b,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
+                     "crm_contact,d,P2,P2.1\ncrm_contact,e,P3,P3.1\n")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("CREATE SCHEMA identity")
+    # a+b found, c left alone, d and e wrongly joined
+    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
+        ('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C1'), ('web_anonymous_id', 'c', 'C2'),
+        ('crm_contact', 'd', 'C3'), ('crm_contact', 'e', 'C3')) t(source, source_record_id, customer_id)""")
+
+    result = evaluate(con, truth)
+
+    # all pairs: true ab ac bc, predicted ab de, correct ab
+    assert (result["pairwise_precision"], result["pairwise_recall"]) == (pytest.approx(1 / 2), pytest.approx(1 / 3))
+    # linkable pairs: only ab; found
+    assert (result["linkable_pairs"], result["correct_linkable_pairs"]) == (1, 1)
+    assert (result["linkable_precision"], result["linkable_recall"]) == (pytest.approx(1 / 2), 1.0)
+    assert result["linkable_f1"] == pytest.approx(2 / 3)
+
+
+def test_a_pair_joined_beyond_the_evidence_counts_neither_for_nor_against_linkable_precision(tmp_path: Path) -> None:
+    truth = tmp_path / "truth.csv"
+    truth.write_text("source,source_record_id,person_id,linkable_group\n"
+                     "crm_contact,a,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("CREATE SCHEMA identity")
+    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
+        ('crm_contact', 'a', 'C1'), ('web_anonymous_id', 'c', 'C1')) t(source, source_record_id, customer_id)""")
+
+    result = evaluate(con, truth)
+
+    assert result["correct_unlinkable_pairs"] == 1 and result["linkable_pairs"] == 0
+    assert result["linkable_precision"] == 1.0 and result["pairwise_precision"] == 1.0

@@ -11,13 +11,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from c360.generator.crm import CrmWriter
+from c360.generator.linkable import add_linkable_groups
 from c360.generator.mail import MailWriter, make_campaigns
 from c360.generator.people import IdFactory, iter_people, make_companies
 from c360.generator.web import WebWriter
 
 log = logging.getLogger(__name__)
 
-TRUTH_HEADER = ["source", "source_record_id", "person_id"]
+TRUTH_HEADER = ["source", "source_record_id", "person_id"]  # plus linkable_group, see linkable.py
 ANONYMOUS_VISITOR_RATIO = 1.0  # anonymous-only browsers per known person
 PEOPLE_PER_COMPANY = 6
 
@@ -73,6 +74,7 @@ def generate(out_dir: Path, truth_path: Path, n_people: int = 2000, seed: int = 
             truth_rows += 1
 
     counts = {**crm.finish(companies), **mail.finish(), **web.finish(), "truth": truth_rows}
+    add_linkable_groups(out_dir, truth_path)
     log.info("wrote %d landing rows and %d truth rows in %.1fs",
              sum(v for k, v in counts.items() if k != "truth"), truth_rows, time.monotonic() - began)
     return counts
