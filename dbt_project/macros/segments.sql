@@ -4,15 +4,26 @@
     build with the segment and field named instead of silently producing an empty audience. -#}
 
 
-{#- Trait names are the columns declared in the customer_traits contract. dbt unit tests get no
-    graph; there the names come from the fixture's columns, i.e. validation is skipped. -#}
+{#- Trait names are the columns declared in the customer_traits contract, plus the columns of the
+    dim_accounts contract as `account.<column>` (the customer's account, via account_id). dbt unit
+    tests get no graph; there the names come from the fixtures' columns, i.e. validation is skipped. -#}
 {% macro segment_trait_names() -%}
     {%- if graph.nodes is not defined -%}{{ return(none) }}{%- endif -%}
     {%- set traits = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'customer_traits' -%}
         {%- do traits.extend(node.columns.keys() | list) -%}
     {%- endfor -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == 'dim_accounts' -%}
+        {%- for column in node.columns.keys() -%}{%- do traits.append('account.' ~ column) -%}{%- endfor -%}
+    {%- endfor -%}
     {{ return(traits) }}
+{%- endmacro %}
+
+{#- The SQL column a trait names: a customer_traits column, or `account.<column>` of dim_accounts. -#}
+{% macro segment_trait_column(trait) -%}
+    {%- if trait.startswith('account.') -%}account.{{ adapter.quote(trait[8:]) }}
+    {%- else -%}traits.{{ adapter.quote(trait) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro segment_fail(segment_name, message) -%}
@@ -42,7 +53,7 @@
     {%- if condition.op not in operators -%}
         {{ segment_fail(segment_name, where ~ "field 'op' is '" ~ condition.op ~ "'; expected one of " ~ operators | join(', ')) }}
     {%- endif -%}
-    {%- set column = adapter.quote(condition.trait) -%}
+    {%- set column = segment_trait_column(condition.trait) -%}
     {%- if condition.op in ['is_null', 'not_null'] -%}
         {%- if 'value' in condition -%}{{ segment_fail(segment_name, where ~ "field 'value' is not allowed with op " ~ condition.op) }}{%- endif -%}
         {{ column }} is {{ 'not ' if condition.op == 'not_null' else '' }}null
@@ -59,8 +70,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- One `select customer_id, segment` per definition, unioned; null traits never match. -#}
-{% macro compile_segments(segments, traits_relation) -%}
+{#- One `select customer_id, segment` per definition, unioned; null traits never match (nor do
+    account traits of a customer without an account). -#}
+{% macro compile_segments(segments, traits_relation, accounts_relation) -%}
     {%- set traits = segment_trait_names() -%}
     {%- set seen = [] -%}
     {%- if segments is none or segments | length == 0 -%}
@@ -82,8 +94,9 @@
         {%- if segment.conditions is not iterable or segment.conditions is string or segment.conditions | length == 0 -%}
             {{ segment_fail(name, "field 'conditions' must be a non-empty list") }}
         {%- endif %}
-    select customer_id, '{{ name }}' as segment
-    from {{ traits_relation }}
+    select traits.customer_id, '{{ name }}' as segment
+    from {{ traits_relation }} as traits
+    left join {{ accounts_relation }} as account on account.company_id = traits.account_id
     where coalesce(
         {%- for condition in segment.conditions %}
         ({{ segment_condition_sql(name, condition, loop.index, traits) }}){% if not loop.last %} {{ 'and' if match == 'all' else 'or' }}{% endif %}
