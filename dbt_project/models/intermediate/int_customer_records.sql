@@ -24,4 +24,7 @@ select
     record.last_seen
 from {{ ref('stg_identity__customer_map') }} as map
 left join {{ ref('int_source_records') }} as record using (source, source_record_id)
-left join {{ ref('int_phone_numbers') }} as phone on phone.phone_as_entered = record.phone
+left join {{ ref('int_phone_numbers') }} as phone
+    on phone.source = record.source
+    and phone.source_record_id = record.source_record_id
+    and phone.phone_as_entered = record.phone  -- a number the record no longer asserts never counts
