@@ -82,7 +82,7 @@ crm_contacts as (
         c.region,
         c.country,
         c.date_of_birth,
-        list_distinct(list_filter(list_prepend(c.email, c.additional_emails), lambda e: e is not null)) as emails,
+        list_sort(list_distinct(list_filter(list_prepend(c.email, c.additional_emails), lambda e: e is not null))) as emails,
         c.updated_at as observed_at,
         c.created_at as first_seen,
         greatest(c.updated_at, a.last_activity_at) as last_seen
@@ -97,7 +97,7 @@ email_recipients as (
         {{ latest_non_null('first_name', 'last_activity_at') }} as first_name,
         {{ latest_non_null('last_name', 'last_activity_at') }} as last_name,
         {{ latest_non_null('email', 'last_activity_at') }} as email,
-        list_distinct(list(email) filter (where email is not null)) as emails,
+        list_sort(list_distinct(list(email) filter (where email is not null))) as emails,
         -- an address is "observed" when its owner last engaged with it, not when we last mailed it
         coalesce(max(last_engaged_at), max(last_activity_at)) as observed_at,
         min(first_activity_at) as first_seen,
@@ -114,7 +114,7 @@ web_users as (
         {{ latest_non_null('traits_last_name', 'identified_at') }} as last_name,
         {{ latest_non_null('traits_email', 'identified_at') }} as email,
         {{ latest_non_null('traits_phone', 'identified_at') }} as phone,
-        list_distinct(list(traits_email) filter (where traits_email is not null)) as emails,
+        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null))) as emails,
         max(identified_at) as observed_at,
         min(session_start) as first_seen,
         max(session_end) as last_seen
@@ -132,7 +132,7 @@ web_devices as (
         {{ latest_non_null('traits_last_name', 'identified_at', 'user_id is null') }} as last_name,
         {{ latest_non_null('traits_email', 'identified_at', 'user_id is null') }} as email,
         {{ latest_non_null('traits_phone', 'identified_at', 'user_id is null') }} as phone,
-        list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null)) as emails,
+        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null))) as emails,
         max(identified_at) filter (where user_id is null) as observed_at,
         min(session_start) as first_seen,
         max(session_end) as last_seen
