@@ -398,3 +398,63 @@ def test_docs_generate_succeeds(warehouse: Path, tmp_path: Path) -> None:
     result = run_dbt(warehouse, tmp_path, "docs", "generate")
     assert result.success
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+# The same models on the bundled sample, run end to end through Dagster (conftest's sample_run).
+
+def sample_rows(settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_on_the_sample_every_web_buyer_is_a_customer_with_their_orders_revenue(sample_run) -> None:
+    """223 people placed $1,050,690 of web orders in the sample; before web orders counted, 189 of
+    them were not customers, 217 had revenue 0 and 52 sat in pricing_visitors_not_customers."""
+    web_buyers = """(select customer_id, sum(revenue) as web_revenue from marts.fct_orders
+                     where source = 'web_event' and customer_id is not null group by 1)"""
+    assert sample_rows(sample_run, f"select count(*), sum(web_revenue) from {web_buyers}") == [(223, Decimal("1050690.00"))]
+    assert sample_rows(sample_run, f"""
+        select count(*) filter (where not traits.is_customer), count(*) filter (where traits.revenue < buyers.web_revenue),
+               count(*) filter (where members.customer_id is not null)
+        from {web_buyers} as buyers
+        join marts.customer_traits as traits using (customer_id)
+        left join marts.segment_membership as members
+            on members.customer_id = buyers.customer_id and members.segment = 'pricing_visitors_not_customers'""") == [(0, 0, 0)]
+    # everyone's revenue is exactly the sum of their orders, whatever the source
+    assert sample_rows(sample_run, """
+        select count(*) from marts.customer_traits as traits
+        left join (select customer_id, sum(revenue) as total from marts.fct_orders group by 1) as orders using (customer_id)
+        where traits.revenue <> coalesce(orders.total, 0)""") == [(0,)]
+
+
+def test_on_the_sample_golden_phones_are_e164_and_addresses_come_with_their_record(sample_run) -> None:
+    phones, e164, addresses, sourced = sample_rows(sample_run, r"""
+        select count(phone), count(*) filter (where regexp_full_match(phone, '\+[1-9][0-9]{6,14}')),
+               count(*) filter (where street is not null or city is not null or postcode is not null),
+               count(*) filter (where address_source like 'crm_contact:%')
+        from marts.dim_customers""")[0]
+    assert phones == e164 and phones > 1500
+    assert addresses == sourced and addresses > 1500
+    # every golden email is among the customer's identifiers
+    assert sample_rows(sample_run, """
+        select count(*) from marts.dim_customers as customers
+        where customers.email is not null and not exists (
+            select 1 from marts.customer_identifiers as identifiers
+            where identifiers.customer_id = customers.customer_id and identifiers.identifier_type = 'email'
+              and identifiers.identifier_value = lower(customers.email))""") == [(0,)]
+
+
+def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_run) -> None:
+    members, wrong = sample_rows(sample_run, """
+        select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or not traits.email_consent)
+        from marts.segment_membership as members
+        join marts.customer_traits as traits using (customer_id)
+        join marts.dim_accounts as accounts on accounts.company_id = traits.account_id
+        where members.segment = 'contacts_at_accounts_open_pipeline_50k'""")[0]
+    assert members > 0 and wrong == 0
+    accounts, wrong = sample_rows(sample_run, """
+        select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or accounts.engaged_customers_30d = 0)
+        from marts.account_segment_membership as members
+        join marts.dim_accounts as accounts on accounts.company_id = members.account_id
+        where members.segment = 'accounts_open_pipeline_50k'""")[0]
+    assert accounts > 0 and wrong == 0
