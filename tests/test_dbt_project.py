@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -26,7 +27,7 @@ TABLES: dict[str, str] = {
         city varchar, country varchar, created_at timestamptz, updated_at timestamptz, is_archived boolean""",
     "raw_crm.deals": """deal_id bigint, deal_name varchar, stage varchar, pipeline varchar, amount double,
         close_date date, owner varchar, contact_id bigint, company_id bigint, created_at timestamptz,
-        updated_at timestamptz, is_archived boolean""",
+        updated_at timestamptz, is_archived boolean, order_id varchar""",
     "raw_crm.activities": """activity_id bigint, activity_type varchar, occurred_at timestamptz, contact_id bigint,
         deal_id bigint, owner varchar, subject varchar, is_archived boolean""",
     "raw_web.events": """message_id varchar, type varchar, event varchar, name varchar, anonymous_id varchar,
@@ -57,17 +58,19 @@ insert into raw_crm.contacts ({CONTACT}) values
      '2025-12-01 08:00:00+00', '2026-01-01 08:00:00+00', false),
     (101, 'Ann', 'Smith', 'ann@crm.com', 'ann@crm.com', '+4930111', 'Acme', 'lead', 'rep@corp.com',
      '2025-12-01 08:00:00+00', '2026-01-10 08:00:00+00', false),
-    (103, 'Bob', 'Jones', 'bob@crm.com', 'bob@crm.com', '+4930333', 'acme', 'opportunity', 'rep@corp.com',
+    (103, 'Bob', 'Jones', 'bob@crm.com', 'bob@crm.com', '0049 30 333', 'acme', 'opportunity', 'rep@corp.com',
      '2025-12-05 08:00:00+02', '2026-01-05 08:00:00+00', false);
+update raw_crm.contacts set street = 'Alexanderplatz 1', city = 'Berlin', postal_code = '10178',
+    date_of_birth = '1990-05-01' where contact_id = 101 and updated_at = '2026-01-10 08:00:00+00';
 insert into raw_crm.companies values (1, 'Acme', 'acme.com', 'Software', 50, 'Berlin', 'DE',
     '2025-01-01 00:00:00+00', '2025-06-01 00:00:00+00', false);
 insert into raw_crm.deals values
     (9001, 'Bob expansion', 'contractsent', 'default', 1000, '2026-03-20', 'rep@corp.com', 103, 1,
-     '2026-01-05 00:00:00+00', '2026-01-06 00:00:00+00', false),
+     '2026-01-05 00:00:00+00', '2026-01-06 00:00:00+00', false, null),
     (9002, 'Bob first order', 'closedwon', 'default', 5000, '2026-01-20', 'rep@corp.com', 103, 1,
-     '2026-01-05 00:00:00+00', '2026-01-20 00:00:00+00', false),
+     '2026-01-05 00:00:00+00', '2026-01-20 00:00:00+00', false, 'ord-9002'),
     (9003, 'Deleted deal', 'qualifiedtobuy', 'default', 700, '2026-03-20', 'rep@corp.com', 103, 1,
-     '2026-01-05 00:00:00+00', '2026-01-07 00:00:00+00', true);
+     '2026-01-05 00:00:00+00', '2026-01-07 00:00:00+00', true, null);
 insert into raw_crm.activities values (7001, 'CALL', '2026-02-15 10:00:00+00', 103, 9001, 'rep@corp.com', 'Call', false);
 insert into raw_email.campaigns values ('cmp1', 'January news', 'News', '2026-01-31 09:00:00+00');
 insert into raw_email.activity (activity_id, recipient_id, email, email_normalized, first_name, last_name,
@@ -87,11 +90,25 @@ insert into raw_web.access_log (ip, requested_at, method, path, query, status, b
                                _source_file, _source_line, _file_hash) values
     ('203.0.113.9', '2026-01-20 11:00:00+01', 'get', '/pricing', 'utm_source=news', 200, 5120, 'news', 'a1',
      'access.log', 1, 'f1');
+-- cust-5 only ever buys on the web: Order Completed events in Segment's e-commerce spec v2
+-- (https://segment.com/docs/connections/spec/ecommerce/v2/#order-completed), one of them sent twice;
+-- Bob's won deal 9002 carries the shop's order id that his web order event also reports.
+insert into raw_web.events (message_id, type, event, anonymous_id, "timestamp", page_path, properties) values
+    ('m20', 'page', null, 'a7', '2026-02-27 10:00:00+00', '/pricing', '{{"path": "/pricing"}}'),
+    ('m21', 'track', 'Order Completed', 'a7', '2026-02-27 10:05:00+00', '/checkout',
+     '{{"order_id": "ord-71", "revenue": 120.50, "total": 130.50, "currency": "USD"}}'),
+    ('m22', 'track', 'Order Completed', 'a7', '2026-02-27 10:06:00+00', '/checkout',
+     '{{"order_id": "ord-71", "revenue": 120.50, "total": 130.50, "currency": "USD"}}'),
+    ('m23', 'track', 'Order Completed', 'a7', '2026-02-27 10:07:00+00', '/checkout',
+     '{{"order_id": "ord-72", "total": 79.50, "currency": "USD"}}'),
+    ('m24', 'track', 'Order Completed', 'a3', '2026-01-20 09:00:00+00', '/checkout',
+     '{{"order_id": "ord-9002", "revenue": 5000, "currency": "USD"}}');
 insert into identity.customer_map values
     ('crm_contact', '101', 'cust-1'), ('email_recipient', 'r1', 'cust-1'),
     ('web_anonymous_id', 'a1', 'cust-1'), ('web_user_id', 'u1', 'cust-1'),
     ('web_anonymous_id', 'a2', 'cust-2'),
-    ('crm_contact', '103', 'cust-3'), ('email_recipient', 'r3', 'cust-3');
+    ('crm_contact', '103', 'cust-3'), ('email_recipient', 'r3', 'cust-3'), ('web_anonymous_id', 'a3', 'cust-3'),
+    ('web_anonymous_id', 'a7', 'cust-5');
 """
 
 # The next day's load: a2 continues its last session across the load boundary, then returns days
@@ -109,7 +126,8 @@ insert into raw_web.events ({EVENT}) values
 insert into identity.customer_map values ('web_anonymous_id', 'a4', 'cust-4'), ('web_anonymous_id', 'a5', 'cust-1');
 """
 
-MARTS = ["dim_customers", "customer_traits", "segment_membership", "fct_deal_pipeline", "dim_accounts"]
+MARTS = ["dim_customers", "customer_traits", "segment_membership", "fct_deal_pipeline", "dim_accounts", "fct_orders",
+         "customer_identifiers"]
 
 
 def run_dbt(warehouse: Path, work: Path, *args: str) -> dbtRunnerResult:
@@ -168,7 +186,7 @@ def test_marts_land_in_exact_schema_names(built_warehouse: Path) -> None:
 
 def test_dim_customers_has_one_golden_record_per_mapped_customer(built_warehouse: Path) -> None:
     ids = rows(built_warehouse, "select customer_id from marts.dim_customers order by 1")
-    assert ids == [("cust-1",), ("cust-2",), ("cust-3",)]
+    assert ids == [("cust-1",), ("cust-2",), ("cust-3",), ("cust-5",)]
     ann = rows(built_warehouse, """
         select first_name, last_name, email, email_source, phone, phone_source, company_name, first_seen,
                last_seen, crm_contact_records, web_anonymous_id_records, web_user_id_records,
@@ -188,7 +206,7 @@ def test_dim_customers_has_one_golden_record_per_mapped_customer(built_warehouse
 def test_sessions_split_on_inactivity_and_ignore_redelivered_events(built_warehouse: Path) -> None:
     sessions = rows(built_warehouse, """
         select anonymous_id, session_start::varchar, events, page_views, landing_page
-        from intermediate.int_web_sessions order by anonymous_id, session_start""")
+        from intermediate.int_web_sessions where anonymous_id in ('a1', 'a2') order by anonymous_id, session_start""")
     assert sessions == [
         ("a1", "2026-01-20 10:00:00", 2, 1, "/"),  # m2 delivered twice, counted once
         ("a1", "2026-01-20 10:50:00", 1, 1, "/docs"),  # 45 minutes later: a new session
@@ -226,6 +244,71 @@ def test_crm_marts_roll_up_deals_and_contacts(built_warehouse: Path) -> None:
     assert account == [(2, 2, 1, 1000, 5000)]
     pipeline = rows(built_warehouse, "select deal_stage, deals, total_amount from marts.fct_deal_pipeline order by 1")
     assert pipeline == [("closedwon", 1, 5000), ("contractsent", 1, 1000)]
+
+
+def test_a_web_only_buyer_is_a_customer_outside_not_bought_yet_segments(built_warehouse: Path) -> None:
+    """cust-5 viewed pricing and placed two web orders (one event sent twice): a customer with
+    revenue equal to their orders' sum, and not in pricing_visitors_not_customers."""
+    orders = rows(built_warehouse, """select order_key, source, duplicate_records, revenue, currency
+                                      from marts.fct_orders where customer_id = 'cust-5' order by 1""")
+    assert orders == [("order:ord-71", "web_event", 1, Decimal("120.50"), "USD"),
+                      ("order:ord-72", "web_event", 0, Decimal("79.50"), "USD")]
+    traits = rows(built_warehouse, """
+        select is_customer, orders, web_orders, revenue, avg_order_value, first_purchase_at::varchar,
+               lifetime_value, days_since_pricing_view, lifecycle_stage
+        from marts.customer_traits where customer_id = 'cust-5'""")
+    assert traits == [(True, 2, 2, Decimal("200.00"), Decimal("100.00"), "2026-02-27 10:05:00",
+                       Decimal("200.00"), 2, "new")]
+    assert rows(built_warehouse, "select segment from marts.segment_membership where customer_id = 'cust-5'") == []
+
+
+def test_a_deal_and_a_web_event_with_one_order_id_count_once(built_warehouse: Path) -> None:
+    assert rows(built_warehouse, """select order_key, source, source_record_id, sources, duplicate_records, revenue
+                                    from marts.fct_orders where customer_id = 'cust-3'""") == [
+        ("order:ord-9002", "crm_deal", "9002", "crm_deal,web_event", 1, Decimal("5000.00"))]
+    assert rows(built_warehouse, "select orders, revenue from marts.customer_traits where customer_id = 'cust-3'") == [
+        (1, Decimal("5000.00"))]
+
+
+def test_golden_record_has_address_birth_date_and_e164_phone_with_sources(built_warehouse: Path) -> None:
+    ann = rows(built_warehouse, """
+        select street, city, postcode, region, country, date_of_birth::varchar, address_source,
+               date_of_birth_source, phone, phone_source
+        from marts.dim_customers where customer_id = 'cust-1'""")
+    assert ann == [("Alexanderplatz 1", "Berlin", "10178", None, None, "1990-05-01", "crm_contact:101",
+                    "crm_contact:101", "+4930111", "crm_contact:101")]
+    # typed with the international call prefix 00: still one E.164 number
+    assert rows(built_warehouse, "select phone from marts.dim_customers where customer_id = 'cust-3'") == [("+4930333",)]
+    # u1's identify phone +1999 is no possible number: counted by the warn test, never a golden phone
+    assert rows(built_warehouse, "select phone_e164 from intermediate.int_phone_numbers where phone_as_entered = '+1999'") == [
+        (None,)]
+
+
+def test_customer_identifiers_list_every_email_phone_and_record_id(built_warehouse: Path) -> None:
+    identifiers = rows(built_warehouse, """select identifier_type, identifier_value, source, source_record_id
+                                           from marts.customer_identifiers where customer_id = 'cust-1' order by all""")
+    assert identifiers == [
+        ("crm_contact_id", "101", "crm_contact", "101"),
+        ("email", "ann@crm.com", "crm_contact", "101"),
+        ("email", "ann@mail.com", "email_recipient", "r1"),
+        ("email", "ann@web.com", "web_user_id", "u1"),
+        ("email_recipient_id", "r1", "email_recipient", "r1"),
+        ("phone", "+4930111", "crm_contact", "101"),
+        ("web_anonymous_id", "a1", "web_anonymous_id", "a1"),
+        ("web_user_id", "u1", "web_user_id", "u1"),
+    ]
+
+
+def test_customers_carry_their_account_and_access_log_visits(built_warehouse: Path) -> None:
+    accounts = rows(built_warehouse, "select customer_id, account_id, account_source from marts.dim_customers order by 1")
+    assert accounts == [("cust-1", "1", "crm_contact_company"), ("cust-2", None, None),
+                        ("cust-3", "1", "crm_deal"), ("cust-5", None, None)]
+    # the access log's visitor cookie a1 is Ann's device
+    assert rows(built_warehouse, """select access_log_requests, access_log_visit_days, last_access_log_request_at::varchar
+                                    from marts.customer_traits where customer_id = 'cust-1'""") == [
+        (1, 1, "2026-01-20 10:00:00")]
+    assert rows(built_warehouse, """select customers, sessions, access_log_requests, orders, order_revenue
+                                    from marts.dim_accounts""") == [(2, 3, 1, 1, Decimal("5000.00"))]
 
 
 def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path, tmp_path: Path) -> None:
@@ -315,3 +398,63 @@ def test_docs_generate_succeeds(warehouse: Path, tmp_path: Path) -> None:
     result = run_dbt(warehouse, tmp_path, "docs", "generate")
     assert result.success
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+# The same models on the bundled sample, run end to end through Dagster (conftest's sample_run).
+
+def sample_rows(settings, sql: str) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_on_the_sample_every_web_buyer_is_a_customer_with_their_orders_revenue(sample_run) -> None:
+    """223 people placed $1,050,690 of web orders in the sample; before web orders counted, 189 of
+    them were not customers, 217 had revenue 0 and 52 sat in pricing_visitors_not_customers."""
+    web_buyers = """(select customer_id, sum(revenue) as web_revenue from marts.fct_orders
+                     where source = 'web_event' and customer_id is not null group by 1)"""
+    assert sample_rows(sample_run, f"select count(*), sum(web_revenue) from {web_buyers}") == [(223, Decimal("1050690.00"))]
+    assert sample_rows(sample_run, f"""
+        select count(*) filter (where not traits.is_customer), count(*) filter (where traits.revenue < buyers.web_revenue),
+               count(*) filter (where members.customer_id is not null)
+        from {web_buyers} as buyers
+        join marts.customer_traits as traits using (customer_id)
+        left join marts.segment_membership as members
+            on members.customer_id = buyers.customer_id and members.segment = 'pricing_visitors_not_customers'""") == [(0, 0, 0)]
+    # everyone's revenue is exactly the sum of their orders, whatever the source
+    assert sample_rows(sample_run, """
+        select count(*) from marts.customer_traits as traits
+        left join (select customer_id, sum(revenue) as total from marts.fct_orders group by 1) as orders using (customer_id)
+        where traits.revenue <> coalesce(orders.total, 0)""") == [(0,)]
+
+
+def test_on_the_sample_golden_phones_are_e164_and_addresses_come_with_their_record(sample_run) -> None:
+    phones, e164, addresses, sourced = sample_rows(sample_run, r"""
+        select count(phone), count(*) filter (where regexp_full_match(phone, '\+[1-9][0-9]{6,14}')),
+               count(*) filter (where street is not null or city is not null or postcode is not null),
+               count(*) filter (where address_source like 'crm_contact:%')
+        from marts.dim_customers""")[0]
+    assert phones == e164 and phones > 1500
+    assert addresses == sourced and addresses > 1500
+    # every golden email is among the customer's identifiers
+    assert sample_rows(sample_run, """
+        select count(*) from marts.dim_customers as customers
+        where customers.email is not null and not exists (
+            select 1 from marts.customer_identifiers as identifiers
+            where identifiers.customer_id = customers.customer_id and identifiers.identifier_type = 'email'
+              and identifiers.identifier_value = lower(customers.email))""") == [(0,)]
+
+
+def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_run) -> None:
+    members, wrong = sample_rows(sample_run, """
+        select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or not traits.email_consent)
+        from marts.segment_membership as members
+        join marts.customer_traits as traits using (customer_id)
+        join marts.dim_accounts as accounts on accounts.company_id = traits.account_id
+        where members.segment = 'contacts_at_accounts_open_pipeline_50k'""")[0]
+    assert members > 0 and wrong == 0
+    accounts, wrong = sample_rows(sample_run, """
+        select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or accounts.engaged_customers_30d = 0)
+        from marts.account_segment_membership as members
+        join marts.dim_accounts as accounts on accounts.company_id = members.account_id
+        where members.segment = 'accounts_open_pipeline_50k'""")[0]
+    assert accounts > 0 and wrong == 0

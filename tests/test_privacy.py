@@ -46,11 +46,12 @@ def copy_warehouse(settings: Settings, root: Path) -> Settings:
 
 
 def pick_subject(con: duckdb.DuckDBPyConnection) -> Subject:
-    """A customer seen in every source, with a phone, whose name no other customer has."""
+    """A customer seen in every source, with a phone, sent to a destination, whose name no other customer has."""
     customer_id, email, phone, first, last = con.execute("""
         select customer_id, email, phone, first_name, last_name from marts.dim_customers d
         where crm_contact_records > 0 and web_user_id_records > 0 and email_recipient_records > 0
           and phone is not null
+          and exists (select 1 from activation.sync_state s where s.customer_id = d.customer_id)
           and (select count(*) from marts.dim_customers o
                where lower(o.first_name) = lower(d.first_name) and lower(o.last_name) = lower(d.last_name)) = 1
         order by customer_id limit 1""").fetchone()

@@ -5,7 +5,7 @@
 {% macro survivorship_rules() -%}
     {%- set rules = var('survivorship') -%}
     {%- set known_sources = ['crm_contact', 'web_anonymous_id', 'web_user_id', 'email_recipient'] -%}
-    {%- set known_attributes = ['first_name', 'last_name', 'email', 'phone', 'company_name'] -%}
+    {%- set known_attributes = ['first_name', 'last_name', 'email', 'phone', 'company_name', 'address', 'date_of_birth'] -%}
     {%- for attribute, rule in rules.items() -%}
         {%- if attribute not in known_attributes -%}
             {{ exceptions.raise_compiler_error("survivorship: unknown attribute '" ~ attribute ~ "'; expected one of " ~ known_attributes | join(', ')) }}

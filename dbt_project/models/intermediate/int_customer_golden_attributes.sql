@@ -1,12 +1,25 @@
 -- The surviving value of each golden-record attribute per customer, with the record it came from:
 -- best source rank first (survivorship var), then the most recently observed non-null value.
+-- The address competes as one value (its parts joined), so all its parts come from one record.
 with records as (
-    select * from {{ ref('int_customer_records') }}
+    select
+        customer_id,
+        source,
+        source_record_id,
+        observed_at,
+        first_name,
+        last_name,
+        email,
+        phone,
+        company_name,
+        nullif(concat_ws(', ', street, city, postcode, region, country), '') as address,
+        cast(date_of_birth as varchar) as date_of_birth
+    from {{ ref('int_customer_records') }}
 ),
 
 candidates as (
     unpivot records
-    on first_name, last_name, email, phone, company_name
+    on first_name, last_name, email, phone, company_name, address, date_of_birth
     into name attribute value value
 ),
 

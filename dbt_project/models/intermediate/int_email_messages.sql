@@ -68,9 +68,9 @@ messages as (
         min(occurred_at) as first_activity_at,
         max(occurred_at) as last_activity_at,
         max(occurred_at) filter (where action in ('open', 'click')) as last_engaged_at,
-        arg_max(email, occurred_at) filter (where email is not null) as email,
-        arg_max(first_name, occurred_at) filter (where first_name is not null) as first_name,
-        arg_max(last_name, occurred_at) filter (where last_name is not null) as last_name
+        {{ latest_non_null('email', 'occurred_at') }} as email,
+        {{ latest_non_null('first_name', 'occurred_at') }} as first_name,
+        {{ latest_non_null('last_name', 'occurred_at') }} as last_name
     from activity
     group by recipient_id, campaign_id
 )

@@ -76,6 +76,13 @@ crm_contacts as (
         c.email,
         c.phone,
         c.company_name,
+        c.street,
+        c.city,
+        c.postal_code as postcode,
+        c.region,
+        c.country,
+        c.date_of_birth,
+        list_sort(list_distinct(list_filter(list_prepend(c.email, c.additional_emails), lambda e: e is not null))) as emails,
         c.updated_at as observed_at,
         c.created_at as first_seen,
         greatest(c.updated_at, a.last_activity_at) as last_seen
@@ -87,11 +94,10 @@ email_recipients as (
     select
         'email_recipient' as source,
         recipient_id as source_record_id,
-        arg_max(first_name, last_activity_at) filter (where first_name is not null) as first_name,
-        arg_max(last_name, last_activity_at) filter (where last_name is not null) as last_name,
-        arg_max(email, last_activity_at) filter (where email is not null) as email,
-        null::varchar as phone,
-        null::varchar as company_name,
+        {{ latest_non_null('first_name', 'last_activity_at') }} as first_name,
+        {{ latest_non_null('last_name', 'last_activity_at') }} as last_name,
+        {{ latest_non_null('email', 'last_activity_at') }} as email,
+        list_sort(list_distinct(list(email) filter (where email is not null))) as emails,
         -- an address is "observed" when its owner last engaged with it, not when we last mailed it
         coalesce(max(last_engaged_at), max(last_activity_at)) as observed_at,
         min(first_activity_at) as first_seen,
@@ -104,11 +110,11 @@ web_users as (
     select
         'web_user_id' as source,
         user_id as source_record_id,
-        arg_max(traits_first_name, identified_at) filter (where traits_first_name is not null) as first_name,
-        arg_max(traits_last_name, identified_at) filter (where traits_last_name is not null) as last_name,
-        arg_max(traits_email, identified_at) filter (where traits_email is not null) as email,
-        arg_max(traits_phone, identified_at) filter (where traits_phone is not null) as phone,
-        null::varchar as company_name,
+        {{ latest_non_null('traits_first_name', 'identified_at') }} as first_name,
+        {{ latest_non_null('traits_last_name', 'identified_at') }} as last_name,
+        {{ latest_non_null('traits_email', 'identified_at') }} as email,
+        {{ latest_non_null('traits_phone', 'identified_at') }} as phone,
+        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null))) as emails,
         max(identified_at) as observed_at,
         min(session_start) as first_seen,
         max(session_end) as last_seen
@@ -122,11 +128,11 @@ web_devices as (
     select
         'web_anonymous_id' as source,
         anonymous_id as source_record_id,
-        arg_max(traits_first_name, identified_at) filter (where traits_first_name is not null and user_id is null) as first_name,
-        arg_max(traits_last_name, identified_at) filter (where traits_last_name is not null and user_id is null) as last_name,
-        arg_max(traits_email, identified_at) filter (where traits_email is not null and user_id is null) as email,
-        arg_max(traits_phone, identified_at) filter (where traits_phone is not null and user_id is null) as phone,
-        null::varchar as company_name,
+        {{ latest_non_null('traits_first_name', 'identified_at', 'user_id is null') }} as first_name,
+        {{ latest_non_null('traits_last_name', 'identified_at', 'user_id is null') }} as last_name,
+        {{ latest_non_null('traits_email', 'identified_at', 'user_id is null') }} as email,
+        {{ latest_non_null('traits_phone', 'identified_at', 'user_id is null') }} as phone,
+        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null))) as emails,
         max(identified_at) filter (where user_id is null) as observed_at,
         min(session_start) as first_seen,
         max(session_end) as last_seen
@@ -134,6 +140,7 @@ web_devices as (
     group by anonymous_id
 ),
 
+-- by name: a source that asserts fewer attributes (no address from email tools) leaves them null
 records as (
     select * from crm_contacts
     union all by name select * from email_recipients

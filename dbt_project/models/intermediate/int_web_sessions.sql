@@ -80,7 +80,7 @@ numbered as (
 select
     md5(anonymous_id || '|' || cast(min(event_at) as varchar)) as session_id,
     anonymous_id,
-    arg_max(user_id, event_at) filter (where user_id is not null) as user_id,
+    {{ latest_non_null('user_id', 'event_at') }} as user_id,
     min(event_at) as session_start,
     max(event_at) as session_end,
     cast(epoch(max(event_at)) - epoch(min(event_at)) as bigint) as duration_seconds,
@@ -98,10 +98,10 @@ select
         event_type = 'track'
         and event_name in {{ sql_list(var('conversion_events')) }}
     ), false) as converted,
-    arg_max(traits_email, event_at) filter (where traits_email is not null) as traits_email,
-    arg_max(traits_first_name, event_at) filter (where traits_first_name is not null) as traits_first_name,
-    arg_max(traits_last_name, event_at) filter (where traits_last_name is not null) as traits_last_name,
-    arg_max(traits_phone, event_at) filter (where traits_phone is not null) as traits_phone,
+    {{ latest_non_null('traits_email', 'event_at') }} as traits_email,
+    {{ latest_non_null('traits_first_name', 'event_at') }} as traits_first_name,
+    {{ latest_non_null('traits_last_name', 'event_at') }} as traits_last_name,
+    {{ latest_non_null('traits_phone', 'event_at') }} as traits_phone,
     max(event_at) filter (where event_type = 'identify') as identified_at
 from numbered
 group by anonymous_id, session_number

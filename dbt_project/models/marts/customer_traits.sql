@@ -1,149 +1,68 @@
--- One row per customer: behavioural, email, CRM and value traits that segments filter on.
--- Every relative window is measured back from as_of (never now()), so reruns are reproducible.
+-- One row per customer: behavioural, email, CRM, purchase and account traits that segments
+-- filter on, assembled from the per-domain models (int_customer_traits__*), with RFM scores and
+-- the computed lifecycle stage. Every relative window is measured back from as_of (never now()),
+-- so reruns are reproducible.
 with customers as (
-    select customer_id, first_seen, last_seen from {{ ref('dim_customers') }}
+    select customer_id, first_seen, last_seen, account_id from {{ ref('dim_customers') }}
 ),
 
 reference as (
     select {{ as_of() }} as as_of
 ),
 
-sessions as (
-    select * from {{ ref('int_web_sessions_by_customer') }} where customer_id is not null
-),
-
-email as (
-    select * from {{ ref('int_email_engagement') }} where customer_id is not null
-),
-
-crm_contacts as (
-    select m.customer_id, c.*
-    from {{ ref('stg_crm__contacts') }} as c
-    inner join {{ ref('stg_identity__customer_map') }} as m
-        on m.source = 'crm_contact' and m.source_record_id = c.contact_id
-),
-
-crm_activities as (
-    select c.customer_id, a.occurred_at
-    from {{ ref('stg_crm__activities') }} as a
-    inner join crm_contacts as c using (contact_id)
-    where not a.is_archived
-),
-
-deals as (
-    select c.customer_id, d.*
-    from {{ ref('stg_crm__deals') }} as d
-    inner join crm_contacts as c using (contact_id)
-    where not d.is_archived
-),
-
-touchpoints as (
-    select customer_id, session_start as occurred_at from sessions
-    union all
-    select customer_id, last_engaged_at from email where last_engaged_at is not null
-    union all
-    select customer_id, occurred_at from crm_activities
-),
-
-activity as (
-    select
-        t.customer_id,
-        max(t.occurred_at) as last_activity_at,
-        count(*) filter (where t.occurred_at > r.as_of - interval 7 day) as activity_7d,
-        count(*) filter (where t.occurred_at > r.as_of - interval 30 day) as activity_30d,
-        count(*) filter (where t.occurred_at > r.as_of - interval 90 day) as activity_90d
-    from touchpoints as t, reference as r
-    group by t.customer_id
-),
-
-web as (
-    select
-        s.customer_id,
-        count(*) as sessions,
-        cast(sum(s.page_views) as bigint) as page_views,
-        count(*) filter (where s.session_start > r.as_of - interval 30 day) as sessions_30d,
-        cast(sum(s.page_views) filter (where s.session_start > r.as_of - interval 30 day) as bigint) as page_views_30d,
-        count(*) filter (where s.converted) as converted_sessions,
-        max(s.session_start) filter (where s.pricing_page_views > 0) as last_pricing_view_at
-    from sessions as s, reference as r
-    group by s.customer_id
-),
-
-email_stats as (
-    select
-        customer_id,
-        count(*) filter (where sent_at is not null) as email_sends,
-        count(*) filter (where opens > 0) as email_opens,
-        count(*) filter (where clicks > 0) as email_clicks,
-        bool_or(hard_bounced) as email_bounced,
-        bool_or(unsubscribed or reported_spam) as email_unsubscribed
-    from email
-    group by customer_id
-),
-
-deal_stats as (
-    select
-        customer_id,
-        count(*) filter (where is_open) as deals_open,
-        count(*) filter (where is_won) as deals_won,
-        count(*) filter (where is_lost) as deals_lost,
-        coalesce(sum(amount) filter (where is_won), 0) as revenue,
-        avg(amount) filter (where is_won) as avg_deal_value,
-        coalesce(sum(amount) filter (where is_open), 0) as open_pipeline_amount
-    from deals
-    group by customer_id
-),
-
-crm_profile as (
-    select
-        customer_id,
-        arg_max(owner, updated_at) as crm_owner,
-        arg_max(lifecycle_stage, updated_at) as crm_lifecycle_stage
-    from crm_contacts
-    group by customer_id
-),
-
 traits as (
     select
-        c.customer_id,
-        r.as_of,
-        p.crm_owner,
-        p.crm_lifecycle_stage,
-        coalesce(w.sessions, 0) as sessions,
-        coalesce(w.page_views, 0) as page_views,
-        coalesce(w.sessions_30d, 0) as sessions_30d,
-        coalesce(w.page_views_30d, 0) as page_views_30d,
-        coalesce(w.converted_sessions, 0) as converted_sessions,
-        w.last_pricing_view_at,
-        date_diff('day', w.last_pricing_view_at, r.as_of) as days_since_pricing_view,
-        coalesce(a.activity_7d, 0) as activity_7d,
-        coalesce(a.activity_30d, 0) as activity_30d,
-        coalesce(a.activity_90d, 0) as activity_90d,
-        coalesce(e.email_sends, 0) as email_sends,
-        coalesce(e.email_opens, 0) as email_opens,
-        coalesce(e.email_clicks, 0) as email_clicks,
-        case when e.email_sends > 0 then round(e.email_opens / e.email_sends, 4) end as email_open_rate,
-        case when e.email_sends > 0 then round(e.email_clicks / e.email_sends, 4) end as email_click_rate,
-        coalesce(e.email_bounced, false) as email_bounced,
-        coalesce(e.email_unsubscribed, false) as email_unsubscribed,
-        not coalesce(e.email_unsubscribed or e.email_bounced, false) as email_consent,
-        coalesce(d.deals_open, 0) as deals_open,
-        coalesce(d.deals_won, 0) as deals_won,
-        coalesce(d.deals_lost, 0) as deals_lost,
-        cast(coalesce(d.revenue, 0) as decimal(18, 2)) as revenue,
-        cast(d.avg_deal_value as decimal(18, 2)) as avg_deal_value,
-        cast(coalesce(d.open_pipeline_amount, 0) as decimal(18, 2)) as open_pipeline_amount,
-        coalesce(d.deals_won > 0 or p.crm_lifecycle_stage = 'customer', false) as is_customer,
-        c.first_seen,
-        coalesce(a.last_activity_at, c.last_seen) as last_activity_at,
-        date_diff('day', coalesce(a.last_activity_at, c.last_seen), r.as_of) as days_since_last_activity
-    from customers as c
-    cross join reference as r
-    left join activity as a using (customer_id)
-    left join web as w using (customer_id)
-    left join email_stats as e using (customer_id)
-    left join deal_stats as d using (customer_id)
-    left join crm_profile as p using (customer_id)
+        customers.customer_id,
+        reference.as_of,
+        crm.crm_owner,
+        crm.crm_lifecycle_stage,
+        coalesce(web.sessions, 0) as sessions,
+        coalesce(web.page_views, 0) as page_views,
+        coalesce(web.sessions_30d, 0) as sessions_30d,
+        coalesce(web.page_views_30d, 0) as page_views_30d,
+        coalesce(web.converted_sessions, 0) as converted_sessions,
+        web.last_pricing_view_at,
+        date_diff('day', web.last_pricing_view_at, reference.as_of) as days_since_pricing_view,
+        coalesce(web.access_log_requests, 0) as access_log_requests,
+        coalesce(web.access_log_requests_30d, 0) as access_log_requests_30d,
+        coalesce(web.access_log_visit_days, 0) as access_log_visit_days,
+        web.last_access_log_request_at,
+        coalesce(activity.activity_7d, 0) as activity_7d,
+        coalesce(activity.activity_30d, 0) as activity_30d,
+        coalesce(activity.activity_90d, 0) as activity_90d,
+        coalesce(email.email_sends, 0) as email_sends,
+        coalesce(email.email_opens, 0) as email_opens,
+        coalesce(email.email_clicks, 0) as email_clicks,
+        case when email.email_sends > 0 then round(email.email_opens / email.email_sends, 4) end as email_open_rate,
+        case when email.email_sends > 0 then round(email.email_clicks / email.email_sends, 4) end as email_click_rate,
+        coalesce(email.email_bounced, false) as email_bounced,
+        coalesce(email.email_unsubscribed, false) as email_unsubscribed,
+        not coalesce(email.email_unsubscribed or email.email_bounced, false) as email_consent,
+        coalesce(crm.deals_open, 0) as deals_open,
+        coalesce(crm.deals_won, 0) as deals_won,
+        coalesce(crm.deals_lost, 0) as deals_lost,
+        cast(crm.avg_deal_value as decimal(18, 2)) as avg_deal_value,
+        cast(coalesce(crm.open_pipeline_amount, 0) as decimal(18, 2)) as open_pipeline_amount,
+        coalesce(commerce.orders, 0) as orders,
+        coalesce(commerce.web_orders, 0) as web_orders,
+        cast(coalesce(commerce.revenue, 0) as decimal(18, 2)) as revenue,
+        cast(commerce.revenue / nullif(commerce.orders, 0) as decimal(18, 2)) as avg_order_value,
+        commerce.first_purchase_at,
+        commerce.last_purchase_at,
+        date_diff('day', commerce.last_purchase_at, reference.as_of) as days_since_last_purchase,
+        coalesce(commerce.orders > 0 or crm.crm_lifecycle_stage = 'customer', false) as is_customer,
+        customers.account_id,
+        customers.first_seen,
+        coalesce(activity.last_activity_at, customers.last_seen) as last_activity_at,
+        date_diff('day', coalesce(activity.last_activity_at, customers.last_seen), reference.as_of)
+            as days_since_last_activity
+    from customers
+    cross join reference
+    left join {{ ref('int_customer_traits__activity') }} as activity using (customer_id)
+    left join {{ ref('int_customer_traits__web') }} as web using (customer_id)
+    left join {{ ref('int_customer_traits__email') }} as email using (customer_id)
+    left join {{ ref('int_customer_traits__crm') }} as crm using (customer_id)
+    left join {{ ref('int_customer_traits__commerce') }} as commerce using (customer_id)
 ),
 
 scored as (
@@ -165,7 +84,7 @@ select
             or days_since_last_activity > {{ var('lifecycle_churned_days') }} then 'churned'
         when days_since_last_activity > {{ var('lifecycle_at_risk_days') }} then 'at-risk'
         when date_diff('day', first_seen, as_of) <= {{ var('lifecycle_new_days') }} then 'new'
-        when deals_won >= {{ var('lifecycle_loyal_min_won_deals') }}
+        when orders >= {{ var('lifecycle_loyal_min_orders') }}
             or activity_90d >= {{ var('lifecycle_loyal_min_activity_90d') }} then 'loyal'
         else 'active'
     end as lifecycle_stage,
@@ -176,6 +95,10 @@ select
     converted_sessions,
     last_pricing_view_at,
     days_since_pricing_view,
+    access_log_requests,
+    access_log_requests_30d,
+    access_log_visit_days,
+    last_access_log_request_at,
     activity_7d,
     activity_30d,
     activity_90d,
@@ -193,8 +116,15 @@ select
     revenue,
     avg_deal_value,
     open_pipeline_amount,
+    orders,
+    web_orders,
+    avg_order_value,
+    first_purchase_at,
+    last_purchase_at,
+    days_since_last_purchase,
     cast(revenue + open_pipeline_amount * {{ var('open_deal_win_probability') }} as decimal(18, 2)) as lifetime_value,
     is_customer,
+    account_id,
     last_activity_at,
     days_since_last_activity,
     recency_score,

@@ -1,31 +1,43 @@
--- Company 360: one row per CRM company with its contacts, their engagement and its deals.
--- Contacts belong to a company by company name (the CRM export carries no company id on contacts).
+-- Account (company) 360: one row per CRM company with the people who belong to it
+-- (int_customer_accounts: deal association, contact's company, else work email domain), their
+-- engagement, web visits and purchases, and the company's own deals.
 with companies as (
     select * from {{ ref('stg_crm__companies') }} where not is_archived
 ),
 
-contacts as (
-    select c.company_name, c.contact_id, m.customer_id
-    from {{ ref('stg_crm__contacts') }} as c
-    left join {{ ref('stg_identity__customer_map') }} as m
-        on m.source = 'crm_contact' and m.source_record_id = c.contact_id
-    where not c.is_archived
+people as (
+    select
+        account.account_id as company_id,
+        traits.*
+    from {{ ref('int_customer_accounts') }} as account
+    inner join {{ ref('customer_traits') }} as traits using (customer_id)
+),
+
+people_stats as (
+    select
+        company_id,
+        count(*) as customers,
+        count(*) filter (where activity_30d > 0) as engaged_customers_30d,
+        sum(sessions) as sessions,
+        sum(sessions_30d) as sessions_30d,
+        sum(access_log_requests) as access_log_requests,
+        sum(email_opens) as email_opens,
+        sum(email_clicks) as email_clicks,
+        sum(orders) as orders,
+        sum(revenue) as order_revenue,
+        max(last_activity_at) as last_activity_at
+    from people
+    group by company_id
 ),
 
 contact_stats as (
-    select
-        co.company_id,
-        count(distinct c.contact_id) as contacts,
-        count(distinct c.customer_id) as customers,
-        count(distinct c.customer_id) filter (where t.activity_30d > 0) as engaged_customers_30d,
-        coalesce(sum(t.sessions_30d), 0) as sessions_30d,
-        coalesce(sum(t.email_opens), 0) as email_opens,
-        coalesce(sum(t.email_clicks), 0) as email_clicks,
-        max(t.last_activity_at) as last_activity_at
-    from companies as co
-    inner join contacts as c on lower(c.company_name) = lower(co.company_name)
-    left join {{ ref('customer_traits') }} as t using (customer_id)
-    group by co.company_id
+    select account.account_id as company_id, count(distinct contact.contact_id) as contacts
+    from {{ ref('stg_crm__contacts') }} as contact
+    inner join {{ ref('stg_identity__customer_map') }} as map
+        on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
+    inner join {{ ref('int_customer_accounts') }} as account using (customer_id)
+    where not contact.is_archived
+    group by account.account_id
 ),
 
 deal_stats as (
@@ -34,31 +46,37 @@ deal_stats as (
         count(*) filter (where is_open) as open_deals,
         cast(coalesce(sum(amount) filter (where is_open), 0) as decimal(18, 2)) as open_pipeline_amount,
         count(*) filter (where is_won) as won_deals,
-        cast(coalesce(sum(amount) filter (where is_won), 0) as decimal(18, 2)) as won_revenue
+        cast(coalesce(sum(amount) filter (where is_won), 0) as decimal(18, 2)) as won_revenue,
+        max(updated_at) as last_deal_update_at
     from {{ ref('stg_crm__deals') }}
     where company_id is not null and not is_archived
     group by company_id
 )
 
 select
-    co.company_id,
-    co.company_name,
-    co.domain,
-    co.industry,
-    co.employees,
-    co.city,
-    co.country,
-    coalesce(cs.contacts, 0) as contacts,
-    coalesce(cs.customers, 0) as customers,
-    coalesce(cs.engaged_customers_30d, 0) as engaged_customers_30d,
-    cast(coalesce(cs.sessions_30d, 0) as bigint) as sessions_30d,
-    cast(coalesce(cs.email_opens, 0) as bigint) as email_opens,
-    cast(coalesce(cs.email_clicks, 0) as bigint) as email_clicks,
-    coalesce(ds.open_deals, 0) as open_deals,
-    coalesce(ds.open_pipeline_amount, 0) as open_pipeline_amount,
-    coalesce(ds.won_deals, 0) as won_deals,
-    coalesce(ds.won_revenue, 0) as won_revenue,
-    cs.last_activity_at
-from companies as co
-left join contact_stats as cs using (company_id)
-left join deal_stats as ds using (company_id)
+    companies.company_id,
+    companies.company_name,
+    companies.domain,
+    companies.industry,
+    companies.employees,
+    companies.city,
+    companies.country,
+    coalesce(contact_stats.contacts, 0) as contacts,
+    coalesce(people_stats.customers, 0) as customers,
+    coalesce(people_stats.engaged_customers_30d, 0) as engaged_customers_30d,
+    cast(coalesce(people_stats.sessions, 0) as bigint) as sessions,
+    cast(coalesce(people_stats.sessions_30d, 0) as bigint) as sessions_30d,
+    cast(coalesce(people_stats.access_log_requests, 0) as bigint) as access_log_requests,
+    cast(coalesce(people_stats.email_opens, 0) as bigint) as email_opens,
+    cast(coalesce(people_stats.email_clicks, 0) as bigint) as email_clicks,
+    coalesce(deal_stats.open_deals, 0) as open_deals,
+    coalesce(deal_stats.open_pipeline_amount, 0) as open_pipeline_amount,
+    coalesce(deal_stats.won_deals, 0) as won_deals,
+    coalesce(deal_stats.won_revenue, 0) as won_revenue,
+    cast(coalesce(people_stats.orders, 0) as bigint) as orders,
+    cast(coalesce(people_stats.order_revenue, 0) as decimal(18, 2)) as order_revenue,
+    greatest(people_stats.last_activity_at, deal_stats.last_deal_update_at) as last_activity_at
+from companies
+left join contact_stats using (company_id)
+left join people_stats using (company_id)
+left join deal_stats using (company_id)

@@ -1,6 +1,9 @@
 -- One row per customer: the golden record (survivorship var), where each value came from,
--- when the customer was first and last seen, and how many source records stand behind them.
-{% set attributes = ['first_name', 'last_name', 'email', 'phone', 'company_name'] %}
+-- the account (CRM company) they belong to, when the customer was first and last seen, and how
+-- many source records stand behind them. The address's parts all come from the record that won
+-- `address`, named in address_source.
+{% set attributes = ['first_name', 'last_name', 'email', 'phone', 'company_name', 'date_of_birth', 'address'] %}
+{% set address_parts = ['street', 'city', 'postcode', 'region', 'country'] %}
 with customers as (
     select
         customer_id,
@@ -20,7 +23,8 @@ golden as (
         customer_id,
         {%- for attribute in attributes %}
         max(value) filter (where attribute = '{{ attribute }}') as {{ attribute }},
-        max(source || ':' || source_record_id) filter (where attribute = '{{ attribute }}') as {{ attribute }}_source{{ ',' if not loop.last }}
+        max(source) filter (where attribute = '{{ attribute }}') as {{ attribute }}_record_source,
+        max(source_record_id) filter (where attribute = '{{ attribute }}') as {{ attribute }}_record_id{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_customer_golden_attributes') }}
     group by customer_id
@@ -28,12 +32,18 @@ golden as (
 
 select
     c.customer_id,
-    {%- for attribute in attributes %}
+    {%- for attribute in attributes if attribute not in ['address', 'date_of_birth'] %}
     g.{{ attribute }},
     {%- endfor %}
-    {%- for attribute in attributes %}
-    g.{{ attribute }}_source,
+    {%- for part in address_parts %}
+    address.{{ part }},
     {%- endfor %}
+    cast(g.date_of_birth as date) as date_of_birth,
+    {%- for attribute in attributes %}
+    g.{{ attribute }}_record_source || ':' || g.{{ attribute }}_record_id as {{ attribute }}_source,
+    {%- endfor %}
+    account.account_id,
+    account.account_source,
     c.first_seen,
     c.last_seen,
     c.crm_contact_records,
@@ -45,3 +55,8 @@ select
         or g.email is not null) as is_identified
 from customers as c
 left join golden as g using (customer_id)
+left join {{ ref('int_customer_records') }} as address
+    on address.customer_id = c.customer_id
+    and address.source = g.address_record_source
+    and address.source_record_id = g.address_record_id
+left join {{ ref('int_customer_accounts') }} as account on account.customer_id = c.customer_id

@@ -2,7 +2,7 @@
 select
     {{ clean_text('company_id') }} as company_id,
     {{ clean_text('name') }} as company_name,
-    lower({{ clean_text('domain') }}) as domain,
+    {{ web_domain(clean_text('domain')) }} as domain,
     {{ clean_text('industry') }} as industry,
     try_cast(employees as integer) as employees,
     {{ clean_text('city') }} as city,

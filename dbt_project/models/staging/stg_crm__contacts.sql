@@ -15,6 +15,8 @@ select
     {{ clean_text('street') }} as street,
     {{ clean_text('city') }} as city,
     {{ clean_text('postal_code') }} as postal_code,
+    {{ optional_column(source('raw_crm', 'contacts'), 'region') }} as region,
+    {{ optional_column(source('raw_crm', 'contacts'), 'country') }} as country,
     try_cast(date_of_birth as date) as date_of_birth,
     lower({{ clean_text('lifecycle_stage') }}) as lifecycle_stage,
     {{ clean_text('owner') }} as owner,

@@ -9,6 +9,7 @@ select
     {{ clean_text('owner') }} as owner,
     {{ clean_text('contact_id') }} as contact_id,
     {{ clean_text('company_id') }} as company_id,
+    {{ optional_column(source('raw_crm', 'deals'), var('crm_deal_order_id_column')) }} as order_id,
     lower({{ clean_text('stage') }}) in {{ sql_list(var('won_deal_stages')) }} as is_won,
     lower({{ clean_text('stage') }}) in {{ sql_list(var('lost_deal_stages')) }} as is_lost,
     lower({{ clean_text('stage') }}) not in {{ sql_list(var('won_deal_stages') + var('lost_deal_stages')) }} as is_open,
