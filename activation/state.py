@@ -2,7 +2,10 @@
 
 `activation.sync_state` holds one row per customer a destination has confirmed, with the hash of
 the payload it received. A diff is the current payloads against that table; only a confirmed batch
-changes it, so whatever was not confirmed is simply part of the next diff.
+changes it, so whatever was not confirmed is simply part of the next diff. `activation.deliveries`
+keeps, per destination and segment, when each customer was first and last sent, even after they
+left: it is how an erasure finds every destination that ever received the person, and what a
+data-subject access export lists.
 """
 from __future__ import annotations
 
@@ -48,6 +51,17 @@ create table if not exists activation.sync_runs (
     batches integer not null,
     batches_failed integer not null,
     error varchar
+);
+alter table activation.sync_runs add column if not exists without_consent_by_purpose varchar;
+alter table activation.sync_runs add column if not exists erasures_confirmed integer;
+alter table activation.sync_runs add column if not exists erasures_pending integer;
+create table if not exists activation.deliveries (
+    destination varchar not null,
+    segment varchar not null,
+    customer_id varchar not null,
+    first_sent_at timestamp not null,
+    last_sent_at timestamp not null,
+    primary key (destination, segment, customer_id)
 );
 """
 KINDS = ("added", "changed", "unchanged", "removed")
@@ -97,8 +111,10 @@ def plan_changes(
 
 def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, changes: Iterable[Change]) -> None:
     """Record a batch the destination accepted; unchanged members keep their original synced_at."""
+    changes = list(changes)
     moved = [c for c in changes if c.kind != "unchanged"]
-    if not moved:
+    sent = [c.customer_id for c in changes if c.kind != "removed" and c.record is not None]
+    if not moved and not sent:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     kept = [c for c in moved if c.kind != "removed"]
@@ -106,6 +122,7 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
         "customer_id": pa.array([c.customer_id for c in moved], pa.string()),
         "payload_hash": pa.array([c.payload_hash for c in moved], pa.string()),
     })
+    delivered = pa.table({"customer_id": pa.array(sent, pa.string())})  # noqa: F841 - as above
     con.execute("begin")
     try:
         con.execute(
@@ -115,6 +132,10 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
             con.execute(
                 "insert into activation.sync_state select ?, ?, customer_id, payload_hash, ? "
                 "from batch where payload_hash is not null", [destination, segment, now])
+        if sent:
+            con.execute(
+                "insert into activation.deliveries select ?, ?, customer_id, ?, ? from delivered "
+                "on conflict do update set last_sent_at = excluded.last_sent_at", [destination, segment, now, now])
     except duckdb.Error:
         con.execute("rollback")
         raise
@@ -122,6 +143,7 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
 
 
 def record_run(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
+    row = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for k, v in row.items()}
     columns = list(row)
     con.execute(
         f"insert into activation.sync_runs ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
