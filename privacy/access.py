@@ -42,6 +42,7 @@ def layer_of(schema: str, table: str) -> tuple[str, str]:
 def person_document(con: duckdb.DuckDBPyConnection, email: str | None, customer_id: str | None) -> dict[str, Any]:
     person = find_person(con, email, customer_id)
     layers: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    tables: dict[str, int] = {}
     for table, where in person_tables(con, person).items():
         relation = con.sql(f"select * from {table} where {where}")
         rows = [dict(zip(relation.columns, row)) for row in relation.fetchall()]
@@ -49,11 +50,13 @@ def person_document(con: duckdb.DuckDBPyConnection, email: str | None, customer_
             schema, name = (part.strip('"') for part in table.split("."))
             layer, key = layer_of(schema, name)
             layers.setdefault(layer, {})[key] = rows
+            tables[f"{schema}.{name}"] = len(rows)
     return {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "requested_by": "email" if email else "customer_id",
         "customer_ids": sorted(person.customer_ids),
         "source_records": [{"source": s, "source_record_id": r} for s, r in sorted(person.records)],
+        "tables": tables,  # rows per warehouse table, the index of `layers`
         "layers": dict(sorted(layers.items())),
         "destinations": _destinations(con, person.customer_ids),
     }
