@@ -22,14 +22,26 @@ from pathlib import Path
 
 import duckdb
 
-from activation.destinations import DESTINATIONS_FILE, Destination, DestinationConfigError, load_config
+from activation.destinations import (
+    DESTINATIONS_FILE,
+    Destination,
+    DestinationConfigError,
+    load_config,
+)
 from activation.file_export import write_file
 from activation.http_client import DeliveryError
 from activation.http_senders import http_sender
 from activation.members import contacts, load_audience
 from activation.payloads import check_fields, shape_member, shape_removal
 from activation.segments import known_segments
-from activation.state import Change, confirm, ensure_tables, load_state, plan_changes, record_run
+from activation.state import (
+    Change,
+    confirm,
+    ensure_tables,
+    load_state,
+    plan_changes,
+    record_run,
+)
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from privacy.forwarding import ForwardingResult, forward_pending, pending_erasures

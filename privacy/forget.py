@@ -14,17 +14,27 @@ import logging
 import shutil
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from activation.destinations import DESTINATIONS_FILE, ActivationConfig, load_config
-from activation.identifiers import hashed_email, hashed_phone, normalise_email, sha256_hex
+from activation.identifiers import (
+    hashed_email,
+    hashed_phone,
+    normalise_email,
+    sha256_hex,
+)
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
-from privacy.forwarding import ForwardingResult, forward_pending, queue_erasure, refresh_audit
+from privacy.forwarding import (
+    ForwardingResult,
+    forward_pending,
+    queue_erasure,
+    refresh_audit,
+)
 from privacy.locate import person_tables
 from privacy.person import Person, find_person
 from privacy.suppressions import EMAIL, PHONE, record_hash
@@ -90,7 +100,7 @@ def erase_person(con: duckdb.DuckDBPyConnection, email: str | None = None, custo
                  now: datetime | None = None, config: ActivationConfig | None = None) -> ErasureReport:
     """`config` says how each destination that received the person is told (None: every such
     destination is recorded as not forwardable)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     ensure_privacy_tables(con)
     erasure_id = uuid.uuid4().hex
     con.execute("BEGIN TRANSACTION")

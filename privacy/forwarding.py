@@ -16,13 +16,23 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from activation.destinations import AD_AUDIENCE_TYPE, FILE_TYPES, ActivationConfig, Destination
-from activation.file_export import export_path, file_columns, read_records, write_records
+from activation.destinations import (
+    AD_AUDIENCE_TYPE,
+    FILE_TYPES,
+    ActivationConfig,
+    Destination,
+)
+from activation.file_export import (
+    export_path,
+    file_columns,
+    read_records,
+    write_records,
+)
 from activation.http_client import DeliveryError
 from activation.http_senders import erasure_sender
 from activation.identifiers import hashed_email, hashed_phone
@@ -109,7 +119,7 @@ def forward_pending(con: duckdb.DuckDBPyConnection, dest: Destination, exports: 
     for pending_id, method, keys in pending:
         if method not in LOCAL_METHODS and not include_http:
             continue
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         try:
             _apply(dest, method, pending_id, keys, exports)
         except (DeliveryError, OSError) as exc:

@@ -4,7 +4,11 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from activation.destinations import DESTINATIONS_FILE, DestinationConfigError, load_destinations
+from activation.destinations import (
+    DESTINATIONS_FILE,
+    DestinationConfigError,
+    load_destinations,
+)
 from activation.sync import sync_destination
 from tests.test_activation_sync import SEGMENT, build_marts, make_settings, write_config
 

@@ -12,7 +12,15 @@ from dagster import AssetKey, materialize
 from activation.sync import sync_destination
 from dagster_defs.activation_assets import activation_assets
 from tests.test_activation_server import RecordingServer
-from tests.test_activation_sync import FAST_RETRY, SEGMENT, build_marts, erase, ids, make_settings, write_config
+from tests.test_activation_sync import (
+    FAST_RETRY,
+    SEGMENT,
+    build_marts,
+    erase,
+    ids,
+    make_settings,
+    write_config,
+)
 
 CRM_FIELDS = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
 

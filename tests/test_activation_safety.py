@@ -11,7 +11,14 @@ from activation.state import load_state
 from activation.sync import SyncRefused, sync_destination
 from c360.cli import main
 from tests.test_activation_server import RecordingServer
-from tests.test_activation_sync import SEGMENT, build_marts, ids, make_settings, webhook, write_config
+from tests.test_activation_sync import (
+    SEGMENT,
+    build_marts,
+    ids,
+    make_settings,
+    webhook,
+    write_config,
+)
 
 CSV = {"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"}
 

@@ -20,7 +20,14 @@ from activation.sync import sync_destination
 from c360.cli import main
 from privacy.forget import forget
 from tests.test_activation_server import Fault, RecordingServer
-from tests.test_activation_sync import FAST_RETRY, SEGMENT, build_marts, ids, make_settings, write_config
+from tests.test_activation_sync import (
+    FAST_RETRY,
+    SEGMENT,
+    build_marts,
+    ids,
+    make_settings,
+    write_config,
+)
 
 NO_RETRY = {**FAST_RETRY, "max_retries": 0}
 
@@ -125,7 +132,7 @@ def test_webhook_erasure_is_retried_on_each_sync_until_a_destination_that_fails_
     assert [r.status for r in server.requests] == [500, 503, 200]
     erase = [r.json() for r in server.applied()]
     assert erase == [{"destination": "hook", "segment": None, "members": [{"op": "erase", "customer_id": "c002"}]}]
-    method, keys, attempts, confirmed, error = forwarding(settings)["hook"]
+    _method, keys, attempts, confirmed, error = forwarding(settings)["hook"]
     assert (keys, attempts, confirmed, error) == (None, 3, True, None)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         forwarded_to = con.execute("select forwarded_to from privacy.erasure_audit where erasure_id = ?",
