@@ -3,8 +3,8 @@
 `activation.sync_state` holds one row per customer a destination has confirmed, with the hash of
 the payload it received. A diff is the current payloads against that table; only a confirmed batch
 changes it, so whatever was not confirmed is simply part of the next diff. `activation.deliveries`
-keeps, per destination and segment, when each customer was first and last sent, even after they
-left: it is how an erasure finds every destination that ever received the person, and what a
+keeps, per destination and segment, when each customer was first and last confirmed with a new or
+changed record, even after they left: it is how an erasure finds every destination that ever received the person, and what a
 data-subject access export lists.
 """
 from __future__ import annotations
@@ -111,10 +111,8 @@ def plan_changes(
 
 def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, changes: Iterable[Change]) -> None:
     """Record a batch the destination accepted; unchanged members keep their original synced_at."""
-    changes = list(changes)
     moved = [c for c in changes if c.kind != "unchanged"]
-    sent = [c.customer_id for c in changes if c.kind != "removed" and c.record is not None]
-    if not moved and not sent:
+    if not moved:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     kept = [c for c in moved if c.kind != "removed"]
@@ -122,7 +120,6 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
         "customer_id": pa.array([c.customer_id for c in moved], pa.string()),
         "payload_hash": pa.array([c.payload_hash for c in moved], pa.string()),
     })
-    delivered = pa.table({"customer_id": pa.array(sent, pa.string())})  # noqa: F841 - as above
     con.execute("begin")
     try:
         con.execute(
@@ -132,14 +129,22 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
             con.execute(
                 "insert into activation.sync_state select ?, ?, customer_id, payload_hash, ? "
                 "from batch where payload_hash is not null", [destination, segment, now])
-        if sent:
-            con.execute(
-                "insert into activation.deliveries select ?, ?, customer_id, ?, ? from delivered "
-                "on conflict do update set last_sent_at = excluded.last_sent_at", [destination, segment, now, now])
     except duckdb.Error:
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def record_deliveries(con: duckdb.DuckDBPyConnection, destination: str, segment: str) -> None:
+    """Fold newly confirmed records into activation.deliveries, once per sync (per batch it would
+    cost more than the sending). Anything a crashed run confirmed is folded in by the next one."""
+    con.execute("""
+        insert into activation.deliveries
+        select s.destination, s.segment, s.customer_id, s.synced_at, s.synced_at
+        from activation.sync_state s
+        left join activation.deliveries d using (destination, segment, customer_id)
+        where s.destination = ? and s.segment = ? and (d.last_sent_at is null or d.last_sent_at < s.synced_at)
+        on conflict do update set last_sent_at = excluded.last_sent_at""", [destination, segment])
 
 
 def record_run(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:

@@ -40,6 +40,7 @@ from activation.state import (
     ensure_tables,
     load_state,
     plan_changes,
+    record_deliveries,
     record_run,
 )
 from c360.settings import Settings
@@ -128,6 +129,7 @@ def sync_destination(
             plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)
             erasures = forward_pending(con, dest, settings.exports)
             delivery = _deliver(con, dest, segment, plan.to_send, settings.exports)
+            record_deliveries(con, dest.name, segment)
             report = _report(dest, segment, started, plan, delivery, erasures, dry_run=False)
             record_run(con, asdict(report))
     log.info("sync %s (segment %s, %s): %s %s", dest.name, segment, dest.mode, report.status, report.counts())
