@@ -70,7 +70,7 @@ def forget(settings: Settings, email: str | None = None, customer_id: str | None
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_warehouse(settings.warehouse):
         with duckdb.connect(str(settings.warehouse)) as con:
-            report = erase_person(con, email=email, customer_id=customer_id, config=config)
+            report = erase_person(con, config, email=email, customer_id=customer_id)
             forwarded = {name: forward_pending(con, config.destinations[name], settings.exports,
                                                erasure_id=report.erasure_id, include_http=now)
                          for name in report.destinations if name in config.destinations}
@@ -96,10 +96,9 @@ def _drop_loaded_packages(settings: Settings) -> None:
                     "again after the next pipeline run", pending)
 
 
-def erase_person(con: duckdb.DuckDBPyConnection, email: str | None = None, customer_id: str | None = None,
-                 now: datetime | None = None, config: ActivationConfig | None = None) -> ErasureReport:
-    """`config` says how each destination that received the person is told (None: every such
-    destination is recorded as not forwardable)."""
+def erase_person(con: duckdb.DuckDBPyConnection, config: ActivationConfig, email: str | None = None,
+                 customer_id: str | None = None, now: datetime | None = None) -> ErasureReport:
+    """`config` says how each destination that received the person is told of the erasure."""
     now = now or datetime.now(UTC)
     ensure_privacy_tables(con)
     erasure_id = uuid.uuid4().hex

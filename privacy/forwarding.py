@@ -78,7 +78,7 @@ def received_by(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> list[
     return sorted(names)
 
 
-def queue_erasure(con: duckdb.DuckDBPyConnection, config: ActivationConfig | None, erasure_id: str,
+def queue_erasure(con: duckdb.DuckDBPyConnection, config: ActivationConfig, erasure_id: str,
                   customer_ids: set[str], emails: set[str], phones: set[str], now: datetime) -> list[str]:
     """Queue a removal for every destination that received the person; runs inside the erasure's transaction."""
     destinations = received_by(con, customer_ids)
@@ -86,7 +86,7 @@ def queue_erasure(con: duckdb.DuckDBPyConnection, config: ActivationConfig | Non
                     | {f"{PHONE_HASH}:{h}" for h in map(hashed_phone, phones) if h})
     ids = [f"{CUSTOMER}:{c}" for c in sorted(customer_ids)]
     for name in destinations:
-        dest = config.destinations.get(name) if config else None
+        dest = config.destinations.get(name)
         method = method_for(dest) if dest else NOT_FORWARDABLE
         error = None
         if dest is None:

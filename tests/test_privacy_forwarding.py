@@ -172,3 +172,19 @@ def test_a_crm_matched_on_email_is_recorded_as_not_forwardable(tmp_path):
     method, keys, _, confirmed, error = forwarding(settings)["crm"]
     assert (method, keys, confirmed) == ("not_forwardable", None, False)
     assert "matches on email, which c360 does not keep after an erasure" in error
+
+
+def test_a_destination_no_longer_configured_is_recorded_for_removal_by_hand(tmp_path):
+    settings = make_settings(tmp_path)
+    build_marts(settings, range(3))
+    add_identity(settings)
+    served = {"segment": SEGMENT, "purposes": ["analytics"]}
+    old = write_config(tmp_path, gone={"type": "csv", "path": "gone.csv", **served})
+    sync_destination(settings, "gone", config_path=old)
+    (tmp_path / "later").mkdir()
+    current = write_config(tmp_path / "later", kept={"type": "csv", "path": "kept.csv", **served})
+    report = forget(settings, customer_id="c001", config_path=current)
+    assert report.destinations == ["gone"]
+    method, keys, _, confirmed, error = forwarding(settings)["gone"]
+    assert (method, keys, confirmed, error) == (
+        "not_forwardable", None, False, "destination no longer configured: remove the person there by hand")
