@@ -5,9 +5,9 @@ A batch that fails for good (retries exhausted, or rejected) is not confirmed, s
 diff contains exactly those members again. After a retryable failure the run stops: the
 destination is down, and the remaining batches would only fail the same way.
 
-Before anything is written, a sync refuses (one line, `SyncRefused`) a segment nobody defined and
+Before anything is sent, a sync refuses (one line, `SyncRefused`) a segment nobody defined and
 a run that would remove more than the destination's `max_removal_share` of its members. Erasures
-queued by `c360 forget` for the destination are forwarded first (privacy.forwarding).
+queued by `c360 forget` for the destination are forwarded first, refused or not (privacy.forwarding).
 """
 from __future__ import annotations
 
@@ -126,8 +126,8 @@ def sync_destination(
     else:
         with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
             ensure_tables(con)
+            erasures = forward_pending(con, dest, settings.exports)  # owed even when the sync is refused
             plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)
-            erasures = forward_pending(con, dest, settings.exports)
             delivery = _deliver(con, dest, segment, plan.to_send, settings.exports)
             record_deliveries(con, dest.name, segment)
             report = _report(dest, segment, started, plan, delivery, erasures, dry_run=False)

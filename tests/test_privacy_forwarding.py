@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from activation.sync import sync_destination
+from activation.sync import SyncRefused, sync_destination
 from c360.cli import main
 from privacy.forget import forget
 from tests.test_activation_server import Fault, RecordingServer
@@ -188,3 +188,14 @@ def test_a_destination_no_longer_configured_is_recorded_for_removal_by_hand(tmp_
     method, keys, _, confirmed, error = forwarding(settings)["gone"]
     assert (method, keys, confirmed, error) == (
         "not_forwardable", None, False, "destination no longer configured: remove the person there by hand")
+
+
+def test_an_erasure_is_forwarded_even_when_the_sync_itself_is_refused(synced):
+    settings, server, config, _ = synced
+    build_marts(settings, range(1))  # 3 of the 4 remaining members would leave
+
+    with pytest.raises(SyncRefused, match="would remove 3 of its 4 members"):
+        sync_destination(settings, "hook", config_path=config)
+
+    assert [r.json()["members"] for r in server.applied()] == [[{"op": "erase", "customer_id": "c002"}]]
+    assert forwarding(settings)["hook"][3] is True
