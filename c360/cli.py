@@ -111,8 +111,10 @@ def _cmd_forget(args: argparse.Namespace) -> int:
         print(f"  {table}: {rows}")
     for name in report.destinations:
         result = (report.forwarded or {}).get(name)
-        state = "not forwardable (see privacy.erasure_forwarding)" if result is None else \
-            "removal confirmed" if result.pending == 0 else f"removal queued for the next sync ({result.error or 'HTTP'})"
+        state = ("not forwardable: remove the person there by hand (see privacy.erasure_forwarding)"
+                 if result is None else "removal confirmed" if result.pending == 0
+                 else f"removal failed, retried on its next sync: {result.error}" if result.error
+                 else "removal queued for its next sync")
         print(f"  destination {name}: {state}")
     return 0
 

@@ -30,8 +30,10 @@ from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
 from privacy.forwarding import (
+    NOT_FORWARDABLE,
     ForwardingResult,
     forward_pending,
+    method_for,
     queue_erasure,
     refresh_audit,
 )
@@ -52,7 +54,7 @@ class ErasureReport:
     tables_touched: dict[str, int]
     identities_suppressed: int
     destinations: list[str]  # destinations that had received the person; a removal is queued for each
-    forwarded: dict[str, ForwardingResult] | None = None  # per destination, what forget itself sent
+    forwarded: dict[str, ForwardingResult] | None = None  # what forget itself sent; absent: not forwardable
 
 
 def forget(settings: Settings, email: str | None = None, customer_id: str | None = None, now: bool = False,
@@ -73,7 +75,8 @@ def forget(settings: Settings, email: str | None = None, customer_id: str | None
             report = erase_person(con, config, email=email, customer_id=customer_id)
             forwarded = {name: forward_pending(con, config.destinations[name], settings.exports,
                                                erasure_id=report.erasure_id, include_http=now)
-                         for name in report.destinations if name in config.destinations}
+                         for name in report.destinations
+                         if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE}
         _drop_loaded_packages(settings)
     return replace(report, forwarded=forwarded)
 

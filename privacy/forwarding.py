@@ -26,6 +26,7 @@ from activation.destinations import (
     FILE_TYPES,
     ActivationConfig,
     Destination,
+    DestinationConfigError,
 )
 from activation.file_export import (
     export_path,
@@ -122,7 +123,7 @@ def forward_pending(con: duckdb.DuckDBPyConnection, dest: Destination, exports: 
         now = datetime.now(UTC)
         try:
             _apply(dest, method, pending_id, keys, exports)
-        except (DeliveryError, OSError) as exc:
+        except (DeliveryError, OSError, DestinationConfigError) as exc:  # e.g. down, unwritable, secret unset
             error = error or f"erasure {pending_id}: {exc}"
             con.execute(f"update {ERASURE_FORWARDING} set attempts = attempts + 1, last_attempt_at = ?, "
                         f"last_error = ? where erasure_id = ? and destination = ?",

@@ -159,16 +159,32 @@ def test_forget_now_sends_the_hubspot_gdpr_delete_at_once(synced, monkeypatch, c
     assert "destination crm: removal confirmed" in out and "@" not in out
 
 
-def test_a_crm_matched_on_email_is_recorded_as_not_forwardable(tmp_path):
+def test_a_removal_that_fails_at_once_is_reported_and_left_for_the_next_sync(synced, monkeypatch, capsys):
+    settings, server, config, _ = synced
+    monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
+    server.fail_all_with = 503
+
+    assert main(["forget", "--customer-id", "c004", "--now", "--config", str(config)]) == 0
+
+    out = capsys.readouterr().out
+    assert "destination hook: removal failed, retried on its next sync: erasure " in out
+    assert "/hook answered HTTP 503" in out and "@" not in out
+    server.fail_all_with = None
+    assert sync_destination(settings, "hook", config_path=config).erasures_confirmed == 2  # c002's and c004's
+
+
+def test_a_crm_matched_on_email_is_recorded_as_not_forwardable(tmp_path, monkeypatch, capsys):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3))
     add_identity(settings)
+    monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
     with RecordingServer() as server:
         config = write_config(tmp_path, crm={
             "type": "hubspot", "segment": SEGMENT, "purposes": ["analytics"], "base_url": server.url,
             "fields": {"first_name": "firstname"}, "retry": NO_RETRY})
         sync_destination(settings, "crm", config_path=config)
-        forget(settings, customer_id="c001", config_path=config)
+        assert main(["forget", "--customer-id", "c001", "--now", "--config", str(config)]) == 0
+    assert "destination crm: not forwardable: remove the person there by hand" in capsys.readouterr().out
     method, keys, _, confirmed, error = forwarding(settings)["crm"]
     assert (method, keys, confirmed) == ("not_forwardable", None, False)
     assert "matches on email, which c360 does not keep after an erasure" in error
