@@ -51,10 +51,11 @@ def http_sender(dest: Destination, segment: str) -> Sender:
 
 
 def erasure_sender(dest: Destination) -> Callable[[list[str], str], None]:
-    """Sends an erasure keyed by c360 customer ids (the external id the destination holds).
+    """Sends an erasure keyed by what the destination matches on: c360 customer ids, or for a
+    HubSpot destination matched on email, the addresses.
 
     webhook: one POST with `{"op": "erase", "customer_id": ...}` members; HubSpot: its GDPR delete,
-    one request per id, addressed by the unique property holding the c360 id (`id_property`).
+    one request per id, addressed by `idProperty` (`email`, or the property holding the c360 id).
     """
     headers = {**_auth_headers(dest), "Content-Type": "application/json"}
 
@@ -65,7 +66,7 @@ def erasure_sender(dest: Destination) -> Callable[[list[str], str], None]:
 
     def hubspot(customer_ids: list[str], key: str) -> None:
         for cid in customer_ids:
-            doc = {"idProperty": dest.id_property, "objectId": cid}
+            doc = {"idProperty": "email" if dest.match_key == "email" else dest.id_property, "objectId": cid}
             request("POST", f"{dest.url}{HUBSPOT_GDPR_DELETE_PATH}", json.dumps(doc).encode(),
                     {**headers, "Idempotency-Key": f"{key}-{cid}"}, dest.retry)
 

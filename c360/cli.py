@@ -109,11 +109,13 @@ def _cmd_forget(args: argparse.Namespace) -> int:
           f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed")
     for table, rows in sorted(report.tables_touched.items()):
         print(f"  {table}: {rows}")
-    for name in report.destinations:
+    for name in sorted({*report.destinations, *(report.forwarded or {})}):  # forwarded: earlier erasures too
         result = (report.forwarded or {}).get(name)
         state = ("not forwardable: remove the person there by hand (see privacy.erasure_forwarding)"
                  if result is None else "removal confirmed" if result.pending == 0
                  else f"removal failed, retried on its next sync: {result.error}" if result.error
+                 else "removal waits for the address: run `c360 forget --email <address> --now`"
+                 if result.needs_email
                  else "removal queued for its next sync")
         print(f"  destination {name}: {state}")
     return 0

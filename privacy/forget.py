@@ -30,6 +30,7 @@ from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
 from privacy.forwarding import (
+    BY_EMAIL,
     NOT_FORWARDABLE,
     ForwardingResult,
     forward_pending,
@@ -62,7 +63,8 @@ def forget(settings: Settings, email: str | None = None, customer_id: str | None
     """Erase the person with this email or customer id (an email nobody has yet is still suppressed).
 
     Local exports are rewritten without them at once; `now` also sends HTTP destinations their
-    removal at once instead of on their next sync.
+    removal at once instead of on their next sync, and with `email`, every pending removal keyed by
+    that address's hash (HubSpot destinations matched on email, which c360 cannot send without it).
     """
     if bool(email) == bool(customer_id):
         raise ValueError("give exactly one of an email or a customer id")
@@ -73,10 +75,16 @@ def forget(settings: Settings, email: str | None = None, customer_id: str | None
     with exclusive_warehouse(settings.warehouse):
         with duckdb.connect(str(settings.warehouse)) as con:
             report = erase_person(con, config, email=email, customer_id=customer_id)
+            address = frozenset({normalise_email(email)} if email and now else ())
             forwarded = {name: forward_pending(con, config.destinations[name], settings.exports,
-                                               erasure_id=report.erasure_id, include_http=now)
+                                               erasure_id=report.erasure_id, include_http=now, emails=address)
                          for name in report.destinations
                          if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE}
+            for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
+                if address and method_for(dest) == BY_EMAIL:
+                    earlier = forward_pending(con, dest, settings.exports, emails=address)
+                    if earlier.confirmed:
+                        forwarded[name] = earlier
         _drop_loaded_packages(settings)
     return replace(report, forwarded=forwarded)
 

@@ -7,9 +7,11 @@ destination confirms, then cleared; no email, phone or name is ever stored. Loca
 (files, ad audiences, Salesforce delete files) are handled at once; HTTP destinations on their next
 sync, or at once with `forget --now`. An unconfirmed removal is retried on every later sync.
 
-A CRM matched on email cannot be forwarded: its key is the email, which c360 no longer keeps after
-the erasure. Such a destination is recorded as `not_forwardable` (with the reason) so the audit
-shows it must be done by hand.
+A HubSpot destination matched on email is keyed by the email's hash: c360 no longer has the
+address, so the removal is sent when the requester gives it again, `c360 forget --email E --now`
+(at once when the erasure itself was requested that way); it stays pending until then. A
+Salesforce destination matched on email cannot be forwarded (deletion needs its record Id) and is
+recorded as `not_forwardable`, with the reason, so the audit shows it must be done by hand.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 CUSTOMER, EMAIL_HASH, PHONE_HASH = "customer_id", "email_sha256", "phone_sha256"  # key prefixes
 NOT_FORWARDABLE = "not_forwardable"
 LOCAL_METHODS = {"file_rewrite", "ad_audience_removal_file", "salesforce_delete_file"}
+BY_EMAIL = "hubspot_gdpr_delete_by_email"  # sent only with the address in hand (never stored)
 ERASURES_DIR = "erasures"  # under the exports folder: removal files, one per erasure and destination
 
 
@@ -53,6 +56,7 @@ class ForwardingResult:
     confirmed: int
     pending: int
     error: str | None
+    needs_email: int = 0  # pending removals that wait for `c360 forget --email E --now`
 
 
 def method_for(dest: Destination) -> str:
@@ -62,9 +66,9 @@ def method_for(dest: Destination) -> str:
         return "ad_audience_removal_file"
     if dest.type == "webhook":
         return "webhook_erase"
-    if dest.match_key != "external_id":
-        return NOT_FORWARDABLE
-    return "hubspot_gdpr_delete" if dest.type == "hubspot" else "salesforce_delete_file"
+    if dest.type == "hubspot":
+        return "hubspot_gdpr_delete" if dest.match_key == "external_id" else BY_EMAIL
+    return "salesforce_delete_file" if dest.match_key == "external_id" else NOT_FORWARDABLE
 
 
 def received_by(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> list[str]:
@@ -93,8 +97,8 @@ def queue_erasure(con: duckdb.DuckDBPyConnection, config: ActivationConfig, eras
         if dest is None:
             error = "destination no longer configured: remove the person there by hand"
         elif method == NOT_FORWARDABLE:
-            error = (f"matches on {dest.match_key}, which c360 does not keep after an erasure: remove the person "
-                     f"there by hand, or use match_key external_id")
+            error = ("matches on email, and a Salesforce delete needs the record Id, which c360 never had: remove "
+                     "the person there by hand, or use match_key external_id")
         keys = None if method == NOT_FORWARDABLE else ids + hashes
         con.execute(f"insert into {ERASURE_FORWARDING} values (?, ?, ?, ?, ?, 0, null, ?, null)",
                     [erasure_id, name, method, keys, now, error])
@@ -113,16 +117,26 @@ def pending_erasures(con: duckdb.DuckDBPyConnection, destination: str,
 
 
 def forward_pending(con: duckdb.DuckDBPyConnection, dest: Destination, exports: Path,
-                    erasure_id: str | None = None, include_http: bool = True) -> ForwardingResult:
-    """Send the destination's pending removals; each confirmed one is recorded and its keys cleared."""
-    confirmed, error = 0, None
+                    erasure_id: str | None = None, include_http: bool = True,
+                    emails: frozenset[str] = frozenset()) -> ForwardingResult:
+    """Send the destination's pending removals; each confirmed one is recorded and its keys cleared.
+
+    `emails` (normalised, held in memory only) are the addresses a by-email removal may use: only
+    those whose hash the removal was keyed by."""
+    confirmed, error, needs_email = 0, None, 0
     pending = pending_erasures(con, dest.name, erasure_id)
     for pending_id, method, keys in pending:
         if method not in LOCAL_METHODS and not include_http:
             continue
+        addresses = sorted(e for e in emails if f"{EMAIL_HASH}:{hashed_email(e)}" in keys)
+        if method == BY_EMAIL and not addresses:
+            needs_email += 1
+            log.warning("destination %s: erasure %s waits for the address: run `c360 forget --email <address> "
+                        "--now`", dest.name, pending_id)
+            continue
         now = datetime.now(UTC)
         try:
-            _apply(dest, method, pending_id, keys, exports)
+            _apply(dest, method, pending_id, keys, exports, addresses)
         except (DeliveryError, OSError, DestinationConfigError) as exc:  # e.g. down, unwritable, secret unset
             error = error or f"erasure {pending_id}: {exc}"
             con.execute(f"update {ERASURE_FORWARDING} set attempts = attempts + 1, last_attempt_at = ?, "
@@ -136,7 +150,7 @@ def forward_pending(con: duckdb.DuckDBPyConnection, dest: Destination, exports: 
                         [now, now, pending_id, dest.name])
             log.info("destination %s: erasure %s confirmed (%s)", dest.name, pending_id, method)
         refresh_audit(con, pending_id)
-    return ForwardingResult(confirmed, len(pending_erasures(con, dest.name, erasure_id)), error)
+    return ForwardingResult(confirmed, len(pending_erasures(con, dest.name, erasure_id)), error, needs_email)
 
 
 def refresh_audit(con: duckdb.DuckDBPyConnection, erasure_id: str) -> None:
@@ -156,7 +170,8 @@ def _split(keys: list[str]) -> tuple[list[str], set[str], set[str]]:
     return values(CUSTOMER), set(values(EMAIL_HASH)), set(values(PHONE_HASH))
 
 
-def _apply(dest: Destination, method: str, erasure_id: str, keys: list[str], exports: Path) -> None:
+def _apply(dest: Destination, method: str, erasure_id: str, keys: list[str], exports: Path,
+           addresses: list[str]) -> None:
     customer_ids, email_hashes, phone_hashes = _split(keys)
     if method == "file_rewrite":
         _rewrite_without(dest, exports, set(customer_ids), email_hashes, phone_hashes)
@@ -171,7 +186,7 @@ def _apply(dest: Destination, method: str, erasure_id: str, keys: list[str], exp
                       [{column: cid} for cid in customer_ids])
     else:
         key = hashlib.sha256(f"erasure|{erasure_id}|{dest.name}".encode()).hexdigest()
-        erasure_sender(dest)(customer_ids, key)
+        erasure_sender(dest)(addresses if method == BY_EMAIL else customer_ids, key)
 
 
 def _removal_file(exports: Path, dest: Destination, erasure_id: str) -> Path:

@@ -173,21 +173,40 @@ def test_a_removal_that_fails_at_once_is_reported_and_left_for_the_next_sync(syn
     assert sync_destination(settings, "hook", config_path=config).erasures_confirmed == 2  # c002's and c004's
 
 
-def test_a_crm_matched_on_email_is_recorded_as_not_forwardable(tmp_path, monkeypatch, capsys):
+def test_a_crm_matched_on_email_is_erased_once_the_requester_gives_the_address_again(tmp_path, monkeypatch,
+                                                                                     capsys):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3))
     add_identity(settings)
     monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
+    served = {"segment": SEGMENT, "purposes": ["analytics"], "base_url": "", "retry": NO_RETRY, "mode": "diff"}
     with RecordingServer() as server:
-        config = write_config(tmp_path, crm={
-            "type": "hubspot", "segment": SEGMENT, "purposes": ["analytics"], "base_url": server.url,
-            "fields": {"first_name": "firstname"}, "retry": NO_RETRY})
-        sync_destination(settings, "crm", config_path=config)
+        served["base_url"] = server.url
+        config = write_config(tmp_path, crm={"type": "hubspot", "fields": {"first_name": "firstname"}, **served},
+                              sf={"type": "salesforce", "fields": {"last_name": "LastName"}, **served})
+        for name in ("crm", "sf"):
+            sync_destination(settings, name, config_path=config)
+        server.requests.clear()
+
         assert main(["forget", "--customer-id", "c001", "--now", "--config", str(config)]) == 0
-    assert "destination crm: not forwardable: remove the person there by hand" in capsys.readouterr().out
-    method, keys, _, confirmed, error = forwarding(settings)["crm"]
+        out = capsys.readouterr().out
+        assert "destination crm: removal waits for the address: run `c360 forget --email <address> --now`" in out
+        assert "destination sf: not forwardable: remove the person there by hand" in out
+        method, keys, _, confirmed, _ = forwarding(settings)["crm"]
+        assert (method, confirmed) == ("hubspot_gdpr_delete_by_email", False)
+        assert f"email_sha256:{sha('person1@example.com')}" in keys and not any("@" in k for k in keys)
+        waiting = sync_destination(settings, "crm", config_path=config)
+        assert (waiting.status, waiting.erasures_pending, server.requests) == ("success", 1, [])
+
+        assert main(["forget", "--email", "Person1@Example.com", "--now", "--config", str(config)]) == 0
+
+        assert [(r.path, r.json()) for r in server.applied()] == [
+            ("/crm/v3/objects/contacts/gdpr-delete", {"idProperty": "email", "objectId": "person1@example.com"})]
+    assert "destination crm: removal confirmed" in capsys.readouterr().out
+    assert forwarding(settings)["crm"][1:4] == [None, 1, True]
+    method, keys, _, confirmed, error = forwarding(settings)["sf"]
     assert (method, keys, confirmed) == ("not_forwardable", None, False)
-    assert "matches on email, which c360 does not keep after an erasure" in error
+    assert "a Salesforce delete needs the record Id" in error
 
 
 def test_a_destination_no_longer_configured_is_recorded_for_removal_by_hand(tmp_path):
