@@ -2,6 +2,8 @@
 
 Every check lives here, and every message names the file, the destination and the bad field.
 Secrets never appear in the YAML: a destination names the environment variable that holds them.
+The file also declares the consent purposes and what an unknown consent means for each
+(`consent:`); every destination names the purposes it serves, so none can skip consent.
 """
 from __future__ import annotations
 
@@ -22,14 +24,14 @@ AD_AUDIENCE_TYPE = "ad_audience"
 HTTP_TYPES = ("webhook", "hubspot", "salesforce")
 TYPES = (*FILE_TYPES, AD_AUDIENCE_TYPE, *HTTP_TYPES)
 MODES = ("full", "diff")
-# Email and ad destinations only ever receive customers who may be contacted (see activation.members).
-CHANNELS = ("email", "ads", "other")
+UNKNOWN_CONSENT = ("grant", "deny")  # what a customer without any consent signal for a purpose counts as
+DEFAULT_MAX_REMOVAL_SHARE = 0.5  # a sync removing more of a destination's members stops (--allow-mass-removal)
 MATCH_KEYS = ("email", "external_id")
 HUBSPOT_MAX_BATCH = 100
 DEFAULT_FILE_FIELDS = ("customer_id", "email", "first_name", "last_name", "phone", "company_name", "since")
 DEFAULT_WEBHOOK_FIELDS = ("customer_id", "email", "first_name", "last_name", "phone", "company_name")
 
-COMMON_KEYS = {"type", "segment", "mode", "channel", "fields"}
+COMMON_KEYS = {"type", "segment", "mode", "purposes", "fields", "max_removal_share"}
 KEYS_BY_TYPE: dict[str, set[str]] = {
     **{t: {"path"} for t in FILE_TYPES},
     AD_AUDIENCE_TYPE: {"path"},
@@ -68,8 +70,9 @@ class Destination:
     type: str
     segment: str
     mode: str
-    channel: str
+    purposes: tuple[str, ...]  # consent purposes this destination serves; members need all of them granted
     fields: dict[str, str]
+    max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
     path: str | None = None  # file types, relative to Settings.exports
     url: str | None = None  # webhook endpoint, or the CRM base URL
     batch_size: int = 500
@@ -88,20 +91,43 @@ class Destination:
     def is_file(self) -> bool:
         return self.type in FILE_TYPES or self.type == AD_AUDIENCE_TYPE
 
-    @property
-    def needs_consent(self) -> bool:
-        return self.channel in ("email", "ads")
+
+@dataclass(frozen=True)
+class ActivationConfig:
+    destinations: dict[str, Destination]
+    unknown_consent: dict[str, str]  # purpose -> grant | deny: the declared purposes and their default
 
 
 def load_destinations(path: Path = DESTINATIONS_FILE) -> dict[str, Destination]:
+    return load_config(path).destinations
+
+
+def load_config(path: Path = DESTINATIONS_FILE) -> ActivationConfig:
     try:
         doc = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
         raise DestinationConfigError(f"{path}: cannot read destinations: {exc}") from exc
-    entries = (doc or {}).get("destinations") if isinstance(doc, dict) else None
+    doc = doc if isinstance(doc, dict) else {}
+    unknown_consent = _consent(path, doc.get("consent"))
+    entries = doc.get("destinations")
     if not isinstance(entries, dict) or not entries:
         raise DestinationConfigError(f"{path}: 'destinations' must be a mapping of name -> settings")
-    return {str(name): _parse(_Where(path, str(name)), spec) for name, spec in entries.items()}
+    destinations = {str(name): _parse(_Where(path, str(name)), spec, unknown_consent)
+                    for name, spec in entries.items()}
+    return ActivationConfig(destinations, unknown_consent)
+
+
+def _consent(path: Path, raw: Any) -> dict[str, str]:
+    """`consent: {<purpose>: {unknown: grant|deny}}`: the purposes destinations may declare."""
+    if not isinstance(raw, dict) or not raw:
+        raise DestinationConfigError(f"{path}: consent: required, a mapping of purpose -> {{unknown: grant|deny}}")
+    policy = {}
+    for purpose, spec in raw.items():
+        value = spec.get("unknown") if isinstance(spec, dict) else None
+        if value not in UNKNOWN_CONSENT or set(spec) != {"unknown"}:
+            raise DestinationConfigError(f"{path}: consent.{purpose}: must be {{unknown: grant}} or {{unknown: deny}}")
+        policy[str(purpose)] = value
+    return policy
 
 
 @dataclass(frozen=True)
@@ -114,7 +140,7 @@ class _Where:
         return DestinationConfigError(f"{self.path}: {at}: {problem}")
 
 
-def _parse(where: _Where, spec: Any) -> Destination:
+def _parse(where: _Where, spec: Any, unknown_consent: dict[str, str]) -> Destination:
     if not isinstance(spec, dict):
         raise where.error(None, "must be a mapping")
     kind = spec.get("type")
@@ -129,12 +155,18 @@ def _parse(where: _Where, spec: Any) -> Destination:
         raise where.error("mode", f"{mode!r} is not one of {list(MODES)}")
     if mode == "diff" and kind not in HTTP_TYPES:
         raise where.error("mode", "diff needs an HTTP destination; a file is always rewritten in full")
-    channel = spec.get("channel", "ads" if kind == AD_AUDIENCE_TYPE else "other")
-    if channel not in CHANNELS:
-        raise where.error("channel", f"{channel!r} is not one of {list(CHANNELS)}")
-    if kind == AD_AUDIENCE_TYPE and channel != "ads":
-        raise where.error("channel", "an ad audience is always channel ads")
-    common = dict(name=where.name, config_file=where.path, type=kind, segment=segment, mode=mode, channel=channel)
+    purposes = spec.get("purposes")
+    if not isinstance(purposes, list) or not purposes or not all(_is_text(p) for p in purposes):
+        raise where.error("purposes", f"required: a list of the consent purposes it serves, from "
+                                      f"{sorted(unknown_consent)}")
+    undeclared = sorted(set(purposes) - set(unknown_consent))
+    if undeclared:
+        raise where.error("purposes", f"{undeclared} not declared under consent:; known: {sorted(unknown_consent)}")
+    share = spec.get("max_removal_share", DEFAULT_MAX_REMOVAL_SHARE)
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
+        raise where.error("max_removal_share", f"{share!r} must be a number from 0 to 1")
+    common = dict(name=where.name, config_file=where.path, type=kind, segment=segment, mode=mode,
+                  purposes=tuple(dict.fromkeys(purposes)), max_removal_share=float(share))
     if kind in FILE_TYPES or kind == AD_AUDIENCE_TYPE:
         if kind == AD_AUDIENCE_TYPE and "fields" in spec:
             raise where.error("fields", "an ad audience always sends hashed email and phone")

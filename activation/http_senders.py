@@ -17,6 +17,7 @@ from activation.http_client import request
 from activation.payloads import salesforce_match_field
 
 HUBSPOT_UPSERT_PATH = "/crm/v3/objects/contacts/batch/upsert"
+HUBSPOT_GDPR_DELETE_PATH = "/crm/v3/objects/contacts/gdpr-delete"
 SALESFORCE_INGEST_PATH = "/services/data/v60.0/jobs/ingest"
 
 Sender = Callable[[list[dict[str, Any]], str], None]  # (records, idempotency key)
@@ -47,6 +48,29 @@ def http_sender(dest: Destination, segment: str) -> Sender:
         send_json("PATCH", f"{ingest}/{job['id']}/", {"state": "UploadComplete"}, key)
 
     return {"webhook": webhook, "hubspot": hubspot, "salesforce": salesforce}[dest.type]
+
+
+def erasure_sender(dest: Destination) -> Callable[[list[str], str], None]:
+    """Sends an erasure keyed by what the destination matches on: c360 customer ids, or for a
+    HubSpot destination matched on email, the addresses.
+
+    webhook: one POST with `{"op": "erase", "customer_id": ...}` members; HubSpot: its GDPR delete,
+    one request per id, addressed by `idProperty` (`email`, or the property holding the c360 id).
+    """
+    headers = {**_auth_headers(dest), "Content-Type": "application/json"}
+
+    def webhook(customer_ids: list[str], key: str) -> None:
+        doc = {"destination": dest.name, "segment": None,
+               "members": [{"op": "erase", "customer_id": cid} for cid in customer_ids]}
+        request("POST", str(dest.url), json.dumps(doc).encode(), {**headers, "Idempotency-Key": key}, dest.retry)
+
+    def hubspot(customer_ids: list[str], key: str) -> None:
+        for cid in customer_ids:
+            doc = {"idProperty": "email" if dest.match_key == "email" else dest.id_property, "objectId": cid}
+            request("POST", f"{dest.url}{HUBSPOT_GDPR_DELETE_PATH}", json.dumps(doc).encode(),
+                    {**headers, "Idempotency-Key": f"{key}-{cid}"}, dest.retry)
+
+    return {"webhook": webhook, "hubspot": hubspot}[dest.type]
 
 
 def _auth_headers(dest: Destination) -> dict[str, str]:

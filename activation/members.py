@@ -1,5 +1,6 @@
-"""Who may be sent: a segment's members, minus anyone erased, minus (for email and ad destinations)
-anyone who unsubscribed or hard-bounced. Consent is applied here, once, for every destination type.
+"""Who may be sent: a segment's members, minus anyone erased, minus anyone without granted consent
+for every purpose the destination serves (`marts.customer_consent`; an unknown consent counts as
+the purpose's configured default). Consent is applied here, once, for every destination type.
 """
 from __future__ import annotations
 
@@ -21,12 +22,11 @@ MEMBERS_SQL = """
     order by m.customer_id
 """
 TEXT_TYPES = ("TIMESTAMP", "DATE", "TIME", "DECIMAL", "INTERVAL", "UUID", "HUGEINT")
-# Unsubscribed (incl. spam reports) and hard bounces, per marts.customer_traits.
-NO_CONSENT_SQL = """
-    select t.customer_id
-    from marts.customer_traits t
+CONSENT_SQL = """
+    select c.customer_id, c.purpose, c.consent
+    from marts.customer_consent c
     join marts.segment_membership m using (customer_id)
-    where m.segment = ? and (coalesce(t.email_unsubscribed, false) or coalesce(t.email_bounced, false))
+    where m.segment = ? and c.purpose in (select unnest(?::varchar[]))
 """
 
 
@@ -34,7 +34,8 @@ NO_CONSENT_SQL = """
 class Audience:
     members: list[dict[str, Any]]  # rows as sent (see json_rows): dim_customers columns plus `since`
     columns: list[str]
-    without_consent: int  # segment members left out for consent (email/ad destinations only)
+    without_consent: int  # segment members left out because a purpose's consent was not granted
+    without_consent_by_purpose: dict[str, int]  # per purpose; a member refused for two purposes counts in both
     erased: int  # segment members left out because they were erased
 
 
@@ -42,28 +43,37 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0
 
 
-def load_audience(con: duckdb.DuckDBPyConnection, segment: str, needs_consent: bool) -> Audience:
+def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent: dict[str, str]) -> Audience:
+    """`unknown_consent` maps each purpose the destination serves to grant | deny for unknown consent."""
     columns, rows = json_rows(con, MEMBERS_SQL, [segment])
-    no_consent: set[str] = set()
-    if needs_consent:
-        if not table_exists(con, "marts", "customer_traits"):
-            raise RuntimeError("marts.customer_traits is missing: consent cannot be checked, so nothing is sent "
-                               "to an email or ad destination")
-        no_consent = {cid for (cid,) in con.execute(NO_CONSENT_SQL, [segment]).fetchall()}
+    if not table_exists(con, "marts", "customer_consent"):
+        raise RuntimeError("marts.customer_consent is missing: consent cannot be checked, so nothing is sent")
+    consent = {(cid, purpose): value for cid, purpose, value
+               in con.execute(CONSENT_SQL, [segment, sorted(unknown_consent)]).fetchall()}
     suppressed = suppressed_hashes(con)
-    kept, erased = [], 0
+    kept, erased, refused = [], 0, dict.fromkeys(unknown_consent, 0)
     for row in rows:
         if is_erased(row, suppressed):
             erased += 1
-        elif row["customer_id"] not in no_consent:
+            continue
+        denied = [p for p, default in unknown_consent.items()
+                  if not _granted(consent.get((row["customer_id"], p), "unknown"), default)]
+        for purpose in denied:
+            refused[purpose] += 1
+        if not denied:
             kept.append(row)
     without_consent = len(rows) - erased - len(kept)
-    log.info("segment %s: %d members, %d eligible, %d without consent, %d erased",
-             segment, len(rows), len(kept), without_consent, erased)
-    return Audience(members=kept, columns=columns, without_consent=without_consent, erased=erased)
+    log.info("segment %s: %d members, %d eligible, %d without consent %s, %d erased",
+             segment, len(rows), len(kept), without_consent, refused, erased)
+    return Audience(members=kept, columns=columns, without_consent=without_consent,
+                    without_consent_by_purpose=refused, erased=erased)
+
+
+def _granted(value: str, unknown_default: str) -> bool:
+    return value == "granted" or (value == "unknown" and unknown_default == "grant")
 
 
 def suppressed_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -2,7 +2,10 @@
 
 `activation.sync_state` holds one row per customer a destination has confirmed, with the hash of
 the payload it received. A diff is the current payloads against that table; only a confirmed batch
-changes it, so whatever was not confirmed is simply part of the next diff.
+changes it, so whatever was not confirmed is simply part of the next diff. `activation.deliveries`
+keeps, per destination and segment, when each customer was first and last confirmed with a new or
+changed record, even after they left: it is how an erasure finds every destination that ever received the person, and what a
+data-subject access export lists.
 """
 from __future__ import annotations
 
@@ -48,6 +51,17 @@ create table if not exists activation.sync_runs (
     batches integer not null,
     batches_failed integer not null,
     error varchar
+);
+alter table activation.sync_runs add column if not exists without_consent_by_purpose varchar;
+alter table activation.sync_runs add column if not exists erasures_confirmed integer;
+alter table activation.sync_runs add column if not exists erasures_pending integer;
+create table if not exists activation.deliveries (
+    destination varchar not null,
+    segment varchar not null,
+    customer_id varchar not null,
+    first_sent_at timestamp not null,
+    last_sent_at timestamp not null,
+    primary key (destination, segment, customer_id)
 );
 """
 KINDS = ("added", "changed", "unchanged", "removed")
@@ -121,7 +135,20 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
     con.execute("commit")
 
 
+def record_deliveries(con: duckdb.DuckDBPyConnection, destination: str, segment: str) -> None:
+    """Fold newly confirmed records into activation.deliveries, once per sync (per batch it would
+    cost more than the sending). Anything a crashed run confirmed is folded in by the next one."""
+    con.execute("""
+        insert into activation.deliveries
+        select s.destination, s.segment, s.customer_id, s.synced_at, s.synced_at
+        from activation.sync_state s
+        left join activation.deliveries d using (destination, segment, customer_id)
+        where s.destination = ? and s.segment = ? and (d.last_sent_at is null or d.last_sent_at < s.synced_at)
+        on conflict do update set last_sent_at = excluded.last_sent_at""", [destination, segment])
+
+
 def record_run(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:
+    row = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v for k, v in row.items()}
     columns = list(row)
     con.execute(
         f"insert into activation.sync_runs ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",

@@ -4,6 +4,10 @@ batches, each confirmed in the warehouse only once the destination accepted it.
 A batch that fails for good (retries exhausted, or rejected) is not confirmed, so the next run's
 diff contains exactly those members again. After a retryable failure the run stops: the
 destination is down, and the remaining batches would only fail the same way.
+
+Before anything is sent, a sync refuses (one line, `SyncRefused`) a segment nobody defined and
+a run that would remove more than the destination's `max_removal_share` of its members. Erasures
+queued by `c360 forget` for the destination are forwarded first, refused or not (privacy.forwarding).
 """
 from __future__ import annotations
 
@@ -18,15 +22,30 @@ from pathlib import Path
 
 import duckdb
 
-from activation.destinations import DESTINATIONS_FILE, Destination, DestinationConfigError, load_destinations
+from activation.destinations import (
+    DESTINATIONS_FILE,
+    Destination,
+    DestinationConfigError,
+    load_config,
+)
 from activation.file_export import write_file
 from activation.http_client import DeliveryError
 from activation.http_senders import http_sender
 from activation.members import contacts, load_audience
 from activation.payloads import check_fields, shape_member, shape_removal
-from activation.state import Change, confirm, ensure_tables, load_state, plan_changes, record_run
+from activation.segments import known_segments
+from activation.state import (
+    Change,
+    confirm,
+    ensure_tables,
+    load_state,
+    plan_changes,
+    record_deliveries,
+    record_run,
+)
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
+from privacy.forwarding import ForwardingResult, forward_pending, pending_erasures
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +69,28 @@ class SyncReport:
     failed: int  # changes not confirmed by the destination; the next run retries them
     skipped: int  # eligible members the destination cannot address (e.g. no email to match on)
     without_consent: int
+    without_consent_by_purpose: dict[str, int]
     erased: int
     batches: int
     batches_failed: int
+    erasures_confirmed: int  # queued erasures (c360 forget) this run forwarded and the destination confirmed
+    erasures_pending: int  # queued erasures still unconfirmed after this run (in a dry run: all queued)
     error: str | None
 
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+        counts = {k: v for k, v in asdict(self).items() if isinstance(v, int)}
+        return counts | {f"without_consent_{p}": n for p, n in self.without_consent_by_purpose.items()}
+
+
+class SyncRefused(ValueError):
+    """The sync was refused before anything was written; the message is one line saying why."""
 
 
 @dataclass(frozen=True)
 class _Plan:
     changes: list[Change]  # every member and departure, unchanged ones included
     to_send: list[Change]  # what this mode sends: a diff leaves unchanged members out
-    audience: dict[str, int]  # members, skipped, without_consent, erased
+    audience: dict  # members, skipped, without_consent, without_consent_by_purpose, erased
 
 
 @dataclass(frozen=True)
@@ -79,44 +106,60 @@ def sync_destination(
     destination: str,
     segment: str | None = None,
     dry_run: bool = False,
+    allow_mass_removal: bool = False,
     config_path: Path = DESTINATIONS_FILE,
 ) -> SyncReport:
     """Send `destination` its segment (or `segment` instead); a dry run reads only and sends nothing."""
-    destinations = load_destinations(config_path)
-    if destination not in destinations:
+    config = load_config(config_path)
+    if destination not in config.destinations:
         raise DestinationConfigError(f"{config_path}: no destination {destination!r}; "
-                                     f"configured: {sorted(destinations)}")
-    dest = destinations[destination]
+                                     f"configured: {sorted(config.destinations)}")
+    dest = config.destinations[destination]
     segment = segment or dest.segment
+    unknown_consent = {purpose: config.unknown_consent[purpose] for purpose in dest.purposes}
     started = _now()
     if dry_run:
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            plan = _plan(con, dest, segment)
-        report = _report(dest, segment, started, plan, _Delivery(0, 0, 0, None), dry_run=True)
+            plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)
+            erasures = ForwardingResult(0, len(pending_erasures(con, dest.name)), None)
+        report = _report(dest, segment, started, plan, _Delivery(0, 0, 0, None), erasures, dry_run=True)
     else:
         with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
             ensure_tables(con)
-            plan = _plan(con, dest, segment)
+            erasures = forward_pending(con, dest, settings.exports)  # owed even when the sync is refused
+            plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)
             delivery = _deliver(con, dest, segment, plan.to_send, settings.exports)
-            report = _report(dest, segment, started, plan, delivery, dry_run=False)
+            record_deliveries(con, dest.name, segment)
+            report = _report(dest, segment, started, plan, delivery, erasures, dry_run=False)
             record_run(con, asdict(report))
     log.info("sync %s (segment %s, %s): %s %s", dest.name, segment, dest.mode, report.status, report.counts())
     return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, dest: Destination, segment: str) -> _Plan:
-    audience = load_audience(con, segment, dest.needs_consent)
+def _plan(con: duckdb.DuckDBPyConnection, dest: Destination, segment: str, unknown_consent: dict[str, str],
+          allow_mass_removal: bool) -> _Plan:
+    known = known_segments(con)
+    if segment not in known:
+        raise SyncRefused(f"unknown segment {segment!r}; known segments: {sorted(known)}")
+    audience = load_audience(con, segment, unknown_consent)
     check_fields(dest, audience.columns)
     shaped = {m["customer_id"]: shape_member(dest, m) for m in audience.members}
     records = {cid: record for cid, record in shaped.items() if record is not None}
     state = load_state(con, dest.name, segment)
     leaving = sorted(set(state) - set(records))
+    if state and len(leaving) > dest.max_removal_share * len(state) and not allow_mass_removal:
+        raise SyncRefused(
+            f"destination {dest.name}: this sync would remove {len(leaving)} of its {len(state)} members "
+            f"({len(leaving) / len(state):.0%}, more than max_removal_share {dest.max_removal_share:.0%}); "
+            f"nothing was sent. Check the segment, or rerun with --allow-mass-removal")
     found = contacts(con, leaving)
     removals = {cid: shape_removal(dest, cid, found.get(cid)) for cid in leaving}
     changes = plan_changes(records, state, removals)
     to_send = [c for c in changes if dest.mode == "full" or c.kind != "unchanged"]
     return _Plan(changes, to_send, {"members": len(audience.members), "skipped": len(shaped) - len(records),
-                                    "without_consent": audience.without_consent, "erased": audience.erased})
+                                    "without_consent": audience.without_consent,
+                                    "without_consent_by_purpose": audience.without_consent_by_purpose,
+                                    "erased": audience.erased})
 
 
 def _deliver(
@@ -159,18 +202,21 @@ def idempotency_key(destination: str, segment: str, records: list[dict]) -> str:
 
 
 def _report(
-    dest: Destination, segment: str, started: dt.datetime, plan: _Plan, delivery: _Delivery, dry_run: bool
+    dest: Destination, segment: str, started: dt.datetime, plan: _Plan, delivery: _Delivery,
+    erasures: ForwardingResult, dry_run: bool
 ) -> SyncReport:
     kinds = {k: sum(1 for c in plan.changes if c.kind == k) for k in ("added", "changed", "removed", "unchanged")}
     failed = 0 if dry_run else len(plan.to_send) - delivery.confirmed
+    error = delivery.error or erasures.error
     if dry_run:
         status = "dry_run"
     else:
-        status = "success" if delivery.error is None else "partial" if delivery.confirmed else "failed"
+        status = "success" if error is None else "partial" if delivery.confirmed else "failed"
     return SyncReport(
         run_id=uuid.uuid4().hex, destination=dest.name, segment=segment, mode=dest.mode, status=status,
         started_at=started, finished_at=_now(), **kinds, failed=failed, **plan.audience,
-        batches=delivery.batches, batches_failed=delivery.batches_failed, error=delivery.error,
+        batches=delivery.batches, batches_failed=delivery.batches_failed,
+        erasures_confirmed=erasures.confirmed, erasures_pending=erasures.pending, error=error,
     )
 
 

@@ -37,8 +37,9 @@ select printf('c%08d', i) as customer_id, 'First' || i as first_name, 'Last' || 
 from range({n}) t(i);
 create or replace table marts.segment_membership as
 select customer_id, '{segment}' as segment, timestamp '2026-01-01' as since from marts.dim_customers;
-create or replace table marts.customer_traits as
-select customer_id, i % 50 = 0 as email_unsubscribed, i % 97 = 0 as email_bounced
+create or replace table marts.customer_consent as
+select customer_id, 'email_marketing' as purpose,
+       case when i % 50 = 0 or i % 97 = 0 then 'denied' else 'granted' end as consent
 from (select customer_id, row_number() over (order by customer_id) as i from marts.dim_customers);
 """
 CHANGE_ONE_PERCENT_SQL = """
@@ -116,13 +117,16 @@ def main() -> None:
         with duckdb.connect(str(_settings(root).warehouse)) as con:
             con.execute(MARTS_SQL.format(n=args.members, segment=SEGMENT))
         fields = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
-        (root / "destinations.yml").write_text(yaml.safe_dump({"destinations": {
-            "webhook": {"type": "webhook", "segment": SEGMENT, "url": f"{server.url}/hook", "mode": "diff",
-                        "batch_size": args.batch_size},
-            "hubspot_email": {"type": "hubspot", "segment": SEGMENT, "base_url": server.url, "mode": "diff",
-                              "channel": "email", "fields": fields, "membership_property": "c360_bench"},
-            "csv_file": {"type": "csv", "segment": SEGMENT, "path": "bench.csv"},
-        }}))
+        (root / "destinations.yml").write_text(yaml.safe_dump({
+            "consent": {"email_marketing": {"unknown": "deny"}, "analytics": {"unknown": "grant"}},
+            "destinations": {
+                "webhook": {"type": "webhook", "segment": SEGMENT, "url": f"{server.url}/hook", "mode": "diff",
+                            "batch_size": args.batch_size, "purposes": ["analytics"]},
+                "hubspot_email": {"type": "hubspot", "segment": SEGMENT, "base_url": server.url, "mode": "diff",
+                                  "purposes": ["email_marketing"], "fields": fields,
+                                  "membership_property": "c360_bench"},
+                "csv_file": {"type": "csv", "segment": SEGMENT, "path": "bench.csv", "purposes": ["analytics"]},
+            }}))
         print(f"{args.members:,} members; webhook batches of {args.batch_size}, HubSpot batches of 100")
         _run_round(root)
         with duckdb.connect(str(_settings(root).warehouse)) as con:

@@ -9,13 +9,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 
 from c360.errors import UserError
 from c360.logs import configure_logging
 from c360.pipeline_config import STAGES
-from c360.settings import SAMPLE_TRUTH, Settings
+from c360.settings import CONFIG_DIR, SAMPLE_TRUTH, Settings
 from c360.warehouse_lock import exclusive_warehouse
+
+DESTINATIONS_FILE = CONFIG_DIR / "destinations.yml"  # activation.destinations' default, without importing it
+
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from c360.preflight import preflight
@@ -101,10 +103,16 @@ def _cmd_identity_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from activation.sync import sync_destination
+    from activation.destinations import DestinationConfigError
+    from activation.sync import SyncRefused, sync_destination
 
     settings = Settings.from_env()
-    report = sync_destination(settings, args.destination, args.segment, dry_run=args.dry_run)
+    try:
+        report = sync_destination(settings, args.destination, args.segment, dry_run=args.dry_run,
+                                  allow_mass_removal=args.allow_mass_removal, config_path=Path(args.config))
+    except (DestinationConfigError, SyncRefused) as exc:
+        print(f"c360 sync: {exc}", file=sys.stderr)
+        return 2
     print(f"{args.destination}: {report.status} {json.dumps(report.counts())}")
     if report.error:
         print(f"error: {report.error}", file=sys.stderr)
@@ -114,8 +122,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 def _cmd_forget(args: argparse.Namespace) -> int:
     from privacy.forget import forget
 
-    try:
-        report = forget(Settings.from_env(), email=args.email, customer_id=args.customer_id)
+    try:  # a bad destinations file is a DestinationConfigError, itself a ValueError
+        report = forget(Settings.from_env(), email=args.email, customer_id=args.customer_id, now=args.now,
+                        config_path=Path(args.config))
     except ValueError as exc:
         print(f"c360 forget: {exc}", file=sys.stderr)
         return 2
@@ -123,6 +132,27 @@ def _cmd_forget(args: argparse.Namespace) -> int:
           f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed")
     for table, rows in sorted(report.tables_touched.items()):
         print(f"  {table}: {rows}")
+    for name in sorted({*report.destinations, *(report.forwarded or {})}):  # forwarded: earlier erasures too
+        result = (report.forwarded or {}).get(name)
+        state = ("not forwardable: remove the person there by hand (see privacy.erasure_forwarding)"
+                 if result is None else "removal confirmed" if result.pending == 0
+                 else f"removal failed, retried on its next sync: {result.error}" if result.error
+                 else "removal waits for the address: run `c360 forget --email <address> --now`"
+                 if result.needs_email
+                 else "removal queued for its next sync")
+        print(f"  destination {name}: {state}")
+    return 0
+
+
+def _cmd_export_person(args: argparse.Namespace) -> int:
+    from privacy.access import export_person
+
+    try:
+        summary = export_person(Settings.from_env(), Path(args.out), email=args.email, customer_id=args.customer_id)
+    except ValueError as exc:
+        print(f"c360 export-person: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out}: {summary}")
     return 0
 
 
@@ -183,13 +213,26 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("destination")
     sync.add_argument("--segment", help="send this segment instead of the destination's own")
     sync.add_argument("--dry-run", action="store_true", help="compute the changes, send and record nothing")
+    sync.add_argument("--allow-mass-removal", action="store_true",
+                      help="go ahead even when more than the destination's max_removal_share of members would leave")
+    sync.add_argument("--config", default=str(DESTINATIONS_FILE), help="the destinations file")
     sync.set_defaults(func=_cmd_sync)
 
     forget = sub.add_parser("forget", help="erase a person everywhere and keep their data out of later loads")
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="any email address of the person")
     who.add_argument("--customer-id", help="the person's customer_id (a retired id is followed to its successor)")
+    forget.add_argument("--now", action="store_true",
+                        help="send HTTP destinations their removal now instead of on their next sync")
+    forget.add_argument("--config", default=str(DESTINATIONS_FILE), help="the destinations file")
     forget.set_defaults(func=_cmd_forget)
+
+    access = sub.add_parser("export-person", help="write every row the warehouse holds about a person as JSON")
+    person = access.add_mutually_exclusive_group(required=True)
+    person.add_argument("--email", help="any email address of the person")
+    person.add_argument("--customer-id", help="the person's customer_id")
+    access.add_argument("--out", required=True, help="the JSON file to write")
+    access.set_defaults(func=_cmd_export_person)
     return parser
 
 

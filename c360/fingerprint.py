@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import duckdb
 
-VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at", "recorded_at"}
+VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at", "recorded_at",
+                    "first_sent_at", "last_sent_at"}
 RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
 DLT_STAGING_SUFFIX = "_staging"  # dlt's default staging_dataset_name_layout, "%s_staging"

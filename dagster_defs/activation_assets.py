@@ -13,8 +13,9 @@ from activation.destinations import DESTINATIONS_FILE, Destination, load_destina
 from activation.sync import sync_destination
 from c360.settings import Settings
 
-SEGMENT_MARTS = [AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"])]
-CONSENT_MART = AssetKey(["marts", "customer_traits"])  # email and ad destinations filter on its consent fields
+# every destination filters its members on their consent for the purposes it serves
+SEGMENT_MARTS = [AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"]),
+                 AssetKey(["marts", "customer_consent"])]
 
 
 def activation_assets(settings: Settings, config_path: Path = DESTINATIONS_FILE) -> list[AssetsDefinition]:
@@ -28,7 +29,7 @@ def _target(dest: Destination, settings: Settings) -> str:
 def _destination_asset(dest: Destination, settings: Settings, config_path: Path) -> AssetsDefinition:
     @asset(
         key=AssetKey(["exports", dest.name]),
-        deps=[*SEGMENT_MARTS, CONSENT_MART] if dest.needs_consent else SEGMENT_MARTS,
+        deps=SEGMENT_MARTS,
         group_name="activation",
         kinds={"csv" if dest.type == "ad_audience" else dest.type},
         description=f"Segment '{dest.segment}' synced ({dest.mode}) as {dest.type} to {_target(dest, settings)}.",

@@ -42,6 +42,8 @@ CONTACTS = Entity(
         Field("created_at", "timestamp"),
         Field("updated_at", "timestamp", required=True),
         Field("is_archived", "boolean"),
+        Field("email_opt_out", "boolean"),  # CRM opt-outs, read by marts.customer_consent
+        Field("do_not_call", "boolean"),
     ),
     primary_key="contact_id",
     updated_at="updated_at",

@@ -41,6 +41,8 @@ PATHS: dict[str, tuple[str, ...]] = {
     "traits_last_name": ("$.traits.lastName", "$.context.traits.lastName"),
     "traits_phone": ("$.traits.phone", "$.context.traits.phone"),
     "properties": ("$.properties",),
+    # Segment Consent Management: {"<categoryId>": true|false, ...}, kept as JSON text (marts.customer_consent)
+    "consent_preferences": ("$.context.consent.categoryPreferences",),
 }
 
 
@@ -70,6 +72,7 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
             {', '.join(f"{expr} AS {k}" for k, expr in utm.items())},
             {query_param('page_url', 'mc_eid')} AS mc_eid,
             traits_email, traits_first_name, traits_last_name, traits_phone, properties,
+            json(consent_preferences)::VARCHAR AS consent_preferences,
             coalesce(unparsed, concat_ws('; ',
                 CASE WHEN message_id IS NULL THEN 'missing messageId' END,
                 CASE WHEN type IS NULL THEN 'missing type'

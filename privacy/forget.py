@@ -1,10 +1,10 @@
 """Erase one person from every warehouse table, suppress their identities, and audit it without PII.
 
 Everything happens in one DuckDB transaction under the warehouse lock: a crash leaves either
-the person fully present or fully erased. Rows are found by the columns that identify a person
-anywhere in the warehouse (customer ids, source record ids, normalised emails), so raw tables,
-identity tables, dbt tables (incremental history included) and activation state are all covered
-without a list to keep in sync; quarantine rows are matched on their raw text. The next pipeline
+the person fully present or fully erased. Before their rows go, a removal is queued for every
+destination that ever received them (privacy.forwarding): files are rewritten at once, HTTP
+destinations are told on their next sync (or at once with `now=True`). Rows are found as
+`privacy.locate` finds them, the same search `c360 export-person` shows. The next pipeline
 run rebuilds aggregates (dbt) without the person, and ingestion drops their rows if their files
 are read again.
 """
@@ -13,34 +13,37 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
-from activation.identifiers import hashed_email, hashed_phone, normalise_email, sha256_hex
+from activation.destinations import DESTINATIONS_FILE, ActivationConfig, load_config
+from activation.identifiers import (
+    hashed_email,
+    hashed_phone,
+    normalise_email,
+    sha256_hex,
+)
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
+from privacy.forwarding import (
+    BY_EMAIL,
+    NOT_FORWARDABLE,
+    ForwardingResult,
+    forward_pending,
+    method_for,
+    queue_erasure,
+    refresh_audit,
+)
+from privacy.locate import person_tables
 from privacy.person import Person, find_person
 from privacy.suppressions import EMAIL, PHONE, record_hash
 from privacy.tables import ERASURE_AUDIT, SUPPRESSIONS, ensure_privacy_tables
 
 log = logging.getLogger(__name__)
-
-SKIPPED_SCHEMAS = {"information_schema", "pg_catalog", "privacy"}
-KEYS = "c360_forget_keys"  # temp table (key, value): what identifies the person, per key kind
-NEEDLES = "c360_forget_needles"  # temp table (needle): lower-cased text that marks a quarantined row as theirs
-# column name -> key kind in KEYS; text columns compare trimmed + lower-cased
-KEY_COLUMNS = {
-    "customer_id": "customer", "old_id": "customer", "new_id": "customer",
-    "unique_id": "record", "unique_id_l": "record", "unique_id_r": "record",
-    "contact_id": "crm_contact",
-    "anonymous_id": "web_anonymous_id", "visitor_id": "web_anonymous_id", "previous_id": "web_anonymous_id",
-    "user_id": "web_user_id",
-    "recipient_id": "email_recipient", "mc_eid": "email_recipient",
-}
-EMAIL_COLUMNS = ("email", "email_normalized", "traits_email", "traits_email_normalized")
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,39 @@ class ErasureReport:
     rows_deleted: int
     tables_touched: dict[str, int]
     identities_suppressed: int
+    destinations: list[str]  # destinations that had received the person; a removal is queued for each
+    forwarded: dict[str, ForwardingResult] | None = None  # what forget itself sent; absent: not forwardable
 
 
-def forget(settings: Settings, email: str | None = None, customer_id: str | None = None) -> ErasureReport:
-    """Erase the person with this email or customer id (an email nobody has yet is still suppressed)."""
+def forget(settings: Settings, email: str | None = None, customer_id: str | None = None, now: bool = False,
+           config_path: Path = DESTINATIONS_FILE) -> ErasureReport:
+    """Erase the person with this email or customer id (an email nobody has yet is still suppressed).
+
+    Local exports are rewritten without them at once; `now` also sends HTTP destinations their
+    removal at once instead of on their next sync, and with `email`, every pending removal keyed by
+    that address's hash (HubSpot destinations matched on email, which c360 cannot send without it).
+    """
     if bool(email) == bool(customer_id):
         raise ValueError("give exactly one of an email or a customer id")
     if email is not None and normalise_email(email) is None:
         raise ValueError("the email to forget is not an email address")
+    config = load_config(config_path)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_warehouse(settings.warehouse):
         with duckdb.connect(str(settings.warehouse)) as con:
-            report = erase_person(con, email=email, customer_id=customer_id)
+            report = erase_person(con, config, email=email, customer_id=customer_id)
+            address = frozenset({normalise_email(email)} if email and now else ())
+            forwarded = {name: forward_pending(con, config.destinations[name], settings.exports,
+                                               erasure_id=report.erasure_id, include_http=now, emails=address)
+                         for name in report.destinations
+                         if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE}
+            for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
+                if address and method_for(dest) == BY_EMAIL:
+                    earlier = forward_pending(con, dest, settings.exports, emails=address)
+                    if earlier.confirmed:
+                        forwarded[name] = earlier
         _drop_loaded_packages(settings)
-    return report
+    return replace(report, forwarded=forwarded)
 
 
 def _drop_loaded_packages(settings: Settings) -> None:
@@ -85,25 +107,31 @@ def _drop_loaded_packages(settings: Settings) -> None:
                     "again after the next pipeline run", pending)
 
 
-def erase_person(con: duckdb.DuckDBPyConnection, email: str | None = None, customer_id: str | None = None,
-                 now: datetime | None = None) -> ErasureReport:
-    now = now or datetime.now(timezone.utc)
+def erase_person(con: duckdb.DuckDBPyConnection, config: ActivationConfig, email: str | None = None,
+                 customer_id: str | None = None, now: datetime | None = None) -> ErasureReport:
+    """`config` says how each destination that received the person is told of the erasure."""
+    now = now or datetime.now(UTC)
     ensure_privacy_tables(con)
+    erasure_id = uuid.uuid4().hex
     con.execute("BEGIN TRANSACTION")
     try:
         person = find_person(con, normalise_email(email) if email else None, customer_id)
+        destinations = queue_erasure(con, config, erasure_id, person.customer_ids, person.emails, person.phones, now)
         touched = _delete_everywhere(con, person)
         suppressed = _suppress(con, person, now)
         report = ErasureReport(
-            erasure_id=uuid.uuid4().hex, customers=len(person.customer_ids), records=len(person.records),
+            erasure_id=erasure_id, customers=len(person.customer_ids), records=len(person.records),
             rows_deleted=sum(touched.values()), tables_touched=touched, identities_suppressed=suppressed,
+            destinations=destinations,
         )
         customer_hash = sha256_hex(",".join(sorted(person.customer_ids))) if person.customer_ids else None
         con.execute(
-            f"insert into {ERASURE_AUDIT} values (?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {ERASURE_AUDIT} (erasure_id, customer_id_hash, requested_at, requested_by, tables_touched, "
+            f"rows_deleted, identities_suppressed) values (?, ?, ?, ?, ?, ?, ?)",
             [report.erasure_id, customer_hash, now, "email" if email else "customer_id",
              ", ".join(f"{t}:{n}" for t, n in sorted(touched.items())), report.rows_deleted, suppressed],
         )
+        refresh_audit(con, erasure_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -114,44 +142,13 @@ def erase_person(con: duckdb.DuckDBPyConnection, email: str | None = None, custo
     return report
 
 
-def _keys(person: Person) -> list[tuple[str, str]]:
-    keys = [("customer", c) for c in person.customer_ids]
-    keys += [("record", u) for u in person.unique_ids]
-    keys += [(source, record_id) for source, record_id in person.records]
-    keys += [("email", e) for e in person.emails]
-    return keys
-
-
 def _delete_everywhere(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
     """Delete the person's rows from every base table; returns rows deleted per touched table."""
-    con.execute(f"create or replace temp table {KEYS} (key varchar, value varchar)")
-    con.executemany(f"insert into {KEYS} values (?, ?)", _keys(person))
-    con.execute(f"create or replace temp table {NEEDLES} (needle varchar)")
-    needles = person.emails | {p.strip().lower() for p in person.phones if p.strip()}
-    con.executemany(f"insert into {NEEDLES} values (?)", [[n] for n in sorted(needles)])
-    columns: dict[tuple[str, str], set[str]] = {}
-    for schema, table, column in con.execute("""
-            select c.table_schema, c.table_name, c.column_name
-            from information_schema.columns c join information_schema.tables t
-              on t.table_schema = c.table_schema and t.table_name = c.table_name
-            where t.table_type = 'BASE TABLE' and t.table_catalog = current_database()""").fetchall():
-        if schema not in SKIPPED_SCHEMAS and not table.startswith("_dlt"):
-            columns.setdefault((schema, table), set()).add(column)
     touched: dict[str, int] = {}
-    for (schema, table), names in sorted(columns.items()):
-        conditions = [f'cast("{c}" as varchar) in (select value from {KEYS} where key = \'{KEY_COLUMNS[c]}\')'
-                      for c in sorted(names) if c in KEY_COLUMNS]
-        conditions += [f'lower(trim("{c}")) in (select value from {KEYS} where key = \'email\')'
-                       for c in EMAIL_COLUMNS if c in names]
-        if {"source", "source_record_id"} <= names:  # per-record tables without a customer id
-            conditions.append(f"exists (select 1 from {KEYS} where key = source and value = source_record_id)")
-        if table == "quarantine" and "raw_text" in names:
-            conditions.append(f"exists (select 1 from {NEEDLES} where contains(lower(raw_text), needle))")
-        if not conditions:
-            continue
-        deleted = con.execute(f'delete from "{schema}"."{table}" where {" or ".join(conditions)}').fetchone()[0]
+    for table, where in person_tables(con, person).items():
+        deleted = con.execute(f"delete from {table} where {where}").fetchone()[0]
         if deleted:
-            touched[f"{schema}.{table}"] = deleted
+            touched[table.replace('"', "")] = deleted
     return touched
 
 

@@ -1,10 +1,12 @@
-"""The privacy schema: hashed suppressions (read by ingestion and activation) and the erasure audit."""
+"""The privacy schema: hashed suppressions (read by ingestion and activation), the erasure audit, and
+the erasures forwarded to destinations (one row per erasure and destination)."""
 from __future__ import annotations
 
 import duckdb
 
 SUPPRESSIONS = "privacy.suppressions"
 ERASURE_AUDIT = "privacy.erasure_audit"
+ERASURE_FORWARDING = "privacy.erasure_forwarding"
 
 DDL = f"""
 create schema if not exists privacy;
@@ -23,6 +25,19 @@ create table if not exists {ERASURE_AUDIT} (
     rows_deleted bigint not null,
     identities_suppressed bigint not null
 );
+alter table {ERASURE_AUDIT} add column if not exists forwarded_to varchar;
+create table if not exists {ERASURE_FORWARDING} (
+    erasure_id varchar not null,
+    destination varchar not null,
+    method varchar not null,
+    keys varchar[],
+    queued_at timestamptz not null,
+    attempts integer not null,
+    last_attempt_at timestamptz,
+    last_error varchar,
+    confirmed_at timestamptz,
+    primary key (erasure_id, destination)
+);
 """
 
 
@@ -34,4 +49,4 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
-    ).fetchone()[0] > 0
+    ).fetchall()[0][0] > 0

@@ -4,11 +4,16 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from activation.destinations import DESTINATIONS_FILE, DestinationConfigError, load_destinations
+from activation.destinations import (
+    DESTINATIONS_FILE,
+    DestinationConfigError,
+    load_destinations,
+)
 from activation.sync import sync_destination
 from tests.test_activation_sync import SEGMENT, build_marts, make_settings, write_config
 
-HOOK = {"type": "webhook", "segment": SEGMENT, "url": "http://127.0.0.1:9/hook"}
+SERVES = {"segment": SEGMENT, "purposes": ["analytics"]}
+HOOK = {"type": "webhook", "url": "http://127.0.0.1:9/hook", **SERVES}
 
 
 @pytest.mark.parametrize(("spec", "message"), [
@@ -20,15 +25,15 @@ HOOK = {"type": "webhook", "segment": SEGMENT, "url": "http://127.0.0.1:9/hook"}
     ({**HOOK, "batch_size": 0}, "destinations.bad.batch_size: 0 must be an integer from 1 to 10000"),
     ({**HOOK, "auth": "Bearer abc123"}, "destinations.bad.auth: must be a mapping with 'env'"),
     ({**HOOK, "retry": {"tries": 3}}, "destinations.bad.retry.tries: unknown"),
-    ({**HOOK, "channel": "sms"}, "destinations.bad.channel: 'sms' is not one of"),
-    ({"type": "csv", "segment": SEGMENT, "path": "a.csv", "mode": "diff"}, "destinations.bad.mode: diff needs"),
-    ({"type": "csv", "segment": SEGMENT, "path": "../a.csv"}, "destinations.bad.path: '../a.csv' must stay inside"),
-    ({"type": "ad_audience", "segment": SEGMENT, "path": "a.csv", "channel": "other"},
-     "destinations.bad.channel: an ad audience is always channel ads"),
-    ({"type": "hubspot", "segment": SEGMENT, "base_url": "http://h", "fields": {"email": "email"},
+    ({**HOOK, "purposes": None}, "destinations.bad.purposes: required: a list of the consent purposes it serves"),
+    ({**HOOK, "purposes": ["email"]}, "destinations.bad.purposes: ['email'] not declared under consent:"),
+    ({**HOOK, "max_removal_share": 1.5}, "destinations.bad.max_removal_share: 1.5 must be a number from 0 to 1"),
+    ({"type": "csv", **SERVES, "path": "a.csv", "mode": "diff"}, "destinations.bad.mode: diff needs"),
+    ({"type": "csv", **SERVES, "path": "../a.csv"}, "destinations.bad.path: '../a.csv' must stay inside"),
+    ({"type": "hubspot", **SERVES, "base_url": "http://h", "fields": {"email": "email"},
       "batch_size": 500}, "destinations.bad.batch_size: 500 exceeds HubSpot's batch limit of 100"),
-    ({"type": "hubspot", "segment": SEGMENT, "base_url": "http://h"}, "destinations.bad.fields: required"),
-    ({"type": "salesforce", "segment": SEGMENT, "base_url": "http://s", "fields": ["email"],
+    ({"type": "hubspot", **SERVES, "base_url": "http://h"}, "destinations.bad.fields: required"),
+    ({"type": "salesforce", **SERVES, "base_url": "http://s", "fields": ["email"],
       "match_key": "external_id"}, "destinations.bad.external_id_field: required with match_key external_id"),
 ])
 def test_invalid_destination_fails_naming_file_destination_and_field(tmp_path, spec, message):
@@ -63,6 +68,16 @@ def test_unknown_destination_lists_the_configured_ones(tmp_path):
     config = write_config(tmp_path, hook=HOOK)
     with pytest.raises(DestinationConfigError, match=r"no destination 'hokk'; configured: \['hook'\]"):
         sync_destination(make_settings(tmp_path), "hokk", config_path=config)
+
+
+def test_a_destinations_file_without_consent_purposes_is_refused(tmp_path):
+    path = tmp_path / "destinations.yml"
+    path.write_text(yaml.safe_dump({"destinations": {"hook": HOOK}}))
+    with pytest.raises(DestinationConfigError, match=r"consent: required, a mapping of purpose"):
+        load_destinations(path)
+    path.write_text(yaml.safe_dump({"consent": {"ads": {"unknown": "maybe"}}, "destinations": {"hook": HOOK}}))
+    with pytest.raises(DestinationConfigError, match=r"consent.ads: must be \{unknown: grant\} or"):
+        load_destinations(path)
 
 
 def test_shipped_destinations_file_is_valid_and_keeps_the_sample_csv_export():

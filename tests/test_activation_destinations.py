@@ -12,7 +12,15 @@ from dagster import AssetKey, materialize
 from activation.sync import sync_destination
 from dagster_defs.activation_assets import activation_assets
 from tests.test_activation_server import RecordingServer
-from tests.test_activation_sync import FAST_RETRY, SEGMENT, build_marts, erase, ids, make_settings, write_config
+from tests.test_activation_sync import (
+    FAST_RETRY,
+    SEGMENT,
+    build_marts,
+    erase,
+    ids,
+    make_settings,
+    write_config,
+)
 
 CRM_FIELDS = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
 
@@ -23,10 +31,10 @@ def sha(value: str) -> str:
 
 def test_hubspot_batch_upsert_matches_on_email_and_flags_departures(tmp_path):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(3), unsubscribed={2})
+    build_marts(settings, range(3), consent={"email_marketing": {2: "denied"}})
     with RecordingServer() as server:
         config = write_config(tmp_path, crm={
-            "type": "hubspot", "segment": SEGMENT, "base_url": server.url, "channel": "email", "mode": "diff",
+            "type": "hubspot", "segment": SEGMENT, "base_url": server.url, "purposes": ["email_marketing"], "mode": "diff",
             "fields": CRM_FIELDS, "membership_property": "c360_newsletter", "retry": FAST_RETRY})
         sync_destination(settings, "crm", config_path=config)
         with duckdb.connect(str(settings.warehouse)) as con:
@@ -50,7 +58,8 @@ def test_salesforce_bulk_csv_upserts_on_external_id_through_an_ingest_job(tmp_pa
     build_marts(settings, range(4))
     with RecordingServer() as server:
         config = write_config(tmp_path, sf={
-            "type": "salesforce", "segment": SEGMENT, "base_url": server.url, "object": "Contact",
+            "type": "salesforce", "segment": SEGMENT, "purposes": ["sales_outreach"], "base_url": server.url,
+            "object": "Contact",
             "match_key": "external_id", "external_id_field": "C360_Id__c",
             "fields": {"first_name": "FirstName", "last_name": "LastName", "email": "Email"},
             "batch_size": 3, "retry": FAST_RETRY})
@@ -73,13 +82,14 @@ def test_salesforce_bulk_csv_upserts_on_external_id_through_an_ingest_job(tmp_pa
 
 def test_ad_audience_is_a_hashed_customer_match_file_without_unconsented_or_erased_people(tmp_path):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(5), bounced={1})
+    build_marts(settings, range(5), consent={"advertising": {1: "denied"}})
     erase(settings, email="person2@example.com")
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("update marts.dim_customers set email = '  Person0@Example.COM ' where customer_id = 'c000'")
         con.execute("update marts.dim_customers set email = null where customer_id = 'c003'")
         con.execute("update marts.dim_customers set email = null, phone = 'n/a' where customer_id = 'c004'")
-    config = write_config(tmp_path, ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv"})
+    config = write_config(tmp_path, ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv",
+                                                 "purposes": ["advertising"]})
 
     report = sync_destination(settings, "ads", config_path=config)
 
@@ -97,10 +107,10 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
     build_marts(settings, range(7))
     config = write_config(
         tmp_path,
-        as_csv={"type": "csv", "segment": SEGMENT, "path": "out/members.csv"},
-        as_parquet={"type": "parquet", "segment": SEGMENT, "path": "out/members.parquet",
+        as_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.csv"},
+        as_parquet={"type": "parquet", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.parquet",
                     "fields": {"customer_id": "id", "email": "email_address"}},
-        as_jsonl={"type": "jsonl", "segment": SEGMENT, "path": "out/members.jsonl", "fields": ["customer_id"]},
+        as_jsonl={"type": "jsonl", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.jsonl", "fields": ["customer_id"]},
     )
     for name in ("as_csv", "as_parquet", "as_jsonl"):
         assert sync_destination(settings, name, config_path=config).added == 7
@@ -119,7 +129,7 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
 def test_file_rewrite_reports_membership_changes_since_the_last_export(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(5))
-    config = write_config(tmp_path, out={"type": "csv", "segment": SEGMENT, "path": "m.csv"})
+    config = write_config(tmp_path, out={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "m.csv"})
     sync_destination(settings, "out", config_path=config)
     build_marts(settings, range(2, 8))
 
@@ -132,15 +142,17 @@ def test_file_rewrite_reports_membership_changes_since_the_last_export(tmp_path)
 
 def test_each_destination_is_a_dagster_asset_reporting_counts(tmp_path):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(6), unsubscribed={0})
+    build_marts(settings, range(6), consent={"email_marketing": {0: "denied"}})
     config = write_config(tmp_path,
-                          members_csv={"type": "csv", "segment": SEGMENT, "path": "members.csv"},
-                          members_ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads.csv"})
+                          members_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"},
+                          members_ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads.csv",
+                                       "purposes": ["advertising", "email_marketing"]})
     assets = activation_assets(settings, config_path=config)
     assert {a.key for a in assets} == {AssetKey(["exports", "members_csv"]), AssetKey(["exports", "members_ads"])}
     marts = {AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"])}
     deps = {a.key.path[-1]: set(a.asset_deps[a.key]) for a in assets}
-    assert deps == {"members_csv": marts, "members_ads": marts | {AssetKey(["marts", "customer_traits"])}}
+    consent = {AssetKey(["marts", "customer_consent"])}
+    assert deps == {"members_csv": marts | consent, "members_ads": marts | consent}
 
     result = materialize(assets)
 

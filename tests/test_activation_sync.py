@@ -5,6 +5,7 @@ Each test builds its own small marts in a tmp DuckDB file, so nothing here depen
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 
 from activation.state import load_state
 from activation.sync import sync_destination
+from c360.cli import main
 from c360.settings import Settings
 from tests.test_activation_server import Fault, RecordingServer
 
@@ -26,9 +28,15 @@ def make_settings(tmp_path: Path) -> Settings:
                     exports=tmp_path / "exports", reports=tmp_path / "reports")
 
 
-def build_marts(settings: Settings, members: range, unsubscribed: set[int] = frozenset(),
-                bounced: set[int] = frozenset()) -> None:
-    """200 customers c000..c199 (personN@example.com, +1 415 555 NNNN); `members` are in SEGMENT."""
+PURPOSES = ("email_marketing", "advertising", "analytics", "sales_outreach")
+CONSENT_POLICY = {"email_marketing": {"unknown": "deny"}, "advertising": {"unknown": "deny"},
+                  "analytics": {"unknown": "grant"}, "sales_outreach": {"unknown": "grant"}}
+
+
+def build_marts(settings: Settings, members: range, consent: dict[str, dict[int, str]] | None = None) -> None:
+    """200 customers c000..c199 (personN@example.com, +1 415 555 NNNN); `members` are in SEGMENT.
+
+    Every customer granted every purpose, except `consent` = {purpose: {customer number: consent}}."""
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("create schema if not exists marts")
@@ -40,21 +48,30 @@ def build_marts(settings: Settings, members: range, unsubscribed: set[int] = fro
         con.execute("""create or replace table marts.segment_membership as
             select printf('c%03d', i) as customer_id, ? as segment, timestamp '2026-01-01 00:00:00' as since
             from unnest(?::int[]) t(i)""", [SEGMENT, list(members)])
-        con.execute("""create or replace table marts.customer_traits as
-            select printf('c%03d', i) as customer_id, list_contains(?::int[], i) as email_unsubscribed,
-                   list_contains(?::int[], i) as email_bounced
-            from range(200) t(i)""", [sorted(unsubscribed), sorted(bounced)])
+        overrides = [(printf_id(i), purpose, value) for purpose, values in (consent or {}).items()
+                     for i, value in values.items()]
+        con.execute("""create or replace table marts.customer_consent as
+            select printf('c%03d', i) as customer_id, p.purpose, coalesce(o.consent, 'granted') as consent
+            from range(200) t(i) cross join unnest(?::varchar[]) p(purpose)
+            left join (select unnest(?::varchar[]) as customer_id, unnest(?::varchar[]) as purpose,
+                              unnest(?::varchar[]) as consent) o
+              on o.customer_id = printf('c%03d', i) and o.purpose = p.purpose""",
+                    [list(PURPOSES), [o[0] for o in overrides], [o[1] for o in overrides], [o[2] for o in overrides]])
+
+
+def printf_id(i: int) -> str:
+    return f"c{i:03d}"
 
 
 def write_config(tmp_path: Path, **destinations: dict) -> Path:
     path = tmp_path / "destinations.yml"
-    path.write_text(yaml.safe_dump({"destinations": destinations}))
+    path.write_text(yaml.safe_dump({"consent": CONSENT_POLICY, "destinations": destinations}))
     return path
 
 
 def webhook(server: RecordingServer, **extra) -> dict:
     return {"type": "webhook", "segment": SEGMENT, "url": f"{server.url}/hook", "batch_size": 10,
-            "retry": FAST_RETRY, **extra}
+            "retry": FAST_RETRY, "purposes": ["analytics"], **extra}
 
 
 def applied_members(server: RecordingServer) -> list[tuple[str, str]]:
@@ -190,27 +207,48 @@ def erase(settings: Settings, email: str | None = None, phone_e164: str | None =
                     [hashlib.sha256(str(value).encode()).hexdigest(), kind])
 
 
-def test_email_destination_never_receives_unsubscribed_bounced_or_erased_customers(tmp_path, server):
+def test_destination_receives_only_customers_who_granted_each_of_its_purposes_and_never_erased_ones(
+        tmp_path, server):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(10), unsubscribed={1}, bounced={2})
+    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown"},
+                                              "advertising": {2: "denied", 6: "unknown"},
+                                              "analytics": {7: "unknown"}})
     erase(settings, email="person3@example.com")
     erase(settings, phone_e164="+14155550004")
-    config = write_config(tmp_path, hook=webhook(server, channel="email", mode="diff"),
-                          other=webhook(server, channel="other"))
+    config = write_config(tmp_path, hook=webhook(server, purposes=["email_marketing", "advertising"], mode="diff"),
+                          other=webhook(server, purposes=["analytics"]))
 
     report = sync_destination(settings, "hook", config_path=config)
 
-    assert (report.members, report.without_consent, report.erased) == (6, 2, 2)
-    assert sorted(applied_members(server)) == [("upsert", cid) for cid in ids([0, 5, 6, 7, 8, 9])]
-    # a channel without consent rules still never receives erased people
+    # unknown is denied for marketing purposes; c002 is refused for both of them
+    assert (report.members, report.without_consent, report.erased) == (5, 3, 2)
+    assert report.without_consent_by_purpose == {"email_marketing": 2, "advertising": 2}
+    assert sorted(applied_members(server)) == [("upsert", cid) for cid in ids([0, 5, 7, 8, 9])]
+    # unknown analytics consent counts as granted (configured per purpose); erased people never go anywhere
     other = sync_destination(settings, "other", config_path=config)
     assert (other.members, other.without_consent, other.erased) == (8, 0, 2)
 
-    build_marts(settings, range(10), unsubscribed={1, 5}, bounced={2})  # c005 unsubscribes after being sent
+    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown", 5: "denied"},
+                                              "advertising": {2: "denied", 6: "unknown"}})  # c005 unsubscribes
     server.requests.clear()
     later = sync_destination(settings, "hook", config_path=config)
     assert [m for r in server.requests for m in r.json()["members"]] == [{"op": "remove", "customer_id": "c005"}]
     assert later.removed == 1
+
+
+def test_dry_run_reports_consent_exclusions_per_purpose_from_the_command_line(tmp_path, server, monkeypatch, capsys):
+    settings = make_settings(tmp_path)
+    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown"},
+                                              "sales_outreach": {2: "denied", 3: "denied"}})
+    config = write_config(tmp_path, hook=webhook(server, purposes=["email_marketing", "sales_outreach"]))
+    monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
+
+    assert main(["sync", "hook", "--dry-run", "--config", str(config)]) == 0
+
+    counts = json.loads(capsys.readouterr().out.split(" ", 2)[2])
+    assert (counts["members"], counts["without_consent"]) == (7, 3)
+    assert (counts["without_consent_email_marketing"], counts["without_consent_sales_outreach"]) == (2, 2)
+    assert server.requests == []
 
 
 def test_dry_run_sends_nothing_and_changes_no_state(tmp_path, server):

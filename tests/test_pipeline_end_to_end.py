@@ -61,16 +61,23 @@ def test_identity_precision_and_recall_against_sample_truth(sample_run):
     assert metrics["pairwise_recall"] >= 0.9
 
 
-def test_segment_export_writes_every_member(sample_run, warehouse):
+def test_segment_export_writes_every_member_with_consent(sample_run, warehouse):
     for dest in load_destinations().values():
         members = warehouse.execute(
             "select count(*) from marts.segment_membership where segment = ?", [dest.segment]
         ).fetchone()[0]
         assert members > 0, f"segment {dest.segment} is empty on the sample"
+        refused = {c for (c,) in warehouse.execute(
+            "select customer_id from marts.customer_consent where consent = 'denied' and purpose in "
+            "(select unnest(?::varchar[]))", [list(dest.purposes)]).fetchall()}
+        eligible = warehouse.execute(
+            "select count(*) from marts.segment_membership where segment = ? and customer_id not in "
+            "(select unnest(?::varchar[]))", [dest.segment, sorted(refused)]).fetchone()[0]
         with (sample_run.exports / dest.path).open(newline="") as f:
             rows = list(csv.DictReader(f))
-        assert len(rows) == members
-        assert len({r["customer_id"] for r in rows}) == members
+        print(f"{dest.name}: {members} members, {members - eligible} refused for consent, {len(rows)} exported")
+        assert len(rows) == eligible < members
+        assert len({r["customer_id"] for r in rows}) == eligible and not refused & {r["customer_id"] for r in rows}
 
 
 def test_rerun_on_same_input_changes_no_table(sample_run, sample_fingerprints):

@@ -22,7 +22,9 @@ select
     {{ clean_text('owner') }} as owner,
     {{ utc_timestamp('created_at') }} as created_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
-    coalesce(cast(is_archived as boolean), false) as is_archived
+    coalesce(cast(is_archived as boolean), false) as is_archived,
+    {{ optional_column(source('raw_crm', 'contacts'), 'email_opt_out', 'boolean') }} as email_opt_out,
+    {{ optional_column(source('raw_crm', 'contacts'), 'do_not_call', 'boolean') }} as do_not_call
 from {{ source('raw_crm', 'contacts') }}
 qualify row_number() over (
     partition by {{ clean_text('contact_id') }}

@@ -29,6 +29,7 @@ select
     {{ clean_text('traits_first_name') }} as traits_first_name,
     {{ clean_text('traits_last_name') }} as traits_last_name,
     {{ clean_text('traits_phone') }} as traits_phone,
+    {{ optional_column(source('raw_web', 'events'), 'consent_preferences', 'json') }} as consent_preferences,
     cast(properties as varchar) as properties
 from {{ source('raw_web', 'events') }}
 qualify row_number() over (partition by "timestamp", message_id order by anonymous_id) = 1
