@@ -25,7 +25,10 @@ from ingestion.typed_rows import type_records
 from ingestion.web_events import parse_events
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
-EVENT_FILES = ("*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
+# Segment's storage destinations write segment-logs/<source-id>/<received-day>/<epoch-ms>.<id>.gz
+# (https://segment.com/docs/connections/storage/catalog/aws-s3/), gzipped JSON lines without a suffix
+SEGMENT_ARCHIVE = "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.*.gz"
+EVENT_FILES = ("*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz", "*.json", "*.json.gz", SEGMENT_ARCHIVE)
 ACCESS_LOG_FILES = ("*.log", "*.log.gz", "*.log.[0-9]*")
 
 
