@@ -54,7 +54,8 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                 select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
                        coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
                        count(*) filter (where rows_read <> rows_loaded + rows_quarantined
-                                                          + coalesce(rows_suppressed, 0)),
+                                                          + coalesce(rows_suppressed, 0)
+                                                          + coalesce(rows_already_read, 0)),
                        count(*) filter (where status = 'failed')
                 from "{schema}".load_report where entity = ?""", [table])[0]
             yield AssetCheckResult(

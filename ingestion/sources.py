@@ -13,7 +13,7 @@ import dlt
 import duckdb
 from dlt.extract.resource import DltResource
 
-from ingestion.access_logs import ACCESS_LOG_SCHEMA, parse_access_log
+from ingestion.access_logs import ACCESS_LOG_FILES, ACCESS_LOG_SCHEMA, access_log_parser, load_log_format
 from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
@@ -29,7 +29,6 @@ JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson
 # (https://segment.com/docs/connections/storage/catalog/aws-s3/), gzipped JSON lines without a suffix
 SEGMENT_ARCHIVE = "[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.*.gz"
 EVENT_FILES = ("*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz", "*.json", "*.json.gz", SEGMENT_ARCHIVE)
-ACCESS_LOG_FILES = ("*.log", "*.log.gz", "*.log.[0-9]*")
 
 
 @dlt.source(name="crm", section="crm")
@@ -45,13 +44,14 @@ def email_source(landing_dir: str = dlt.config.value, mapping: str = "mailchimp"
 
 
 @dlt.source(name="web", section="web")
-def web_source(landing_dir: str = dlt.config.value) -> list[DltResource]:
-    """Segment tracking events (JSON lines) and web-server access logs (combined format)."""
+def web_source(landing_dir: str = dlt.config.value, log_format: str = "combined") -> list[DltResource]:
+    """Segment tracking events and web-server access logs in `log_format` (config/sources/access_logs.yml)."""
+    access_log = load_log_format(log_format)
     return [
         file_resource("events", landing_dir, EVENT_FILES, parse_events, ["message_id"], immutable=True),
         file_resource(
-            "access_log", landing_dir, ACCESS_LOG_FILES, parse_access_log, ["_file_hash", "_source_line"],
-            immutable=True, schema=ACCESS_LOG_SCHEMA,
+            "access_log", landing_dir, ACCESS_LOG_FILES, access_log_parser(access_log), ["_file_hash", "_source_line"],
+            immutable=True, schema=ACCESS_LOG_SCHEMA, config_digest=access_log.pattern,
         ),
     ]
 
