@@ -14,6 +14,7 @@ import duckdb
 from dlt.extract.resource import DltResource
 
 from ingestion.access_logs import ACCESS_LOG_FILES, ACCESS_LOG_SCHEMA, access_log_parser, load_log_format
+from ingestion.audiences import AUDIENCE, audience_mapping
 from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
@@ -24,6 +25,7 @@ from ingestion.superseded import drop_superseded
 from ingestion.typed_rows import type_records
 from ingestion.web_events import parse_events
 
+EMAIL_MAPPED = (*EMAIL_ENTITIES, AUDIENCE)  # entities an email tool's mapping file may describe
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 # Segment's storage destinations write segment-logs/<source-id>/<received-day>/<epoch-ms>.<id>.gz
 # (https://segment.com/docs/connections/storage/catalog/aws-s3/), gzipped JSON lines without a suffix
@@ -38,9 +40,13 @@ def crm_source(landing_dir: str = dlt.config.value, mapping: str = "hubspot") ->
 
 
 @dlt.source(name="email", section="email")
-def email_source(landing_dir: str = dlt.config.value, mapping: str = "mailchimp") -> list[DltResource]:
-    """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam)."""
-    return _mapped_resources(landing_dir, load_mapping(mapping, EMAIL_ENTITIES), EMAIL_ENTITIES)
+def email_source(
+    landing_dir: str = dlt.config.value, mapping: str = "mailchimp", audiences: str = "mailchimp,klaviyo"
+) -> list[DltResource]:
+    """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam), and the
+    audience (subscribers and their status) of every email tool in `audiences` (config/sources/<name>.yml)."""
+    resources = _mapped_resources(landing_dir, load_mapping(mapping, EMAIL_MAPPED), EMAIL_ENTITIES)
+    return [*resources, _mapped_resource(landing_dir, audience_mapping(audiences.split(","), EMAIL_MAPPED), AUDIENCE)]
 
 
 @dlt.source(name="web", section="web")
@@ -68,7 +74,8 @@ def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) ->
             records = read_csv(con, path, text, export.delimiter)
         if not records.headers and not records.rejects:
             return FileResult(data=None)
-        columns = export.for_file(entity.table, path.name).columns
+        kind = export.for_file(entity.table, path.name)
+        records.table, columns = kind.with_values(records.table)
         result = type_records(con, records, entity, columns, source_file, file_hash)
         if result.data is not None:
             result.data, result.superseded = drop_superseded(result.data, entity)
@@ -82,5 +89,5 @@ def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) ->
         primary_key=[entity.primary_key],
         latest_by=entity.updated_at,
         config_digest=export.digest,
-        immutable=bool(entity.key_of),
+        immutable=bool(entity.key_of) and entity.updated_at is None,  # a hash key with versions keeps the latest
     )
