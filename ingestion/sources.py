@@ -11,10 +11,11 @@ from typing import Sequence
 
 import dlt
 import duckdb
+import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from ingestion.access_logs import ACCESS_LOG_FILES, ACCESS_LOG_SCHEMA, access_log_parser, load_log_format
-from ingestion.audiences import AUDIENCE, audience_mapping
+from ingestion.audiences import AUDIENCE, AUDIENCE_SCHEMA, audience_mapping
 from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
@@ -46,7 +47,8 @@ def email_source(
     """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam), and the
     audience (subscribers and their status) of every email tool in `audiences` (config/sources/<name>.yml)."""
     resources = _mapped_resources(landing_dir, load_mapping(mapping, EMAIL_MAPPED), EMAIL_ENTITIES)
-    return [*resources, _mapped_resource(landing_dir, audience_mapping(audiences.split(","), EMAIL_MAPPED), AUDIENCE)]
+    audience = audience_mapping(audiences.split(","), EMAIL_MAPPED)
+    return [*resources, _mapped_resource(landing_dir, audience, AUDIENCE, schema=AUDIENCE_SCHEMA)]
 
 
 @dlt.source(name="web", section="web")
@@ -66,7 +68,9 @@ def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequenc
     return [_mapped_resource(landing_dir, export, e) for e in entities if e.table in export.entities]
 
 
-def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) -> DltResource:
+def _mapped_resource(
+    landing_dir: str, export: ExportMapping, entity: Entity, schema: pa.Schema | None = None
+) -> DltResource:
     def parse(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
         if path.name.lower().endswith(JSON_SUFFIXES):
             records = read_json_records(con, path, text)
@@ -90,4 +94,5 @@ def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) ->
         latest_by=entity.updated_at,
         config_digest=export.digest,
         immutable=bool(entity.key_of) and entity.updated_at is None,  # a hash key with versions keeps the latest
+        schema=schema,
     )
