@@ -27,6 +27,7 @@ PERSON_BEARING_RECORDS_SQL = """
     union select 'web_anonymous_id', anonymous_id from raw_web.events where anonymous_id is not null
     union select 'web_user_id', user_id from raw_web.events where user_id is not null
     union select 'email_recipient', recipient_id from raw_email.activity where recipient_id is not null
+    union select 'email_subscriber', subscriber_key from raw_email.audience
 """
 
 

@@ -16,6 +16,20 @@ email as (
     select * from {{ ref('int_email_engagement') }} where customer_id is not null
 ),
 
+-- an email tool's current status outranks no information: unsubscribed or cleaned anywhere
+-- withdraws consent, and a customer known to an email tool must be subscribed in one of them
+audience as (
+    select
+        m.customer_id,
+        bool_or(a.is_unsubscribed) as unsubscribed,
+        bool_or(a.is_cleaned) as cleaned,
+        bool_or(a.has_email_consent) as subscribed
+    from {{ ref('stg_email__audience') }} as a
+    inner join {{ ref('stg_identity__customer_map') }} as m
+        on m.source = 'email_subscriber' and m.source_record_id = a.subscriber_key
+    group by m.customer_id
+),
+
 crm_contacts as (
     select m.customer_id, c.*
     from {{ ref('stg_crm__contacts') }} as c
@@ -124,9 +138,11 @@ traits as (
         coalesce(e.email_clicks, 0) as email_clicks,
         case when e.email_sends > 0 then round(e.email_opens / e.email_sends, 4) end as email_open_rate,
         case when e.email_sends > 0 then round(e.email_clicks / e.email_sends, 4) end as email_click_rate,
-        coalesce(e.email_bounced, false) as email_bounced,
-        coalesce(e.email_unsubscribed, false) as email_unsubscribed,
-        not coalesce(e.email_unsubscribed or e.email_bounced, false) as email_consent,
+        coalesce(e.email_bounced, false) or coalesce(au.cleaned, false) as email_bounced,
+        coalesce(e.email_unsubscribed, false) or coalesce(au.unsubscribed, false) as email_unsubscribed,
+        not coalesce(e.email_unsubscribed or e.email_bounced, false)
+            and not coalesce(au.unsubscribed or au.cleaned, false)
+            and coalesce(au.subscribed, true) as email_consent,
         coalesce(d.deals_open, 0) as deals_open,
         coalesce(d.deals_won, 0) as deals_won,
         coalesce(d.deals_lost, 0) as deals_lost,
@@ -142,6 +158,7 @@ traits as (
     left join activity as a using (customer_id)
     left join web as w using (customer_id)
     left join email_stats as e using (customer_id)
+    left join audience as au using (customer_id)
     left join deal_stats as d using (customer_id)
     left join crm_profile as p using (customer_id)
 ),
