@@ -122,9 +122,9 @@ def _entity_mapping(where: str, entity: Entity, section: Any) -> EntityMapping:
             raise MappingError(f"{where}.columns.{name}: unknown c360 column; expected one of {sorted(allowed)}")
         if not isinstance(header, str) or not header.strip():
             raise MappingError(f"{where}.columns.{name}: must be the export's header text")
-    for field in entity.fields:
-        if field.required and field.name not in columns and field.name not in values:
-            raise MappingError(f"{where}.columns.{field.name}: required column is not mapped")
+    for required in (f.name for f in entity.fields if f.required):
+        if required not in columns and required not in values:
+            raise MappingError(f"{where}.columns.{required}: required column is not mapped")
     return EntityMapping(
         tuple(files), {name: header.strip() for name, header in columns.items()}, {k: str(v) for k, v in values.items()}
     )
