@@ -177,6 +177,26 @@ def test_rotating_a_live_log_loads_every_line_exactly_once(tmp_path):
     ]
 
 
+def test_copytruncate_rotation_reads_the_copy_tail_and_the_truncated_log_once(tmp_path):
+    """logrotate `copytruncate` (https://man7.org/linux/man-pages/man8/logrotate.8.html): the live
+    log is copied to access.log.1, lines may land in the copy before the truncation, and the live
+    file starts again from zero."""
+    settings = settings_for(tmp_path)
+    web = settings.landing / "web"
+    live = web / "access.log"
+    _append(live, _line(1), _line(2))
+    run_ingestion(settings, ["web"])
+    _append(live, _line(3))  # written after the last read, before the copy
+    shutil.copyfile(live, web / "access.log.1")
+    live.write_text("")
+    _append(live, _line(4))
+    run_ingestion(settings, ["web"])
+    assert sorted(q for (q,) in query(settings, "SELECT query FROM raw_web.access_log")) == ["n=1", "n=2", "n=3", "n=4"]
+    assert [(r[0], r[1], r[2], r[5]) for r in _accounting(settings)] == [
+        ("access.log", 2, 2, 0), ("access.log", 1, 1, 0), ("access.log.1", 3, 1, 2),
+    ]
+
+
 def test_default_names_cover_red_hat_and_rotated_logs(tmp_path):
     """Red Hat's httpd writes /var/log/httpd/access_log, rotated to access_log-20260929
     (https://access.redhat.com/documentation/en-us/red_hat_enterprise_linux/7/html/system_administrators_guide/ch-web_servers);

@@ -160,3 +160,25 @@ def test_a_mapping_value_for_an_unknown_column_is_one_clear_error(tmp_path):
 
     with pytest.raises(MappingError, match=r"entities.audience.values.stauts: unknown c360 column"):
         email_source(landing_dir=str(settings.landing / "email"), audiences=str(bad))
+
+
+def test_forget_erases_a_subscriber_and_a_reloaded_audience_export_does_not_bring_them_back(tmp_path):
+    """`c360 forget` on a Mailchimp audience subscriber (https://mailchimp.com/help/view-export-contacts/):
+    the audience row is deleted, and the same export landed again is counted as suppressed."""
+    from privacy.forget import forget
+
+    settings = settings_for(tmp_path)
+    email = settings.landing / "email"
+    rows = [_member("ann@x.test", "Ann", "Lee", "2026-03-01 10:00:00"), _member("bo@x.test", "Bo", "Ng", "2026-03-01 10:00:00")]
+    export = csv_text(rows, [*MAILCHIMP_MEMBER, *MAILCHIMP_IDS])
+    (email / "subscribed_members_export_1.csv").write_text(export)
+    run_ingestion(settings, ["email"])
+
+    report_of_erasure = forget(settings, email="Ann@X.test")
+
+    assert report_of_erasure.tables_touched.get("raw_email.audience") == 1
+    (email / "subscribed_members_export_again.csv").write_text(export + "\n")  # other bytes, same people
+    run_ingestion(settings, ["email"])
+    assert [r[1] for r in _audience(settings)] == ["bo@x.test"]
+    assert query(settings, "SELECT rows_read, rows_loaded, rows_suppressed FROM raw_email.load_report"
+                           " WHERE source_file = 'subscribed_members_export_again.csv'") == [(2, 1, 1)]
