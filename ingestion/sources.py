@@ -45,9 +45,10 @@ def email_source(
     landing_dir: str = dlt.config.value, mapping: str = "mailchimp", audiences: str = "mailchimp,klaviyo"
 ) -> list[DltResource]:
     """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam), and the
-    audience (subscribers and their status) of every email tool in `audiences` (config/sources/<name>.yml)."""
+    audience (subscribers and their status) of `mapping` and every email tool in `audiences`
+    (config/sources/<name>.yml)."""
     resources = _mapped_resources(landing_dir, load_mapping(mapping, EMAIL_MAPPED), EMAIL_ENTITIES)
-    audience = audience_mapping(audiences.split(","), EMAIL_MAPPED)
+    audience = audience_mapping(list(dict.fromkeys([mapping, *audiences.split(",")])), EMAIL_MAPPED)
     return [*resources, _mapped_resource(landing_dir, audience, AUDIENCE, schema=AUDIENCE_SCHEMA)]
 
 
