@@ -29,6 +29,7 @@ PERSON_BEARING_RECORDS_SQL = """
     union select 'web_anonymous_id', anonymous_id from raw_web.events where anonymous_id is not null
     union select 'web_user_id', user_id from raw_web.events where user_id is not null
     union select 'email_recipient', recipient_id from raw_email.activity where recipient_id is not null
+    union select 'email_subscriber', subscriber_key from raw_email.audience
 """
 
 
@@ -64,7 +65,8 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                 select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
                        coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
                        count(*) filter (where rows_read <> rows_loaded + rows_quarantined
-                                                          + coalesce(rows_suppressed, 0))
+                                                          + coalesce(rows_suppressed, 0)
+                                                          + coalesce(rows_already_read, 0))
                 from "{schema}".load_report where entity = ?""", [table])[0]
             failed_names = _files_still_failing(settings, schema, table)
             failed = len(failed_names)

@@ -11,6 +11,7 @@ PERSON_BEARING_RAW_TABLES = [
     AssetKey(["raw_crm", "contacts"]),
     AssetKey(["raw_web", "events"]),
     AssetKey(["raw_email", "activity"]),
+    AssetKey(["raw_email", "audience"]),
 ]
 CUSTOMER_MAP = AssetKey(["identity", "customer_map"])
 CUSTOMER_ID_HISTORY = AssetKey(["identity", "customer_id_history"])

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 RECORDS = "identity.records"
 RECORD_EMAILS = "identity.record_emails"
-SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient")
+SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient", "email_subscriber")
 RECORD_COLUMNS = (
     "source", "source_record_id", "first_name", "last_name", "email", "phone",
     "street", "city", "postcode", "dob",
@@ -70,11 +70,19 @@ SELECT 'email_recipient' AS source, CAST(recipient_id AS VARCHAR) AS source_reco
 FROM raw_email.activity WHERE recipient_id IS NOT NULL GROUP BY recipient_id
 """
 
+# An email tool's subscriber (Mailchimp audience, Klaviyo profile): one row per tool and address.
+_AUDIENCE_SQL = """
+SELECT 'email_subscriber' AS source, subscriber_key AS source_record_id, first_name, last_name, email, phone,
+       coalesce(street, address) AS street, city, postal_code AS postcode, NULL AS dob, NULL AS additional_emails
+FROM raw_email.audience WHERE subscriber_key IS NOT NULL
+"""
+
 _SOURCE_QUERIES = (
     ("raw_crm.contacts", _CRM_SQL),
     ("raw_web.events", _WEB_USER_SQL),
     ("raw_web.events", _WEB_ANONYMOUS_SQL),
     ("raw_email.activity", _EMAIL_SQL),
+    ("raw_email.audience", _AUDIENCE_SQL),
 )
 
 _EMPTY_SQL = """

@@ -24,24 +24,40 @@ def line_rejects(con: duckdb.DuckDBPyConnection, parsed: str, lines: str) -> lis
     ]
 
 
-def load_lines(con: duckdb.DuckDBPyConnection, path: Path, text: str, table: str) -> None:
+def load_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, text: str, table: str, from_text: bool = False, first_line: int = 1
+) -> None:
     """Create temp table `table` (_line, text) of the file's non-empty lines, split inside DuckDB.
 
     Plain UTF-8 files are re-read by DuckDB from the (page-cached) file, the fastest path;
-    decompressed or BOM-prefixed text is passed in as a parameter.
+    decompressed or BOM-prefixed text, or `from_text` (text that is not the file's own bytes), is
+    passed in as a parameter. `text`'s first line is numbered `first_line` (a file read from the middle).
     """
-    if path.name.lower().endswith(".gz") or starts_with_bom(path):  # read_text neither decompresses nor drops a BOM
+    if from_text or path.name.lower().endswith(".gz") or starts_with_bom(path):  # read_text neither decompresses nor drops a BOM
         content, params = "(SELECT $text AS content)", {"text": text}
     else:
         content, params = "read_text($path)", {"path": str(path)}
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT {LINE}, CASE WHEN suffix({TEXT}, chr(13)) THEN rtrim({TEXT}, chr(13)) ELSE {TEXT} END AS {TEXT} FROM (
-            SELECT generate_subscripts(parts, 1) AS {LINE}, unnest(parts) AS {TEXT}
+            SELECT generate_subscripts(parts, 1) + {int(first_line) - 1} AS {LINE}, unnest(parts) AS {TEXT}
             FROM (SELECT string_split(content, chr(10)) AS parts FROM {content})
         ) WHERE {TEXT} <> '' AND {TEXT} <> chr(13)""",
         params,
     )
+
+
+def json_array_as_lines(path: Path, text: str) -> str | None:
+    """A file holding one JSON array, re-written one element per line (element n on line n); None for JSON lines."""
+    if not text.lstrip().startswith("["):
+        return None
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise UnreadableFile(f"{path.name}: not valid JSON ({exc}); re-export the file") from exc
+    if not isinstance(document, list):
+        raise UnreadableFile(f"{path.name}: a JSON file must hold an array of events or one event per line")
+    return "".join(json.dumps(item, separators=(",", ":")) + "\n" for item in document)
 
 
 def read_json_records(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> RawRecords:

@@ -19,12 +19,13 @@ def name_matches(file_name: str, patterns: Sequence[str]) -> bool:
 
 
 def discover(landing_dir: Path, patterns: Sequence[str]) -> list[Path]:
-    """Files matching any pattern, oldest first so a later export of the same record merges last."""
+    """Files matching any pattern, in the folder and its subfolders (Segment's archive layout, dated
+    folders), oldest first so a later export of the same record merges last."""
     if not landing_dir.is_dir():
         return []
     found = [
         path
-        for path in landing_dir.iterdir()
+        for path in landing_dir.rglob("*")
         if path.is_file() and name_matches(path.name, patterns)
     ]
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))

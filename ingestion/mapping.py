@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+import pyarrow as pa
 import yaml
 
 from c360.errors import UserError
@@ -24,9 +25,21 @@ class MappingError(UserError, ValueError):
 class EntityMapping:
     files: tuple[str, ...]  # glob patterns (case-insensitive) of this entity's files in the landing folder
     columns: dict[str, str]  # c360 column -> export header
+    # c360 column -> fixed value for every row of these files (what the file itself means, e.g. a
+    # Mailchimp `unsubscribed_members_export` file: status unsubscribed)
+    values: dict[str, str] = field(default_factory=dict)
 
     def matches(self, file_name: str) -> bool:
         return name_matches(file_name, self.files)
+
+    def with_values(self, table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+        """`table` with one column per fixed value, and the column mapping that reads them."""
+        columns = dict(self.columns)
+        for name, value in self.values.items():
+            header = f"(value of {name})"
+            table = table.append_column(header, pa.array([value] * table.num_rows, pa.string()))
+            columns[name] = header
+        return table, columns
 
 
 @dataclass(frozen=True)
@@ -98,13 +111,21 @@ def _entity_mapping(where: str, entity: Entity, section: Any) -> EntityMapping:
     columns = section.get("columns")
     if not isinstance(columns, dict):
         raise MappingError(f"{where}.columns: must map c360 column names to export headers")
+    values = section.get("values", {})
+    if not isinstance(values, dict) or not all(isinstance(v, (str, int)) for v in values.values()):
+        raise MappingError(f"{where}.values: must map c360 column names to fixed values")
     allowed = {f.name for f in entity.fields}
+    for name in values:
+        if name not in allowed or name in columns:
+            raise MappingError(f"{where}.values.{name}: unknown c360 column or already mapped to a header")
     for name, header in columns.items():
         if name not in allowed:
             raise MappingError(f"{where}.columns.{name}: unknown c360 column; expected one of {sorted(allowed)}")
         if not isinstance(header, str) or not header.strip():
             raise MappingError(f"{where}.columns.{name}: must be the export's header text")
-    for field in entity.fields:
-        if field.required and field.name not in columns:
-            raise MappingError(f"{where}.columns.{field.name}: required column is not mapped")
-    return EntityMapping(tuple(files), {name: header.strip() for name, header in columns.items()})
+    for required in (f.name for f in entity.fields if f.required):
+        if required not in columns and required not in values:
+            raise MappingError(f"{where}.columns.{required}: required column is not mapped")
+    return EntityMapping(
+        tuple(files), {name: header.strip() for name, header in columns.items()}, {k: str(v) for k, v in values.items()}
+    )

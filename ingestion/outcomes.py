@@ -19,6 +19,7 @@ class FileResult:
     new_columns: list[str] = field(default_factory=list)
     superseded: int = 0  # rows merged into another with the same key: a newer warehouse version or a repeat in this run
     suppressed: int = 0  # rows of erased people (privacy.suppressions), dropped unread by any table
+    already_read: int = 0  # lines an earlier file already delivered (a grown or rotated log), not parsed again
 
     @property
     def rows_loaded(self) -> int:
@@ -27,7 +28,7 @@ class FileResult:
 
     @property
     def rows_read(self) -> int:
-        return self.rows_loaded + len(self.rejects) + self.suppressed
+        return self.rows_loaded + len(self.rejects) + self.suppressed + self.already_read
 
     def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> "FileResult":
         """A file none of whose lines parse is the wrong format: fail it clearly (rows stay quarantined)."""

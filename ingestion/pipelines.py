@@ -101,7 +101,8 @@ def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "e
 
 
 def _files_loaded(pipeline: dlt.Pipeline, load_ids: list[str]) -> list[dict[str, Any]]:
-    if not load_ids:
+    """Load-report rows of these loads (none when no file was ever read: only empty tables were created)."""
+    if not load_ids or "load_report" not in pipeline.default_schema.tables:
         return []
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name("load_report")

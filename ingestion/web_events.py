@@ -1,4 +1,8 @@
-"""Segment-spec tracking events (JSON lines) to `raw_web.events`, parsed and validated in DuckDB."""
+"""Segment-spec tracking events (JSON lines, JSON arrays, Segment's S3/GCS archive objects) to `raw_web.events`.
+
+Every identify trait is kept as JSON (`traits`); Segment's reserved traits
+(https://segment.com/docs/connections/spec/identify/#traits) are also mapped to columns.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +11,7 @@ import duckdb
 
 from ingestion.emails import normalize_emails
 from ingestion.landing import MAX_LINE_BYTES, physical_lines, starts_with_bom
-from ingestion.json_reader import TEXT, line_rejects, load_lines
+from ingestion.json_reader import TEXT, json_array_as_lines, line_rejects, load_lines
 from ingestion.outcomes import FileResult
 from ingestion.records import LINE
 from ingestion.typed_rows import ident, literal
@@ -39,11 +43,25 @@ PATHS: dict[str, tuple[str, ...]] = {
     "traits_email": ("$.traits.email", "$.context.traits.email"),
     "traits_first_name": ("$.traits.firstName", "$.context.traits.firstName"),
     "traits_last_name": ("$.traits.lastName", "$.context.traits.lastName"),
+    "traits_name": ("$.traits.name", "$.context.traits.name"),
     "traits_phone": ("$.traits.phone", "$.context.traits.phone"),
+    "traits_birthday": ("$.traits.birthday", "$.context.traits.birthday"),
+    "traits_street": ("$.traits.address.street", "$.context.traits.address.street"),
+    "traits_city": ("$.traits.address.city", "$.context.traits.address.city"),
+    "traits_postal_code": ("$.traits.address.postalCode", "$.context.traits.address.postalCode"),
+    "traits_state": ("$.traits.address.state", "$.context.traits.address.state"),
+    "traits_country": ("$.traits.address.country", "$.context.traits.address.country"),
+    # `company` is a string or an object with a name
+    "traits_company": (
+        "$.traits.company.name", "$.traits.company", "$.context.traits.company.name", "$.context.traits.company"
+    ),
+    "traits": ("$.traits", "$.context.traits"),
     "properties": ("$.properties",),
     # Segment Consent Management: {"<categoryId>": true|false, ...}, kept as JSON text (marts.customer_consent)
     "consent_preferences": ("$.context.consent.categoryPreferences",),
 }
+# objects kept whole as JSON (their fields are read from the JSON, whatever shape they have)
+JSON_OBJECTS = (("properties",), ("traits",), ("context", "traits"))
 
 
 def query_param(url_sql: str, name: str) -> str:
@@ -58,9 +76,11 @@ def query_param(url_sql: str, name: str) -> str:
 
 
 def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
-    whole_file = _read_whole_file(con, path, text)
+    """A file of events: JSON lines, or one JSON array (its n-th element counts as line n)."""
+    array = json_array_as_lines(path, text)
+    whole_file = array is None and _read_whole_file(con, path, text)
     if not whole_file:
-        load_lines(con, path, text, "event_lines")
+        load_lines(con, path, array if array is not None else text, "event_lines", from_text=array is not None)
         _read_line_by_line(con)
     # CASE, not coalesce: DuckDB evaluates every coalesce argument, and the URL fallback is a regex
     utm = {k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END" for k in PATHS if k.startswith("utm_")}
@@ -71,7 +91,14 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
             parsed_timestamp AS timestamp, ip, user_agent, page_url, page_path, page_title, referrer,
             {', '.join(f"{expr} AS {k}" for k, expr in utm.items())},
             {query_param('page_url', 'mc_eid')} AS mc_eid,
-            traits_email, traits_first_name, traits_last_name, traits_phone, properties,
+            traits_email,
+            -- Segment's own split of `name` (analytics.js facade): first word, then the rest
+            coalesce(traits_first_name, NULLIF(split_part(trim(traits_name), ' ', 1), '')) AS traits_first_name,
+            coalesce(traits_last_name, NULLIF(trim(substr(trim(traits_name), length(split_part(trim(traits_name), ' ', 1)) + 1)), ''))
+                AS traits_last_name,
+            traits_name, traits_phone, traits_birthday, traits_street, traits_city, traits_postal_code, traits_state,
+            traits_country, CASE WHEN NOT starts_with(ltrim(traits_company), '{{') THEN traits_company END AS traits_company,
+            traits, properties,
             json(consent_preferences)::VARCHAR AS consent_preferences,
             coalesce(unparsed, concat_ws('; ',
                 CASE WHEN message_id IS NULL THEN 'missing messageId' END,
@@ -112,8 +139,8 @@ def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> b
     if starts_with_bom(path):
         return False
     paths = {name: [p.split(".")[1:] for p in options] for name, options in PATHS.items()}
-    columns = {key: "JSON" if key == "properties" else _struct_type(
-        [parts[1:] for options in paths.values() for parts in options if parts[0] == key and len(parts) > 1]
+    columns = {key: _struct_type(
+        [parts[1:] for options in paths.values() for parts in options if parts[0] == key and len(parts) > 1], (key,)
     ) for key in dict.fromkeys(parts[0] for options in paths.values() for parts in options)}
     fields = {name: f"coalesce({', '.join(_field(parts) for parts in options)})" for name, options in paths.items()}
     try:
@@ -159,12 +186,14 @@ def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE extracted_events")
 
 
-def _struct_type(children: list[list[str]]) -> str:
-    """DuckDB type for the object holding `children` paths (VARCHAR for a leaf)."""
+def _struct_type(children: list[list[str]], at: tuple[str, ...]) -> str:
+    """DuckDB type for the object at path `at` holding `children` paths (VARCHAR for a leaf, JSON for JSON_OBJECTS)."""
+    if at in JSON_OBJECTS:
+        return "JSON"
     if not children:
         return "VARCHAR"
     keys = dict.fromkeys(c[0] for c in children)
-    inner = {k: _struct_type([c[1:] for c in children if c[0] == k and len(c) > 1]) for k in keys}
+    inner = {k: _struct_type([c[1:] for c in children if c[0] == k and len(c) > 1], (*at, k)) for k in keys}
     return "STRUCT(" + ", ".join(f"{ident(k)} {t}" for k, t in inner.items()) + ")"
 
 
@@ -173,7 +202,10 @@ def _struct_literal(columns: dict[str, str]) -> str:
 
 
 def _field(parts: list[str]) -> str:
-    """SQL reading one JSON path from the typed columns; `properties` stays JSON, so its fields are extracted."""
-    if parts[0] == "properties":
-        return f"json_extract_string(properties, {literal('$.' + '.'.join(parts[1:]))})" if len(parts) > 1 else "properties::VARCHAR"
+    """SQL reading one JSON path from the typed columns; JSON_OBJECTS stay JSON, so their fields are extracted."""
+    for size in range(len(parts), 0, -1):
+        if tuple(parts[:size]) in JSON_OBJECTS:
+            column = ".".join(ident(p) for p in parts[:size])
+            rest = parts[size:]
+            return f"json_extract_string({column}, {literal('$.' + '.'.join(rest))})" if rest else f"{column}::VARCHAR"
     return ".".join(ident(p) for p in parts)

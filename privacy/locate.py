@@ -23,6 +23,7 @@ KEY_COLUMNS = {
     "anonymous_id": "web_anonymous_id", "visitor_id": "web_anonymous_id", "previous_id": "web_anonymous_id",
     "user_id": "web_user_id",
     "recipient_id": "email_recipient", "mc_eid": "email_recipient",
+    "subscriber_key": "email_subscriber",
 }
 EMAIL_COLUMNS = ("email", "email_normalized", "traits_email", "traits_email_normalized")
 

@@ -74,6 +74,10 @@ def _records_with_emails(con: duckdb.DuckDBPyConnection, emails: set[str]) -> se
             select distinct recipient_id from raw_email.activity
             where email_normalized in (select unnest(?::varchar[])) and recipient_id is not null""", [wanted]):
         found.add(("email_recipient", recipient_id))
+    for (subscriber_key,) in _rows(con, "raw_email.audience", """
+            select subscriber_key from raw_email.audience
+            where email_normalized in (select unnest(?::varchar[]))""", [wanted]):
+        found.add(("email_subscriber", subscriber_key))
     return found
 
 
@@ -130,3 +134,9 @@ def _add_contact_points(con: duckdb.DuckDBPyConnection, person: Person) -> None:
             where recipient_id in (select unnest(?::varchar[])) and email_normalized is not null""",
                           [person.record_ids("email_recipient")]):
         person.emails.add(email)
+    for email, phone in _rows(con, "raw_email.audience", """
+            select email_normalized, phone from raw_email.audience
+            where subscriber_key in (select unnest(?::varchar[]))""", [person.record_ids("email_subscriber")]):
+        person.emails.add(email)
+        if phone:
+            person.phones.add(phone)

@@ -35,6 +35,7 @@ RECORD_COLUMNS = {
     "user_id": "web_user_id",
     "recipient_id": "email_recipient",
     "mc_eid": "email_recipient",
+    "subscriber_key": "email_subscriber",
 }
 EMAIL_IN_TEXT = re.compile(r"[^\s,;:<>\"'()\[\]{}]+@[^\s,;:<>\"'()\[\]{}]+")
 

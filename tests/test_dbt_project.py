@@ -45,6 +45,12 @@ TABLES: dict[str, str] = {
     "raw_email.activity": """activity_id varchar, recipient_id varchar, email varchar, email_normalized varchar,
         first_name varchar, last_name varchar, campaign_id varchar, action varchar, occurred_at timestamptz,
         url varchar, bounce_type varchar""",
+    "raw_email.audience": """subscriber_key varchar, tool varchar, subscriber_id varchar, email varchar,
+        email_normalized varchar, first_name varchar, last_name varchar, phone varchar, address varchar,
+        street varchar, city varchar, region varchar, postal_code varchar, country varchar, company varchar,
+        status varchar, member_rating bigint, opted_in_at timestamptz, consent_at timestamptz,
+        last_changed_at timestamptz, last_activity_at timestamptz, unsubscribed_at timestamptz,
+        unsubscribe_reason varchar, cleaned_at timestamptz""",
     "identity.customer_map": "source varchar, source_record_id varchar, customer_id varchar",
 }
 

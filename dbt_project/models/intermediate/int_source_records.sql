@@ -8,8 +8,8 @@
     before identity: customer ids are joined in int_customer_records, so re-resolution never
     leaves a stale id here. Aggregating sessions and email messages per record is the expensive
     part, so incremental runs recompute only the web and email records with activity after the
-    stored watermark (each from all of its sessions or messages) plus every CRM contact (a small
-    table whose rows change in place). Upstream rows only ever move forward in time (sessions and
+    stored watermark (each from all of its sessions or messages) plus every CRM contact and email
+    subscriber (small tables whose rows change in place). Upstream rows only ever move forward in time (sessions and
     messages are extended by newer activity), which is what makes the watermark exact. -#}
 with
 
@@ -106,6 +106,22 @@ email_recipients as (
     group by recipient_id
 ),
 
+-- an email tool's subscriber list: few rows that change in place, so recomputed on every run
+email_subscribers as (
+    select
+        'email_subscriber' as source,
+        subscriber_key as source_record_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        company_name,
+        coalesce(last_changed_at, consent_at, opted_in_at) as observed_at,
+        coalesce(opted_in_at, consent_at, last_changed_at) as first_seen,
+        greatest(last_changed_at, last_activity_at, consent_at, opted_in_at) as last_seen
+    from {{ ref('stg_email__audience') }}
+),
+
 web_users as (
     select
         'web_user_id' as source,
@@ -144,6 +160,7 @@ web_devices as (
 records as (
     select * from crm_contacts
     union all by name select * from email_recipients
+    union all by name select * from email_subscribers
     union all by name select * from web_users
     union all by name select * from web_devices
 )

@@ -37,7 +37,8 @@ traits as (
         case when email.email_sends > 0 then round(email.email_clicks / email.email_sends, 4) end as email_click_rate,
         coalesce(email.email_bounced, false) as email_bounced,
         coalesce(email.email_unsubscribed, false) as email_unsubscribed,
-        not coalesce(email.email_unsubscribed or email.email_bounced, false) as email_consent,
+        not coalesce(email.email_unsubscribed or email.email_bounced, false)
+            and coalesce(email.audience_subscribed, true) as email_consent,
         coalesce(crm.deals_open, 0) as deals_open,
         coalesce(crm.deals_won, 0) as deals_won,
         coalesce(crm.deals_lost, 0) as deals_lost,
