@@ -31,32 +31,32 @@ golden as (
 )
 
 select
-    c.customer_id,
+    customers.customer_id,
     {%- for attribute in attributes if attribute not in ['address', 'date_of_birth'] %}
-    g.{{ attribute }},
+    golden.{{ attribute }},
     {%- endfor %}
     {%- for part in address_parts %}
     address.{{ part }},
     {%- endfor %}
-    cast(g.date_of_birth as date) as date_of_birth,
+    cast(golden.date_of_birth as date) as date_of_birth,
     {%- for attribute in attributes %}
-    g.{{ attribute }}_record_source || ':' || g.{{ attribute }}_record_id as {{ attribute }}_source,
+    golden.{{ attribute }}_record_source || ':' || golden.{{ attribute }}_record_id as {{ attribute }}_source,
     {%- endfor %}
     account.account_id,
     account.account_source,
-    c.first_seen,
-    c.last_seen,
-    c.crm_contact_records,
-    c.web_anonymous_id_records,
-    c.web_user_id_records,
-    c.email_recipient_records,
-    c.source_records,
-    (c.crm_contact_records + c.web_user_id_records + c.email_recipient_records > 0
-        or g.email is not null) as is_identified
-from customers as c
-left join golden as g using (customer_id)
+    customers.first_seen,
+    customers.last_seen,
+    customers.crm_contact_records,
+    customers.web_anonymous_id_records,
+    customers.web_user_id_records,
+    customers.email_recipient_records,
+    customers.source_records,
+    (customers.crm_contact_records + customers.web_user_id_records + customers.email_recipient_records > 0
+        or golden.email is not null) as is_identified
+from customers
+left join golden using (customer_id)
 left join {{ ref('int_customer_records') }} as address
-    on address.customer_id = c.customer_id
-    and address.source = g.address_record_source
-    and address.source_record_id = g.address_record_id
-left join {{ ref('int_customer_accounts') }} as account on account.customer_id = c.customer_id
+    on address.customer_id = customers.customer_id
+    and address.source = golden.address_record_source
+    and address.source_record_id = golden.address_record_id
+left join {{ ref('int_customer_accounts') }} as account on account.customer_id = customers.customer_id
