@@ -16,12 +16,13 @@ from c360.errors import UserError
 from c360.pipeline_config import load_pipeline_config
 from c360.settings import Settings
 from identity.config import IdentityConfigError, load_identity_config
-from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES
+from ingestion.entities import CRM_ENTITIES
 from ingestion.landing import name_matches
 from ingestion.mapping import MappingError, load_mapping
 from ingestion.pipelines import SOURCES
+from ingestion.sources import EMAIL_MAPPED
 
-MAPPED_SOURCES = {"crm": CRM_ENTITIES, "email": EMAIL_ENTITIES}
+MAPPED_SOURCES = {"crm": CRM_ENTITIES, "email": EMAIL_MAPPED}
 
 
 @dataclass
