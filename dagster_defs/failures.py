@@ -34,9 +34,9 @@ def is_transient(exc: BaseException) -> bool:
 def retry_only_transient() -> Iterator[None]:
     try:
         yield
-    except Failure:
-        raise
     except Exception as exc:
-        if is_transient(exc):
+        if is_transient(exc) or (isinstance(exc, Failure) and not exc.allow_retries):
             raise
-        raise Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc
+        # dagster-dbt's errors are Failures too, retryable by default: a failing dbt test is not transient
+        description = exc.description if isinstance(exc, Failure) else f"{type(exc).__name__}: {exc}"
+        raise Failure(description=description, allow_retries=False) from exc
