@@ -16,6 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from c360.settings import DBT_PROJECT_DIR, Settings
 from c360.warehouse_lock import exclusive_warehouse
+from enrichment.coverage import enrichment_coverage
 
 
 def point_dbt_at(settings: Settings) -> None:
@@ -36,6 +37,7 @@ def dbt_project(settings: Settings) -> DbtProject:
 
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
+CUSTOMER_ENRICHMENT = AssetKey(["intermediate", "int_customer_enrichment"])
 
 
 class ModelTranslator(DagsterDbtTranslator):
@@ -52,6 +54,8 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
             yield from dbt.cli(["build"], context=context).stream()
             if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
                 yield segment_sizes(settings)
+            if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
+                yield enrichment_observation(context, settings)
 
     return _models
 
@@ -62,3 +66,12 @@ def segment_sizes(settings: Settings) -> AssetObservation:
         sizes = con.execute("select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall()
     return AssetObservation(asset_key=SEGMENT_MEMBERSHIP,
                             metadata={f"members/{segment}": members for segment, members in sizes})
+
+
+def enrichment_observation(context: AssetExecutionContext, settings: Settings) -> AssetObservation:
+    """Each enrichment's coverage (customers enriched, share of all) as metadata and in the run log."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        coverage = enrichment_coverage(con)
+    for name, value in coverage.items():
+        context.log.info("enrichment %s: %s", name, value)
+    return AssetObservation(asset_key=CUSTOMER_ENRICHMENT, metadata=coverage)

@@ -1,4 +1,4 @@
--- One row per customer: behavioural, email, CRM and value traits that segments filter on.
+-- One row per customer: behavioural, email, CRM, value and enrichment traits that segments filter on.
 -- Every relative window is measured back from as_of (never now()), so reruns are reproducible.
 with customers as (
     select customer_id, first_seen, last_seen from {{ ref('dim_customers') }}
@@ -200,5 +200,7 @@ select
     recency_score,
     frequency_score,
     monetary_score,
-    cast(recency_score as varchar) || cast(frequency_score as varchar) || cast(monetary_score as varchar) as rfm_segment
+    cast(recency_score as varchar) || cast(frequency_score as varchar) || cast(monetary_score as varchar) as rfm_segment,
+    enrichment.* exclude (customer_id)
 from scored
+left join {{ ref('int_customer_enrichment') }} as enrichment using (customer_id)

@@ -1,0 +1,38 @@
+"""Country, region, line type and time zone of a phone number from `phonenumbers`' own metadata."""
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, geocoder, timezone
+
+LINE_TYPES = {value: name for name, value in vars(PhoneNumberType).items() if name.isupper()}
+UNKNOWN_TIMEZONE = "Etc/Unknown"
+
+
+class PhoneFacts(NamedTuple):
+    country: str  # ISO 3166-1 alpha-2
+    region: str | None  # geocoder description (a city or state), none for mobiles in most countries
+    line_type: str  # FIXED_LINE, MOBILE, FIXED_LINE_OR_MOBILE, TOLL_FREE, VOIP, ...
+    timezone: str | None  # IANA zone when the number maps to exactly one
+
+
+@functools.lru_cache(maxsize=None)
+def describe_phone(raw: str, default_region: str) -> PhoneFacts | None:
+    """Facts about a valid number; None when it cannot be parsed or is not a valid number (those
+    are counted as invalid in the coverage, never guessed). `default_region` applies to numbers
+    written without a country code."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    zones = [zone for zone in timezone.time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE]
+    return PhoneFacts(
+        country=phonenumbers.region_code_for_number(number),
+        region=geocoder.description_for_number(number, "en") or None,
+        line_type=LINE_TYPES[phonenumbers.number_type(number)],
+        timezone=zones[0] if len(zones) == 1 else None,
+    )
