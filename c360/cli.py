@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--email", help="any email address of the person")
     who.add_argument("--customer-id", help="the person's customer_id (a retired id is followed to its successor)")
     forget.set_defaults(func=_cmd_forget)
+
+    from profiles.cli import add_profile_parser
+    add_profile_parser(sub)
     return parser
 
 
