@@ -31,6 +31,7 @@ def publish_snapshot(warehouse: Path) -> Path:
             with duckdb.connect(str(warehouse)) as con:
                 con.execute("checkpoint")
             shutil.copyfile(warehouse, temporary)
+            shutil.copymode(warehouse, temporary)
         with open(temporary, "rb+") as copy:
             os.fsync(copy.fileno())
         with duckdb.connect(temporary, read_only=True) as con:  # a copy that does not open is never published
