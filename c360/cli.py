@@ -28,7 +28,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not result.success:
         print("c360: pipeline failed; see the log above for the failing step", file=sys.stderr)
         return 1
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    # another run may be writing by now: wait for the lock like any step does
+    with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=True) as con:
         for schema, table in SUMMARY_TABLES:
             rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
             print(f"{schema}.{table}: {rows} rows")

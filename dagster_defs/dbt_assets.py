@@ -52,10 +52,10 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
         point_dbt_at(settings)
         with exclusive_warehouse(settings.warehouse):
             yield from dbt.cli(["build"], context=context).stream()
-            if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
-                yield segment_sizes(settings)
             if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
                 yield enrichment_observation(context, settings)
+            if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
+                yield segment_sizes(settings)
 
     return _models
 

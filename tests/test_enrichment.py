@@ -185,7 +185,7 @@ def test_segment_on_enrichment_traits_selects_work_addresses_at_crm_companies(sa
                "{trait: email_address_type, op: '=', value: work}, {trait: work_company_id, op: not_null}]}]}")
     result = run_dbt(warehouse, tmp_path, "run", "--select", "int_segment_members", "--vars", segment)
     assert result.success, result.exception
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse)) as con:  # dbt ran in-process and keeps the file open read-write
         members = con.execute("select customer_id from intermediate.int_segment_members order by 1").fetchall()
         expected = con.execute("select customer_id from marts.customer_traits where email_address_type = 'work' "
                                "and work_company_id is not null order by 1").fetchall()
