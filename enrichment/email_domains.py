@@ -24,7 +24,7 @@ def _parents(domain: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(len(labels))]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def address_type(domain: str) -> str:
     """`disposable` (a throwaway inbox; wins over free), `free` (a consumer mailbox) or `work`."""
     parents = _parents(domain)

@@ -26,7 +26,7 @@ class LocationFacts(NamedTuple):
     based_on: str  # postcode, city or country: which input settled it
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def country_code(name: str) -> str | None:
     """`United Kingdom`, `GB`, `GBR` or `gb` -> GB; None when pycountry does not know the name."""
     try:
@@ -50,7 +50,7 @@ def _state_of_city() -> dict[str, str]:
     return principal
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def describe_location(postcode: str | None, city: str | None, country: str | None,
                       phone_country: str | None = None) -> LocationFacts | None:
     """`country` is the customer's stated country (any spelling pycountry knows); without one, the

@@ -18,7 +18,7 @@ class PhoneFacts(NamedTuple):
     timezone: str | None  # IANA zone when the number maps to exactly one
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def describe_phone(raw: str, default_region: str) -> PhoneFacts | None:
     """Facts about a valid number; None when it cannot be parsed or is not a valid number (those
     are counted as invalid in the coverage, never guessed). `default_region` applies to numbers

@@ -18,6 +18,7 @@ TIMELINE_LIMIT = 25
 ORDER_EVENT = "Order Completed"  # Segment e-commerce spec; used when no orders mart exists
 RECORD = re.compile(r"(?P<source>[a-z_]+):(?P<record_id>.+)")
 MAX_MERGE_HOPS = 50
+SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient")  # identity's vocabulary
 
 Row = dict[str, Any]
 
@@ -58,7 +59,7 @@ class Warehouse:
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.columns and (column is None or column in self.columns[table])
 
-    def rows(self, sql: str, params: list | None = None) -> list[Row]:
+    def rows(self, sql: str, params: list | dict | None = None) -> list[Row]:
         cursor = self.con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values)) for values in cursor.fetchall()]
@@ -82,11 +83,11 @@ def find_customer(wh: Warehouse, *, email: str | None = None, customer_id: str |
 
 def _by_email(wh: Warehouse, email: str) -> str:
     queries = [
-        ("marts.customer_identifiers", "select customer_id from marts.customer_identifiers "
-         "where identifier_type = 'email' and lower(identifier_value) = ?"),
+        ("marts.customer_identifiers", ("select customer_id from marts.customer_identifiers "
+                                        "where identifier_type = 'email' and lower(identifier_value) = ?")),
         ("marts.dim_customers", "select customer_id from marts.dim_customers where lower(email) = ?"),
-        ("intermediate.int_customer_records", "select customer_id from intermediate.int_customer_records "
-         "where lower(email) = ? order by observed_at desc nulls last"),
+        ("intermediate.int_customer_records", ("select customer_id from intermediate.int_customer_records "
+                                               "where lower(email) = ? order by observed_at desc nulls last")),
     ]
     for table, sql in queries:
         if wh.has(table) and (found := wh.rows(sql, [email])):
@@ -198,35 +199,44 @@ def _consent_tables(wh: Warehouse, customer_id: str) -> Row:
 
 def _timeline(wh: Warehouse, customer_id: str) -> list[Row]:
     """The latest events of every source, newest first: web sessions, emails, CRM deals and
-    activities, orders."""
+    activities, orders. Each source is read by the customer's own record ids (identity.customer_map),
+    which keeps a lookup fast however large the event tables grow."""
+    ids: dict[str, list[str]] = {source: [] for source in SOURCES}
+    for row in wh.rows("select source, source_record_id from identity.customer_map where customer_id = ?",
+                       [customer_id]):
+        ids.setdefault(row["source"], []).append(row["source_record_id"])
     parts = [
+        # a session belongs to its logged-in user's customer, else to its device's (int_web_sessions_by_customer)
         """select session_start as occurred_at, 'web session' as kind,
                   'landed on ' || coalesce(landing_page, '?') || ', ' || page_views || ' page views'
                   || case when converted then ', converted' else '' end as summary,
                   'web_anonymous_id:' || anonymous_id as record
-           from intermediate.int_web_sessions_by_customer where customer_id = $customer""",
-        """select coalesce(sent_at, first_activity_at) as occurred_at, 'email' as kind,
-                  coalesce(campaign_name, campaign_id) || ': ' || opens || ' opens, ' || clicks || ' clicks'
-                  || case when unsubscribed then ', unsubscribed' else '' end
-                  || case when hard_bounced then ', bounced' else '' end as summary,
-                  'email_recipient:' || recipient_id as record
-           from intermediate.int_email_engagement where customer_id = $customer""",
-        """select coalesce(cast(d.close_date as timestamp), d.updated_at) as occurred_at, 'deal' as kind,
-                  d.deal_name || ' (' || d.deal_stage || ', ' || coalesce(cast(d.amount as varchar), '?') || ')' as summary,
-                  'crm_contact:' || d.contact_id as record
-           from staging.stg_crm__deals as d
-           inner join identity.customer_map as m on m.source = 'crm_contact' and m.source_record_id = d.contact_id
-           where m.customer_id = $customer and not d.is_archived""",
-        """select a.occurred_at as occurred_at, 'crm ' || lower(a.activity_type) as kind, coalesce(a.subject, '') as summary,
-                  'crm_contact:' || a.contact_id as record
-           from staging.stg_crm__activities as a
-           inner join identity.customer_map as m on m.source = 'crm_contact' and m.source_record_id = a.contact_id
-           where m.customer_id = $customer and not a.is_archived""",
+           from intermediate.int_web_sessions
+           where list_contains($web_user_id::varchar[], user_id)
+              or (user_id is null and list_contains($web_anonymous_id::varchar[], anonymous_id))""",
+        """select coalesce(m.sent_at, m.first_activity_at) as occurred_at, 'email' as kind,
+                  coalesce(c.campaign_name, m.campaign_id) || ': ' || m.opens || ' opens, ' || m.clicks || ' clicks'
+                  || case when m.unsubscribed then ', unsubscribed' else '' end
+                  || case when m.hard_bounced then ', bounced' else '' end as summary,
+                  'email_recipient:' || m.recipient_id as record
+           from intermediate.int_email_messages as m
+           left join staging.stg_email__campaigns as c using (campaign_id)
+           where list_contains($email_recipient::varchar[], m.recipient_id)""",
+        """select coalesce(cast(close_date as timestamp), updated_at) as occurred_at, 'deal' as kind,
+                  deal_name || ' (' || deal_stage || ', ' || coalesce(cast(amount as varchar), '?') || ')' as summary,
+                  'crm_contact:' || contact_id as record
+           from staging.stg_crm__deals where list_contains($crm_contact::varchar[], contact_id) and not is_archived""",
+        """select occurred_at, 'crm ' || lower(activity_type) as kind, coalesce(subject, '') as summary,
+                  'crm_contact:' || contact_id as record
+           from staging.stg_crm__activities where list_contains($crm_contact::varchar[], contact_id) and not is_archived""",
         _orders_sql(wh),
     ]
-    sql = " union all ".join(f"({part})" for part in parts if part)
-    rows = wh.rows(f"select * from ({sql}) where occurred_at is not null order by occurred_at desc, kind limit {TIMELINE_LIMIT}"
-                   .replace("$customer", "$1"), [customer_id])
+    sql = " union all ".join(f"({part})" for part in parts)
+    params = {source: ids[source] for source in SOURCES} | {"customer": customer_id}
+    if not wh.has("marts.fct_orders", "customer_id"):
+        del params["customer"]
+    rows = wh.rows(f"select * from ({sql}) where occurred_at is not null "
+                   f"order by occurred_at desc, kind limit {TIMELINE_LIMIT}", params)
     for row in rows:
         if isinstance(row["occurred_at"], dt.datetime):
             row["occurred_at"] = row["occurred_at"].replace(tzinfo=None)
@@ -241,14 +251,12 @@ def _orders_sql(wh: Warehouse) -> str:
                   from marts.fct_orders where customer_id = $customer"""
     # The raw event table filtered by the customer's web ids: the staging view deduplicates every
     # event ever loaded before any filter applies, which a lookup cannot afford at 10M events.
-    return f"""select min(e."timestamp") as occurred_at, 'order' as kind,
-                      coalesce(json_extract_string(any_value(e.properties), '$.order_id'), e.message_id) || ': '
-                      || coalesce(json_extract_string(any_value(e.properties), '$.revenue'), '?') || ' '
-                      || coalesce(json_extract_string(any_value(e.properties), '$.currency'), '') as summary,
-                      'web event:' || e.message_id as record
-               from raw_web.events as e
-               inner join identity.customer_map as m
-                   on (m.source = 'web_user_id' and m.source_record_id = e.user_id)
-                   or (m.source = 'web_anonymous_id' and m.source_record_id = e.anonymous_id)
-               where m.customer_id = $customer and e.type = 'track' and e."event" = '{ORDER_EVENT}'
-               group by e.message_id"""
+    return f"""select min("timestamp") as occurred_at, 'order' as kind,
+                      coalesce(json_extract_string(any_value(properties), '$.order_id'), message_id) || ': '
+                      || coalesce(json_extract_string(any_value(properties), '$.revenue'), '?') || ' '
+                      || coalesce(json_extract_string(any_value(properties), '$.currency'), '') as summary,
+                      'web event:' || message_id as record
+               from raw_web.events
+               where type = 'track' and "event" = '{ORDER_EVENT}'
+                   and (list_contains($web_user_id::varchar[], user_id) or list_contains($web_anonymous_id::varchar[], anonymous_id))
+               group by message_id"""
