@@ -23,7 +23,7 @@ COLUMNS = [
     "email_domain", "email_address_type", "email_domain_source",
     "work_company_id", "work_company_name", "work_company_source",
     "phone_country", "phone_region", "phone_line_type", "phone_timezone", "phone_source",
-    "location_country", "location_region", "location_city", "location_source",
+    "location_country", "location_region", "location_city", "location_source", "has_address",
 ]
 
 
@@ -116,7 +116,8 @@ def enrich_customers(
             case l.location_based_on
                 when 'country' then '{package_source("pycountry")}: country'
                 else '{package_source("zipcodes")}: ' || l.location_based_on
-            end as location_source
+            end as location_source,
+            coalesce(i.postcode, i.city, i.country) is not null as has_address
         from inputs as i
         left join domains as d using (email)
         left join (

@@ -36,6 +36,12 @@ def country_code(name: str) -> str | None:
 
 
 @functools.cache
+def _zip_index() -> dict[str, tuple[str, str]]:
+    """ZIP -> (state, city): one pass over the data set instead of a scan per `zipcodes.matching`."""
+    return {zipcode["zip_code"]: (zipcode["state"], zipcode["city"]) for zipcode in zipcodes.list_all()}
+
+
+@functools.cache
 def _state_of_city() -> dict[str, str]:
     """Lower-cased US city name -> the state holding PRINCIPAL_CITY_SHARE of its ZIP codes."""
     zips_by_city: dict[str, Counter[str]] = defaultdict(Counter)
@@ -59,9 +65,9 @@ def describe_location(postcode: str | None, city: str | None, country: str | Non
     assumed = code or phone_country
     if assumed in (None, "US"):
         match = US_ZIP.fullmatch(postcode.strip()) if postcode else None
-        found = zipcodes.matching(match.group(1)) if match else []
+        found = _zip_index().get(match.group(1)) if match else None
         if found:
-            return LocationFacts("US", found[0]["state"], found[0]["city"], "postcode")
+            return LocationFacts("US", *found, "postcode")
     if assumed == "US" and city:
         state = _state_of_city().get(city.strip().lower())
         if state:

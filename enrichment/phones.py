@@ -27,12 +27,20 @@ def describe_phone(raw: str, default_region: str) -> PhoneFacts | None:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
+    # is_valid_number, number_type, the geocoder and the time-zone lookup would each work out the
+    # region and line type again: do it once (phone numbers are most of the enrichment's time).
+    region = phonenumbers.region_code_for_number(number)
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):
         return None
-    zones = [zone for zone in timezone.time_zones_for_number(number) if zone != UNKNOWN_TIMEZONE]
+    line_type = phonenumbers.number_type(number)
+    if phonenumbers.is_number_type_geographical(line_type, number.country_code):
+        zones = timezone.time_zones_for_geographical_number(number)
+    else:
+        zones = timezone.time_zones_for_number(number)
+    zones = [zone for zone in zones if zone != UNKNOWN_TIMEZONE]
     return PhoneFacts(
-        country=phonenumbers.region_code_for_number(number),
-        region=geocoder.description_for_number(number, "en") or None,
-        line_type=LINE_TYPES[phonenumbers.number_type(number)],
+        country=region,
+        region=geocoder.description_for_valid_number(number, "en") or None,
+        line_type=LINE_TYPES[line_type],
         timezone=zones[0] if len(zones) == 1 else None,
     )

@@ -123,6 +123,7 @@ def test_customers_are_enriched_with_named_sources():
     assert (temp["email_address_type"], temp["location_region"]) == ("disposable", None)
     assert "disposable-email-domains" in temp["email_domain_source"]
     assert all(phone_only[column] is None for column in ("email_domain", "phone_country", "phone_source"))
+    assert (temp["has_address"], phone_only["has_address"]) == (True, False)  # Springfield: input, no state
 
 
 NO_NETWORK_SCRIPT = """
@@ -169,8 +170,8 @@ def test_pipeline_reports_each_enrichments_coverage_as_asset_metadata(sample_pip
     metadata = {key: value.value for key, value in observed[-1].metadata.items()}
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert metadata == enrichment_coverage(con)
-        phones = con.execute("select count(phone_country) from marts.customer_traits").fetchone()[0]
-        customers = con.execute("select count(*) from marts.dim_customers").fetchone()[0]
+        phones = con.execute("select count(phone_country) from marts.customer_traits").fetchall()[0][0]
+        customers = con.execute("select count(*) from marts.dim_customers").fetchall()[0][0]
     assert metadata["customers"] == customers
     assert metadata["phone/enriched"] == phones > 0
     assert metadata["phone/coverage"] == round(phones / customers, 4)
