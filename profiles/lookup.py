@@ -1,13 +1,12 @@
 """Finds a customer and gathers their profile from whatever the warehouse holds.
 
-Reads only published tables (marts, intermediate, identity, staging and the raw event table for
-orders). Tables and columns that newer models add (marts.customer_identifiers, account_id,
-marts.fct_orders, privacy consent tables) are used when present, so one lookup serves
-warehouses built by older and newer pipelines alike.
+Reads only what dbt and identity publish (marts, intermediate, identity). Tables and columns that
+newer models add (marts.customer_identifiers, account_id on the golden record and dim_accounts,
+privacy consent tables) are used when present, so one lookup serves warehouses built by older
+and newer pipelines alike.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,10 +14,8 @@ from typing import Any
 import duckdb
 
 TIMELINE_LIMIT = 25
-ORDER_EVENT = "Order Completed"  # Segment e-commerce spec; used when no orders mart exists
 RECORD = re.compile(r"(?P<source>[a-z_]+):(?P<record_id>.+)")
 MAX_MERGE_HOPS = 50
-SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient")  # identity's vocabulary
 
 Row = dict[str, Any]
 
@@ -59,7 +56,7 @@ class Warehouse:
     def has(self, table: str, column: str | None = None) -> bool:
         return table in self.columns and (column is None or column in self.columns[table])
 
-    def rows(self, sql: str, params: list | dict | None = None) -> list[Row]:
+    def rows(self, sql: str, params: list | None = None) -> list[Row]:
         cursor = self.con.execute(sql, params or [])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, values)) for values in cursor.fetchall()]
@@ -72,6 +69,8 @@ class Warehouse:
 def find_customer(wh: Warehouse, *, email: str | None = None, customer_id: str | None = None,
                   record: str | None = None) -> tuple[str, str | None]:
     """(current customer_id, the retired id asked for or None). Raises ProfileNotFound."""
+    if not wh.has("marts.dim_customers"):
+        raise ProfileNotFound("the warehouse holds no customers yet (no marts.dim_customers): run `c360 run` first")
     if email is not None:
         return _by_email(wh, email.strip().lower()), None
     if record is not None:
@@ -198,65 +197,10 @@ def _consent_tables(wh: Warehouse, customer_id: str) -> Row:
 
 
 def _timeline(wh: Warehouse, customer_id: str) -> list[Row]:
-    """The latest events of every source, newest first: web sessions, emails, CRM deals and
-    activities, orders. Each source is read by the customer's own record ids (identity.customer_map),
-    which keeps a lookup fast however large the event tables grow."""
-    ids: dict[str, list[str]] = {source: [] for source in SOURCES}
-    for row in wh.rows("select source, source_record_id from identity.customer_map where customer_id = ?",
-                       [customer_id]):
-        ids.setdefault(row["source"], []).append(row["source_record_id"])
-    parts = [
-        # a session belongs to its logged-in user's customer, else to its device's (int_web_sessions_by_customer)
-        """select session_start as occurred_at, 'web session' as kind,
-                  'landed on ' || coalesce(landing_page, '?') || ', ' || page_views || ' page views'
-                  || case when converted then ', converted' else '' end as summary,
-                  'web_anonymous_id:' || anonymous_id as record
-           from intermediate.int_web_sessions
-           where list_contains($web_user_id::varchar[], user_id)
-              or (user_id is null and list_contains($web_anonymous_id::varchar[], anonymous_id))""",
-        """select coalesce(m.sent_at, m.first_activity_at) as occurred_at, 'email' as kind,
-                  coalesce(c.campaign_name, m.campaign_id) || ': ' || m.opens || ' opens, ' || m.clicks || ' clicks'
-                  || case when m.unsubscribed then ', unsubscribed' else '' end
-                  || case when m.hard_bounced then ', bounced' else '' end as summary,
-                  'email_recipient:' || m.recipient_id as record
-           from intermediate.int_email_messages as m
-           left join staging.stg_email__campaigns as c using (campaign_id)
-           where list_contains($email_recipient::varchar[], m.recipient_id)""",
-        """select coalesce(cast(close_date as timestamp), updated_at) as occurred_at, 'deal' as kind,
-                  deal_name || ' (' || deal_stage || ', ' || coalesce(cast(amount as varchar), '?') || ')' as summary,
-                  'crm_contact:' || contact_id as record
-           from staging.stg_crm__deals where list_contains($crm_contact::varchar[], contact_id) and not is_archived""",
-        """select occurred_at, 'crm ' || lower(activity_type) as kind, coalesce(subject, '') as summary,
-                  'crm_contact:' || contact_id as record
-           from staging.stg_crm__activities where list_contains($crm_contact::varchar[], contact_id) and not is_archived""",
-        _orders_sql(wh),
-    ]
-    sql = " union all ".join(f"({part})" for part in parts)
-    params = {source: ids[source] for source in SOURCES} | {"customer": customer_id}
-    if not wh.has("marts.fct_orders", "customer_id"):
-        del params["customer"]
-    rows = wh.rows(f"select * from ({sql}) where occurred_at is not null "
-                   f"order by occurred_at desc, kind limit {TIMELINE_LIMIT}", params)
+    """The latest touchpoints of every source, newest first (intermediate.int_customer_timeline)."""
+    rows = wh.rows("select occurred_at, kind, summary, source_record as record "
+                   "from intermediate.int_customer_timeline where customer_id = ? "
+                   f"order by occurred_at desc, kind, source_record limit {TIMELINE_LIMIT}", [customer_id])
     for row in rows:
-        if isinstance(row["occurred_at"], dt.datetime):
-            row["occurred_at"] = row["occurred_at"].replace(tzinfo=None)
+        row["occurred_at"] = row["occurred_at"].replace(tzinfo=None)
     return rows
-
-
-def _orders_sql(wh: Warehouse) -> str:
-    if wh.has("marts.fct_orders", "customer_id"):
-        return """select ordered_at as occurred_at, 'order' as kind,
-                         order_id || ': ' || coalesce(cast(revenue as varchar), '?') as summary,
-                         source || ':' || order_id as record
-                  from marts.fct_orders where customer_id = $customer"""
-    # The raw event table filtered by the customer's web ids: the staging view deduplicates every
-    # event ever loaded before any filter applies, which a lookup cannot afford at 10M events.
-    return f"""select min("timestamp") as occurred_at, 'order' as kind,
-                      coalesce(json_extract_string(any_value(properties), '$.order_id'), message_id) || ': '
-                      || coalesce(json_extract_string(any_value(properties), '$.revenue'), '?') || ' '
-                      || coalesce(json_extract_string(any_value(properties), '$.currency'), '') as summary,
-                      'web event:' || message_id as record
-               from raw_web.events
-               where type = 'track' and "event" = '{ORDER_EVENT}'
-                   and (list_contains($web_user_id::varchar[], user_id) or list_contains($web_anonymous_id::varchar[], anonymous_id))
-               group by message_id"""

@@ -99,6 +99,13 @@ def test_unknown_or_missing_lookup_is_one_line_and_exit_code_2(profile, args, me
     assert (code, out, err) == (2, "", message + "\n")
 
 
+def test_profile_of_a_warehouse_without_marts_is_one_line(profile, tmp_path):
+    empty = tmp_path / "c360.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert profile("--email", "a@b.com", warehouse=empty) == (
+        2, "", "c360 profile: the warehouse holds no customers yet (no marts.dim_customers): run `c360 run` first\n")
+
+
 def test_pipeline_publishes_a_snapshot_matching_the_warehouse(sample_run, warehouse):
     with duckdb.connect(str(snapshot_path(sample_run.warehouse)), read_only=True) as snapshot:
         for table in ("marts.dim_customers", "marts.segment_membership", "intermediate.int_customer_enrichment"):
