@@ -122,12 +122,17 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 def _cmd_forget(args: argparse.Namespace) -> int:
     from privacy.forget import forget
 
+    from profiles.snapshot import publish_snapshot, snapshot_path
+
+    settings = Settings.from_env()
     try:  # a bad destinations file is a DestinationConfigError, itself a ValueError
-        report = forget(Settings.from_env(), email=args.email, customer_id=args.customer_id, now=args.now,
+        report = forget(settings, email=args.email, customer_id=args.customer_id, now=args.now,
                         config_path=Path(args.config))
     except ValueError as exc:
         print(f"c360 forget: {exc}", file=sys.stderr)
         return 2
+    if snapshot_path(settings.warehouse).exists():  # the profile page must not keep serving the person
+        publish_snapshot(settings.warehouse)
     print(f"erasure {report.erasure_id}: {report.customers} customer id(s), {report.records} source record(s), "
           f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed")
     for table, rows in sorted(report.tables_touched.items()):
@@ -233,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--customer-id", help="the person's customer_id")
     access.add_argument("--out", required=True, help="the JSON file to write")
     access.set_defaults(func=_cmd_export_person)
+
+    from profiles.cli import add_profile_parser
+    add_profile_parser(sub)
     return parser
 
 

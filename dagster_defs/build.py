@@ -19,6 +19,7 @@ from dagster_defs.dbt_assets import dbt_model_assets, dbt_project
 from dagster_defs.identity_assets import identity_assets
 from dagster_defs.ingestion_assets import SOURCES, ingestion_assets, landing_specs
 from dagster_defs.sensors import landing_sensor
+from dagster_defs.snapshot_assets import snapshot_asset
 
 PIPELINE_JOB = "c360_pipeline"
 # Transient failures (a busy file, a flaky destination) get two more tries before the run fails.
@@ -50,13 +51,15 @@ def build_definitions(settings: Settings) -> Definitions:
         for source in SOURCES
     }
     raw_loads = ingestion_assets(settings)
+    dbt_models = dbt_model_assets(project, settings)
     return Definitions(
         assets=[
             *landing_specs(settings),
             *raw_loads,
             identity_assets(settings),
-            dbt_model_assets(project, settings),
+            dbt_models,
             *activation_assets(settings),
+            snapshot_asset(settings, upstream=dbt_models.keys),
         ],
         asset_checks=[
             load_accounting_checks(settings, [key for load in raw_loads for key in load.keys]),

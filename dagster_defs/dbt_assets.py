@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from c360.settings import DBT_PROJECT_DIR, Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
+from enrichment.coverage import enrichment_coverage
 
 
 def point_dbt_at(settings: Settings) -> None:
@@ -44,6 +45,7 @@ def dbt_project(settings: Settings) -> DbtProject:
 
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
+CUSTOMER_ENRICHMENT = AssetKey(["intermediate", "int_customer_enrichment"])
 # dbt lines worth printing in a quiet run: problems and the closing counts. The rest (a START and a
 # PASS line per node, ~200 a run) stays in dbt's own log and in Dagster's event log.
 DBT_LINES_SHOWN = ("ERROR", "WARN", "FAIL", "Done. PASS=", "Finished running")
@@ -75,6 +77,7 @@ def dbt_output_filtered() -> Iterator[None]:
         yield
 
 
+
 class ModelTranslator(DagsterDbtTranslator):
     """dbt tests on sources (the raw tables) become checks on those assets, instead of observations
     announced by a warning per test per run.
@@ -103,6 +106,8 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
         point_dbt_at(settings)
         with retry_only_transient(), exclusive_warehouse(settings.warehouse), dbt_output_filtered():
             yield from dbt.cli(["build"], context=context).stream()
+            if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
+                yield enrichment_observation(context, settings)
             if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
                 yield segment_sizes(settings)
 
@@ -115,3 +120,12 @@ def segment_sizes(settings: Settings) -> AssetObservation:
         sizes = con.execute("select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall()
     return AssetObservation(asset_key=SEGMENT_MEMBERSHIP,
                             metadata={f"members/{segment}": members for segment, members in sizes})
+
+
+def enrichment_observation(context: AssetExecutionContext, settings: Settings) -> AssetObservation:
+    """Each enrichment's coverage (customers enriched, share of all) as metadata and in the run log."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        coverage = enrichment_coverage(con)
+    for name, value in coverage.items():
+        context.log.info("enrichment %s: %s", name, value)
+    return AssetObservation(asset_key=CUSTOMER_ENRICHMENT, metadata=coverage)

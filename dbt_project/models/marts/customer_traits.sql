@@ -1,7 +1,7 @@
--- One row per customer: behavioural, email, CRM, purchase and account traits that segments
--- filter on, assembled from the per-domain models (int_customer_traits__*), with RFM scores and
--- the computed lifecycle stage. Every relative window is measured back from as_of (never now()),
--- so reruns are reproducible.
+-- One row per customer: behavioural, email, CRM, purchase, account and enrichment traits that
+-- segments filter on, assembled from the per-domain models (int_customer_traits__*) and
+-- int_customer_enrichment, with RFM scores and the computed lifecycle stage. Every relative window is
+-- measured back from as_of (never now()), so reruns are reproducible.
 with customers as (
     select customer_id, first_seen, last_seen, account_id from {{ ref('dim_customers') }}
 ),
@@ -131,5 +131,7 @@ select
     recency_score,
     frequency_score,
     monetary_score,
-    cast(recency_score as varchar) || cast(frequency_score as varchar) || cast(monetary_score as varchar) as rfm_segment
+    cast(recency_score as varchar) || cast(frequency_score as varchar) || cast(monetary_score as varchar) as rfm_segment,
+    enrichment.* exclude (customer_id)
 from scored
+left join {{ ref('int_customer_enrichment') }} as enrichment using (customer_id)
