@@ -13,6 +13,7 @@ from dagster import AssetCheckSeverity, DagsterInstance, DagsterRunStatus, Execu
 from c360.logs import dagster_run_config
 from c360.run_summary import RunSummary, summarise
 from c360.settings import Settings
+from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.build import PIPELINE_JOB, build_definitions
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def run_pipeline_with_summary(settings: Settings, stages: Sequence[str] = (),
     result = job.execute_in_process(instance=instance, raise_on_error=False, asset_selection=selection,
                                     run_config=dagster_run_config(verbose),
                                     tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()})
-    summary = summarise(result, settings.warehouse, started_at, settings.landing)
+    with exclusive_warehouse(settings.warehouse):  # another run may be writing by now
+        summary = summarise(result, settings.warehouse, started_at, settings.landing)
     warned = any(not e.passed and e.severity == AssetCheckSeverity.WARN
                  for e in result.get_asset_check_evaluations())
     if result.success and warned:
