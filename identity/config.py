@@ -17,7 +17,8 @@ from c360.settings import CONFIG_DIR, PROJECT_ROOT
 DEFAULT_CONFIG = CONFIG_DIR / "identity.yml"
 TOP_KEYS = {"match_threshold", "phone_default_region", "require_first_name_agreement", "max_cluster_size",
             "model_path", "training"}
-TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion"}
+TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion", "min_records_to_train",
+                 "prior_recall"}
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
 
@@ -36,6 +37,8 @@ class IdentityConfig:
     u_max_pairs: int
     em_blocking_rules: tuple[tuple[str, ...], ...]
     em_record_sample_proportion: float
+    min_records_to_train: int
+    prior_recall: float
 
 
 def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
@@ -59,6 +62,8 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
         u_max_pairs=check.integer(training, "u_max_pairs", minimum=1, where="training."),
         em_blocking_rules=check.blocking_rules(training, "em_blocking_rules", where="training."),
         em_record_sample_proportion=check.fraction(training, "em_record_sample_proportion", where="training."),
+        min_records_to_train=check.integer(training, "min_records_to_train", minimum=2, where="training."),
+        prior_recall=check.fraction(training, "prior_recall", where="training."),
     )
 
 

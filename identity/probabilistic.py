@@ -14,27 +14,32 @@ from identity.model import (
 logger = logging.getLogger(__name__)
 
 
-def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model_path: Path,
+def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path | dict,
                 threshold: float, target: str, require_first_name_agreement: bool) -> int:
     """Write `target(unique_id_l, unique_id_r, match_weight, match_probability)` for pairs >= threshold.
 
-    With `require_first_name_agreement`, pairs whose first names disagree outright (not equal,
-    not nickname variants, not a likely typo) are dropped unless their dates of birth are equal:
+    With `require_first_name_agreement` and a model comparing first names, pairs whose first names
+    disagree outright (not equal, not nickname variants, not a likely typo) are dropped unless their
+    dates of birth are equal:
     relatives sharing surname, address and landline otherwise outweigh one disagreeing name
     under Splink's independence assumption.
     """
     started = time.perf_counter()
     db_api = splink_api(con)
     try:
-        linker = load_linker(register_table(db_api, records_table, "records"), model_path)
+        linker = load_linker(register_table(db_api, records_table, "records"), model)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        columns = set(predictions.as_duckdbpyrelation().columns)
+        guard = ""
+        if require_first_name_agreement and "gamma_first_name" in columns:
+            guard = "WHERE gamma_first_name <> 0" + (" OR dob_l = dob_r" if "dob_l" in columns else "")
         con.execute(f"""
             CREATE OR REPLACE TABLE {target} AS
             SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
                    greatest(unique_id_l, unique_id_r) AS unique_id_r,
                    match_weight, match_probability
             FROM {SPLINK_SCHEMA}.{predictions.physical_name}
-            {"WHERE gamma_first_name <> 0 OR dob_l = dob_r" if require_first_name_agreement else ""}
+            {guard}
             ORDER BY 1, 2
         """)
     finally:

@@ -31,7 +31,7 @@ def test_dedupe_a_file_with_foreign_headers(tmp_path: Path) -> None:
     assert set(clusters) == {"K1", "K2", "K3", "K4"}
     assert clusters["K1"] == clusters["K2"] == clusters["K3"] != clusters["K4"]
     pairs = _read(Path(result["pairs_csv"]))
-    assert list(pairs[0]) == ["record_id_l", "record_id_r", "match_probability"]
+    assert list(pairs[0]) == ["record_id_l", "record_id_r", "kind", "match_probability"]
     assert {"K1", "K3"} in [{p["record_id_l"], p["record_id_r"]} for p in pairs]
 
 
