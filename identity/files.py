@@ -22,7 +22,14 @@ from identity.clusters import cluster_records
 from identity.config import IdentityConfig, load_identity_config
 from identity.dates import read_dates
 from identity.deterministic import build_deterministic_edges, shared_value_edges_sql
-from identity.model import PHONETIC_LAST_NAME, drop_splink_scratch, id_column, register_table, splink_api
+from identity.file_evaluation import evaluate_resolved
+from identity.model import (
+    PHONETIC_LAST_NAME,
+    drop_splink_scratch,
+    id_column,
+    register_table,
+    splink_api,
+)
 from identity.normalise import build_phonetic_lookup, install_normalisers
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_COLUMNS, build_records
@@ -49,6 +56,7 @@ class ResolveOptions:
     one_to_one: bool = False  # at most one partner per record in each other file (implies link_only)
     model_path: Path | None = None  # None: estimate on the input, committed model if it is too small
     date_format: str | None = None  # None: detect per file
+    truth: Path | None = None  # CSV (record_id, entity_id): also report precision, recall, blocking recall
 
 
 def _quote(column: str) -> str:
@@ -219,6 +227,11 @@ def _choose_model(con: duckdb.DuckDBPyConnection, records: int, fields: tuple[st
     return model, {"model": "estimated on the input", "why": "default", "level_order_fixes": fixes}
 
 
+def _blocking_rules(model: Path | dict) -> list[str]:
+    settings = model if isinstance(model, dict) else json.loads(model.read_text())
+    return [rule["blocking_rule"] for rule in settings["blocking_rules_to_generate_predictions"]]
+
+
 def _one_to_one(con: duckdb.DuckDBPyConnection) -> None:
     """Keep a cross-file edge only when each end is the other's most likely partner in that file."""
     con.execute("""
@@ -333,8 +346,12 @@ def resolve_files(
             model_note["saved_to"] = str(out_dir / "model.json")
         written = _write_outputs(con, out_dir, linking, report)
         joined = dict(con.execute("SELECT kind, count(*) FROM identity.edges GROUP BY kind ORDER BY kind").fetchall())
+        seconds = round(time.perf_counter() - started, 2)
+        evaluation = {"evaluation": evaluate_resolved(
+            con, options.truth, _blocking_rules(model), options.link_only or options.one_to_one)} \
+            if options.truth else {}
     result = {"records": records, "clusters": clusters, "edges": edges, "edges_kept": joined,
               "threshold": threshold, **model_note, **written, "normalisation": report,
-              "seconds": round(time.perf_counter() - started, 2)}
+              "seconds": seconds, **evaluation}
     logger.info("resolved %d records into %d clusters in %.1fs", records, clusters, result["seconds"])
     return result

@@ -113,10 +113,10 @@ def _dob_comparison() -> cl.DateOfBirthComparison:
 
 
 def _place_comparison(column: str) -> cl.CustomComparison:
-    """City, state or country: equal, near-equal (a typo), or not."""
+    """City: equal, near-equal (a typo), or not; state and country codes are too short for typos to tell."""
     return cl.CustomComparison(output_column_name=column, comparison_levels=[
         cll.NullLevel(column), cll.ExactMatchLevel(column, term_frequency_adjustments=True),
-        cll.JaroWinklerLevel(column, 0.9), cll.ElseLevel()])
+        *([cll.JaroWinklerLevel(column, 0.9)] if column == "city" else []), cll.ElseLevel()])
 
 
 def id_column(name: str) -> str:
