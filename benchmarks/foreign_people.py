@@ -168,8 +168,10 @@ def corrupt(rng: random.Random, person: dict[str, object], rec_id: str, edits: i
         elif kind < 0.92 and row["soc_sec_id"]:
             ssn = str(row["soc_sec_id"])
             row["soc_sec_id"] = transpose_digits(rng, ssn) if rng.random() < 0.6 else typo(rng, ssn)
-        elif row["postcode"]:
-            row["postcode"] = rng.choice((typo, ocr, transpose_digits))(rng, str(row["postcode"]))
+        else:
+            field = rng.choice(("postcode", "street_number"))
+            if row[field]:
+                row[field] = rng.choice((typo, ocr, transpose_digits))(rng, str(row[field]))
     return row
 
 
@@ -199,7 +201,7 @@ def dedupe_file(n_people: int, seed: int, duplicate_share: float = 0.5, max_dupl
 def link_files(n_people: int, seed: int, overlap: float = 0.8, max_edits: int = 3,
                ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Two files without duplicates inside: A holds everyone, B a corrupted copy of `overlap` of
-    them plus new people; A writes YYYYMMDD dates, B month-first US dates."""
+    them plus new people; both write YYYYMMDD dates, as FEBRL's link files do."""
     people = _People(seed)
     rng = people.rng
     left, right = [], []
@@ -211,7 +213,7 @@ def link_files(n_people: int, seed: int, overlap: float = 0.8, max_edits: int = 
         else:
             right.append(people.person(n_people + number))
     _write_dates(rng, left, ("%Y%m%d",))
-    _write_dates(rng, right, ("%m/%d/%Y",))
+    _write_dates(rng, right, ("%Y%m%d",))
     rng.shuffle(left)
     rng.shuffle(right)
     return left, right
