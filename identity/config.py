@@ -18,7 +18,7 @@ DEFAULT_CONFIG = CONFIG_DIR / "identity.yml"
 TOP_KEYS = {"match_threshold", "phone_default_region", "require_first_name_agreement", "max_cluster_size",
             "model_path", "training"}
 TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion", "min_records_to_train",
-                 "prior_recall"}
+                 "prior_recall", "input_u_max_pairs"}
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
 
@@ -39,6 +39,7 @@ class IdentityConfig:
     em_record_sample_proportion: float
     min_records_to_train: int
     prior_recall: float
+    input_u_max_pairs: int
 
 
 def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
@@ -64,6 +65,7 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
         em_record_sample_proportion=check.fraction(training, "em_record_sample_proportion", where="training."),
         min_records_to_train=check.integer(training, "min_records_to_train", minimum=2, where="training."),
         prior_recall=check.fraction(training, "prior_recall", where="training."),
+        input_u_max_pairs=check.integer(training, "input_u_max_pairs", minimum=1, where="training."),
     )
 
 

@@ -219,7 +219,7 @@ def _choose_model(con: duckdb.DuckDBPyConnection, records: int, fields: tuple[st
     db_api = splink_api(con)
     try:
         model, fixes = estimate_model(register_table(db_api, "identity.records", "records"), config,
-                                      model_fields, tuple(ids), link_type)
+                                      model_fields, tuple(ids), link_type, u_max_pairs=config.input_u_max_pairs)
     except (EMTrainingException, ValueError) as exc:
         return config.model_path, {**committed, "why": f"could not estimate a model on the input: {exc}"}
     finally:

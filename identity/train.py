@@ -45,7 +45,8 @@ def em_rules(fields: set[str], ids: tuple[str, ...]) -> list:
 
 def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tuple[str, ...] = PIPELINE_FIELDS,
                    ids: tuple[str, ...] = (), link_type: str = "dedupe_only",
-                   em_blocking_rules: list | None = None) -> tuple[dict, list[str]]:
+                   em_blocking_rules: list | None = None, u_max_pairs: int | None = None,
+                   ) -> tuple[dict, list[str]]:
     """The estimated model as a Splink settings dict, and the level-order fixes applied to it.
 
     Raises splink's EMTrainingException (or ValueError) when the records cannot support EM.
@@ -57,12 +58,13 @@ def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tup
         raise ValueError("no exact rule (names with birth date or postcode, email, phone, an id) to estimate the "
                          "prior from")
     linker.training.estimate_probability_two_random_records_match(rules, recall=config.prior_recall)
-    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+    u_pairs = u_max_pairs or config.u_max_pairs
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=config.seed)
     for rule in em_blocking_rules or em_rules(available, ids):
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, record_sample_proportion=config.em_record_sample_proportion)
     model = linker.misc.save_model_to_json()
-    changes = order_levels(model, config.u_max_pairs)
+    changes = order_levels(model, u_pairs)
     for change in changes:
         logger.info("model level order: %s", change)
     return model, changes
@@ -79,7 +81,7 @@ def train_on_table(con: duckdb.DuckDBPyConnection, records_table: str, config: I
     finally:
         drop_splink_scratch(con)
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    model_path.write_text(json.dumps(model, indent=2) + "\n")
+    model_path.write_text(json.dumps(model, indent=4))
     logger.info("trained identity model in %.1fs -> %s", time.perf_counter() - started, model_path)
     return model_path
 
