@@ -30,6 +30,7 @@ from identity.model import (
     register_table,
     splink_api,
 )
+from identity.normalisation_report import REPORT_COLUMNS, normalisation_report
 from identity.normalise import build_phonetic_lookup, install_normalisers
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_COLUMNS, build_records
@@ -42,7 +43,6 @@ MAPPABLE_FIELDS = ("record_id", "first_name", "last_name", "full_name", "email",
 ID_PREFIX = "id:"  # id:NAME=HEADER, any number of them; extra_id=HEADER is id:extra_id
 _ADDRESS_PARTS = ("street_number", "street", "address_2")
 _PLACES = ("state", "country")
-REPORT_COLUMNS = ("file", "field", "values", "normalised", "not_normalised", "note")
 
 
 class ResolveInputError(ValueError):
@@ -145,25 +145,10 @@ def _mapped_fields(mappings: list[dict[str, str]]) -> tuple[str, ...]:
     return tuple(sorted(fields))
 
 
-# Per field: the staged (raw) value and the normalised record column it becomes.
 def _report_fields(fields: tuple[str, ...], ids: list[str]) -> list[tuple[str, str, str]]:
-    return [*((f, f"s.{'dob_given' if f == 'dob' else f}", f"r.{f}") for f in fields),
-            *((f"{ID_PREFIX}{name}", f"s.{id_column(name)}", f"r.{id_column(name)}") for name in ids)]
-
-
-def _normalisation_report(con: duckdb.DuckDBPyConnection, fields: tuple[str, ...], ids: list[str],
-                          date_notes: dict[str, str]) -> list[dict]:
-    """Per file and field: values given, values normalised, values that could not be (now NULL)."""
-    rows = []
-    for field, raw, normalised in _report_fields(fields, ids):
-        for source, given, kept in con.execute(f"""
-                SELECT s.source, count({raw}), count({normalised})
-                FROM c360_staged_records s JOIN identity.records r
-                  ON r.unique_id = s.source || ':' || s.source_record_id
-                GROUP BY s.source ORDER BY s.source""").fetchall():
-            note = date_notes.get(source, "") if field == "dob" else ""
-            rows.append(dict(zip(REPORT_COLUMNS, (source, field, given, kept, given - kept, note))))
-    return rows
+    """(field, staged column, record column): dates are counted from the value as given."""
+    return [*((f, "dob_given" if f == "dob" else f, f) for f in fields),
+            *((f"{ID_PREFIX}{name}", id_column(name), id_column(name)) for name in ids)]
 
 
 def _stage(con: duckdb.DuckDBPyConnection, inputs: list[Path], mappings: list[dict[str, str]],
@@ -325,7 +310,8 @@ def resolve_files(
         records = build_records(con, "c360_staged_records", "identity.records", "identity.record_emails",
                                 config.phone_default_region,
                                 {**{f: f"c360_text(s.{f})" for f in _PLACES}, **_normalise_ids_sql(ids)})
-        report = _normalisation_report(con, fields, ids, date_notes)
+        report = normalisation_report(con, "c360_staged_records", "identity.records", _report_fields(fields, ids),
+                                      {(source, "dob"): note for source, note in date_notes.items()})
         if "last_name" in fields:
             _add_phonetic_last_name(con)
         link_type = "link_only" if options.link_only or options.one_to_one else "dedupe_only"
