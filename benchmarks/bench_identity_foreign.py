@@ -21,10 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from foreign_people import FEBRL_MAPPING, dedupe_file, entity_of, link_files, write_csv  # noqa: E402
+from foreign_people import FEBRL_MAPPING, dedupe_file, entity_of, link_files, write_csv
 
-from c360.measured_child import run_measured  # noqa: E402
+from c360.measured_child import run_measured
 
+log = logging.getLogger("bench_identity_foreign")
 THRESHOLD = 0.95
 ID_MAPPING = ",id:ssn=soc_sec_id"
 
@@ -132,7 +133,7 @@ def run(workdir: Path, people: int, link_people: int, seed: int) -> list[dict]:
                          **{k: measured[k] for k in ("model", "blocking_recall") if k in measured}}
         row["f1_ok"] = row["c360"]["f1"] >= row["splink"]["f1"]
         row["time_ratio"] = round(row["c360"]["seconds"] / row["splink"]["seconds"], 2)
-        logging.info("%s", json.dumps(row))
+        log.info("%s", json.dumps(row))
         results.append(row)
     return results
 

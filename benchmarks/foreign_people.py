@@ -21,10 +21,14 @@ from pathlib import Path
 
 import zipcodes
 
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 COLUMNS = ("rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb",
            "postcode", "state", "date_of_birth", "soc_sec_id")
 
-GIVEN = ("james john robert michael william david richard joseph thomas charles christopher daniel matthew "
+GIVEN = _words("james john robert michael william david richard joseph thomas charles christopher daniel matthew "
          "anthony mark donald steven paul andrew joshua kenneth kevin brian george timothy ronald edward jason "
          "jeffrey ryan jacob gary nicholas eric jonathan stephen larry justin scott brandon benjamin samuel "
          "gregory alexander frank patrick raymond jack dennis jerry tyler aaron jose adam nathan henry douglas "
@@ -36,8 +40,8 @@ GIVEN = ("james john robert michael william david richard joseph thomas charles 
          "ruth virginia lauren kelly christina joan evelyn judith andrea hannah megan cheryl jacqueline martha "
          "madison teresa gloria sara janice ann kathryn abigail sophia frances jean alice judy isabella julia "
          "grace amber denise danielle marilyn beverly charlotte natalie theresa diana brittany doris kayla "
-         "alexis lori marie").split()
-SURNAMES = ("smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez "
+         "alexis lori marie")
+SURNAMES = _words("smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez "
             "wilson anderson thomas taylor moore jackson martin lee perez thompson white harris sanchez clark "
             "ramirez lewis robinson walker young allen king wright scott torres nguyen hill flores green adams "
             "nelson baker hall rivera campbell mitchell carter roberts gomez phillips evans turner diaz parker "
@@ -53,10 +57,10 @@ SURNAMES = ("smith johnson williams brown jones garcia miller davis rodriguez ma
             "mills meyer rice schmidt garza daniels ferguson nichols stephens soto weaver ryan gardner payne "
             "grant dunn kelley spencer hawkins arnold pierce vazquez hansen peters santos hart bradley knight "
             "elliott cunningham duncan armstrong hudson carroll lane riley andrews alvarado ray delgado berry "
-            "perkins hoffman johnston matthews pena richards willis carpenter lawrence sandoval").split()
-STREETS = ("main oak pine maple cedar elm washington lake hill park walnut sunset lincoln jackson church "
+            "perkins hoffman johnston matthews pena richards willis carpenter lawrence sandoval")
+STREETS = _words("main oak pine maple cedar elm washington lake hill park walnut sunset lincoln jackson church "
            "highland river mill spring north south west east ridge forest meadow valley willow cherry chestnut "
-           "adams jefferson madison franklin center union broad market water school").split()
+           "adams jefferson madison franklin center union broad market water school")
 STREET_TYPES = ("street", "avenue", "road", "drive", "lane", "court", "place", "boulevard", "way", "terrace")
 UNITS = ("apt", "unit", "suite", "flat")
 

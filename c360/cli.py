@@ -63,6 +63,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         print(f"c360 resolve: {exc}", file=sys.stderr)
         return 2
     print_resolve_summary(summary)
+    print(json.dumps(summary, indent=2, default=str))
     return 0
 
 

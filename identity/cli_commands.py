@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from pathlib import Path
 
 import duckdb
@@ -30,14 +31,18 @@ def parse_mapping(text: str) -> dict[str, str]:
 
 
 def print_resolve_summary(result: dict) -> None:
-    """The counts, the model used and why, and every field with values that could not be normalised."""
-    print(f"{result['records']} records -> {result['clusters']} clusters; edges kept: {result['edges_kept']}")
-    print(f"model: {result['model']} ({result['why']}); threshold {result['threshold']}")
+    """For the person at the terminal (stderr; stdout keeps the JSON summary): the counts, the model
+    used and why, and per file and field how many values could not be normalised."""
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    say(f"{result['records']} records -> {result['clusters']} clusters; edges kept: {result['edges_kept']}")
+    say(f"model: {result['model']} ({result['why']}); threshold {result['threshold']}")
     for row in result["normalisation"]:
         note = f"; {row['note']}" if row["note"] else ""
-        print(f"{row['file']}.{row['field']}: {row['values']} values, {row['not_normalised']} could not be "
-              f"normalised{note}")
-    print(f"written: {result['clusters_csv']}, {result['pairs_csv']}, {result['normalisation_report_csv']}")
+        say(f"{row['file']}.{row['field']}: {row['values']} values, {row['not_normalised']} could not be "
+            f"normalised{note}")
+    say(f"written: {result['clusters_csv']}, {result['pairs_csv']}, {result['normalisation_report_csv']}")
 
 
 def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH,

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.foreign_people import FEBRL_MAPPING, dedupe_file, entity_of, transpose_digits, write_csv
+from benchmarks.foreign_people import (
+    FEBRL_MAPPING,
+    dedupe_file,
+    entity_of,
+    transpose_digits,
+    write_csv,
+)
 from c360.cli import main
 from identity.cli_commands import parse_mapping
 from identity.files import ResolveOptions, resolve_files

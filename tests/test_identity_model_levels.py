@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import pairwise
 
 import pytest
 
@@ -23,7 +24,7 @@ def _committed_comparisons() -> list[dict]:
 @pytest.mark.parametrize("comparison", _committed_comparisons(), ids=lambda c: c["output_column_name"])
 def test_no_level_of_the_committed_model_outweighs_a_stronger_one(comparison: dict) -> None:
     weights = _weights(comparison)
-    for (stronger, stronger_weight), (weaker, weaker_weight) in zip(weights, weights[1:]):
+    for (stronger, stronger_weight), (weaker, weaker_weight) in pairwise(weights):
         assert stronger_weight >= weaker_weight, f"{weaker!r} outweighs {stronger!r}"
 
 
