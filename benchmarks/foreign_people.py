@@ -21,6 +21,7 @@ from pathlib import Path
 
 import zipcodes
 
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
