@@ -56,7 +56,8 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
             raise ResolveInputError("give one --mapping for all files or one per file")
         options = ResolveOptions(threshold=args.threshold, link_only=args.link_only, one_to_one=args.one_to_one,
                                  model_path=Path(args.model) if args.model else None,
-                                 date_format=check_date_format(args.date_format))
+                                 date_format=check_date_format(args.date_format),
+                                 truth=Path(args.truth) if args.truth else None)
         summary = resolve_files([Path(p) for p in args.inputs], mappings[0] if len(mappings) == 1 else mappings,
                                 Path(args.out), options=options)
     except ValueError as exc:  # ResolveInputError, or an unknown date format
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--link-only", action="store_true", help="join records of different files only")
     res.add_argument("--one-to-one", action="store_true",
                      help="each record joins at most one record of each other file (implies --link-only)")
+    res.add_argument("--truth", help="CSV (record_id, entity_id): also report precision, recall and blocking recall")
     res.set_defaults(func=_cmd_resolve)
 
     ident = sub.add_parser("identity", help="train or evaluate the identity resolution model")

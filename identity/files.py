@@ -297,6 +297,8 @@ def resolve_files(
     linking = len(inputs) > 1
     if options.threshold is not None and not 0 < options.threshold <= 1:
         raise ResolveInputError(f"--threshold must be a probability in (0, 1], got {options.threshold}")
+    if options.truth is not None and not options.truth.is_file():
+        raise ResolveInputError(f"{options.truth}: no such truth file")
     if (options.link_only or options.one_to_one) and not linking:
         raise ResolveInputError("--link-only and --one-to-one need two or more files")
     started = time.perf_counter()
