@@ -129,6 +129,7 @@ def transpose_digits(rng: random.Random, digits: str) -> str:
 class _People:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
+        self.ids = self.rng.sample(range(1000000, 10000000), 250000)  # one per person, as a national id
         self.places = [(z["city"].lower(), z["zip_code"], z["state"]) for z in zipcodes.list_all()
                        if z["zip_code_type"] == "STANDARD"]
 
@@ -142,7 +143,7 @@ class _People:
             "address_2": f"{rng.choice(UNITS)} {rng.randint(1, 40)}" if rng.random() < 0.2 else "",
             "suburb": city, "postcode": postcode, "state": state.lower(),
             "date_of_birth": date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 75)),
-            "soc_sec_id": str(rng.randint(1000000, 9999999)),
+            "soc_sec_id": str(self.ids[number]),
         }
 
 

@@ -19,13 +19,13 @@ def evaluate_resolved(con: duckdb.DuckDBPyConnection, truth_csv: Path, blocking_
         JOIN read_csv('{path}', header = true, all_varchar = true) t ON t.record_id = c.source_record_id
     """)
     cross = "AND a.source <> b.source" if cross_file_only else ""
-    true_pairs, predicted, correct = con.execute(f"""
-        SELECT count(*) FILTER (WHERE a.entity_id = b.entity_id {cross}),
-               count(*) FILTER (WHERE a.cluster_id = b.cluster_id),
-               count(*) FILTER (WHERE a.entity_id = b.entity_id {cross} AND a.cluster_id = b.cluster_id)
-        FROM c360_truth a JOIN c360_truth b
-          ON a.unique_id < b.unique_id AND (a.entity_id = b.entity_id OR a.cluster_id = b.cluster_id)
+    true_pairs, correct = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE a.cluster_id = b.cluster_id)
+        FROM c360_truth a JOIN c360_truth b ON a.entity_id = b.entity_id AND a.unique_id < b.unique_id {cross}
     """).fetchone()
+    predicted = con.execute("""
+        SELECT count(*) FROM c360_truth a JOIN c360_truth b ON a.cluster_id = b.cluster_id AND a.unique_id < b.unique_id
+    """).fetchone()[0]
     compared = con.execute(f"""
         SELECT count(*) FROM c360_truth a
         JOIN c360_truth b ON a.unique_id < b.unique_id AND a.entity_id = b.entity_id {cross}

@@ -212,9 +212,16 @@ def _choose_model(con: duckdb.DuckDBPyConnection, records: int, fields: tuple[st
     return model, {"model": "estimated on the input", "why": "default", "level_order_fixes": fixes}
 
 
+def _settings(model: Path | dict) -> dict:
+    return model if isinstance(model, dict) else json.loads(model.read_text())
+
+
 def _blocking_rules(model: Path | dict) -> list[str]:
-    settings = model if isinstance(model, dict) else json.loads(model.read_text())
-    return [rule["blocking_rule"] for rule in settings["blocking_rules_to_generate_predictions"]]
+    return [rule["blocking_rule"] for rule in _settings(model)["blocking_rules_to_generate_predictions"]]
+
+
+def _compared(model: Path | dict) -> set[str]:
+    return {comparison["output_column_name"] for comparison in _settings(model)["comparisons"]}
 
 
 def _one_to_one(con: duckdb.DuckDBPyConnection) -> None:
@@ -318,9 +325,11 @@ def resolve_files(
             _add_phonetic_last_name(con)
         link_type = "link_only" if options.link_only or options.one_to_one else "dedupe_only"
         model, model_note = _choose_model(con, records, fields, ids, config, options, link_type)
+        # an id the model compares is evidence weighed with the rest (a mistyped id can equal another
+        # person's); only a model blind to it (the committed one) gets equal ids as deterministic edges
         id_edges = tuple(shared_value_edges_sql(
             f"(SELECT unique_id, {id_column(name)} FROM identity.records)", id_column(name), f"{ID_PREFIX}{name}")
-            for name in ids)
+            for name in ids if id_column(name) not in _compared(model))
         edges = build_deterministic_edges(con, "identity.records", "identity.record_emails",
                                           "identity.deterministic_edges", id_edges)
         threshold = options.threshold if options.threshold is not None else config.match_threshold

@@ -68,28 +68,31 @@ def _last_name_comparison(swapped: bool) -> cl.CustomComparison:
     )
 
 
+_PLACE_COLUMNS = ("street", "postcode", "city", "state")
+
+
 def _address_comparison(fields: set[str]) -> cl.CustomComparison:
-    """Street and postcode as one comparison: they move together, so separate comparisons
-    would count one shared address twice."""
-    if "street" not in fields or "postcode" not in fields:
-        column = "street" if "street" in fields else "postcode"
-        return cl.CustomComparison(output_column_name="address", comparison_levels=[
-            cll.NullLevel(column), cll.ExactMatchLevel(column), cll.JaroWinklerLevel(column, 0.9),
-            _differs(MOVED_HOUSE_M)])
-    return cl.CustomComparison(
-        output_column_name="address",
-        comparison_levels=[
-            cll.CustomLevel(
-                "(street_l IS NULL OR street_r IS NULL) AND (postcode_l IS NULL OR postcode_r IS NULL)",
-                label_for_charts="address missing",
-            ).configure(is_null_level=True),
-            cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
-            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
-                m_probability=0.02),
-            cll.ExactMatchLevel("postcode").configure(m_probability=0.03),
-            _differs(MOVED_HOUSE_M),
-        ],
-    )
+    """Where someone lives, as one comparison from the finest shared place to the coarsest: street,
+    postcode, city and state move together, so separate comparisons would count one address up to
+    four times. With only street and postcode (the pipeline), its levels are the committed model's."""
+    places = [column for column in _PLACE_COLUMNS if column in fields]
+    street_and_postcode = {"street", "postcode"} <= fields
+    missing = " AND ".join(f"({column}_l IS NULL OR {column}_r IS NULL)" for column in places)
+    levels = [
+        cll.CustomLevel(missing, label_for_charts="address missing").configure(is_null_level=True),
+        *([cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
+           cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
+               m_probability=0.02)] if street_and_postcode else []),
+        *([cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("city")).configure(m_probability=0.05)]
+          if {"street", "city"} <= fields else []),
+        *([cll.ExactMatchLevel("postcode").configure(m_probability=0.03)] if "postcode" in fields else []),
+        *([cll.JaroWinklerLevel("street", 0.9).configure(m_probability=0.03)]
+          if "street" in fields and not street_and_postcode else []),
+        *([cll.ExactMatchLevel(column).configure(m_probability=0.01) for column in ("city", "state")
+           if column in fields]),
+        _differs(MOVED_HOUSE_M),
+    ]
+    return cl.CustomComparison(output_column_name="address", comparison_levels=levels)
 
 
 def _email_comparison() -> cl.CustomComparison:
@@ -112,11 +115,9 @@ def _dob_comparison() -> cl.DateOfBirthComparison:
         m_probabilities=[0.95, 0.02, 0.01, 0.01, 0.005, 0.005])
 
 
-def _place_comparison(column: str) -> cl.CustomComparison:
-    """City: equal, near-equal (a typo), or not; state and country codes are too short for typos to tell."""
-    return cl.CustomComparison(output_column_name=column, comparison_levels=[
-        cll.NullLevel(column), cll.ExactMatchLevel(column, term_frequency_adjustments=True),
-        *([cll.JaroWinklerLevel(column, 0.9)] if column == "city" else []), cll.ElseLevel()])
+def _country_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(output_column_name="country", comparison_levels=[
+        cll.NullLevel("country"), cll.ExactMatchLevel("country"), _differs(MOVED_HOUSE_M)])
 
 
 def id_column(name: str) -> str:
@@ -124,11 +125,12 @@ def id_column(name: str) -> str:
 
 
 def _id_comparison(name: str) -> cl.CustomComparison:
-    """An id copied by hand: equal, one edit or two adjacent digits swapped, two edits, or not."""
+    """An id copied by hand: equal, one edit or two adjacent digits swapped, two edits, or not.
+    Starting m values, because a mistyped id may never fall in an EM block and keep Splink's default."""
     column = id_column(name)
     return cl.CustomComparison(output_column_name=column, comparison_levels=[
         cll.NullLevel(column), cll.ExactMatchLevel(column), cll.DamerauLevenshteinLevel(column, 1),
-        cll.LevenshteinLevel(column, 2), cll.ElseLevel()])
+        cll.LevenshteinLevel(column, 2), cll.ElseLevel()]).configure(m_probabilities=[0.9, 0.05, 0.02, 0.03])
 
 
 def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
@@ -139,8 +141,8 @@ def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
         *([_email_comparison()] if "email" in fields else []),
         *([cl.ExactMatch("phone")] if "phone" in fields else []),
         *([_dob_comparison()] if "dob" in fields else []),
-        *([_address_comparison(fields)] if fields & {"street", "postcode"} else []),
-        *[_place_comparison(column) for column in ("city", "state", "country") if column in fields],
+        *([_address_comparison(fields)] if fields & set(_PLACE_COLUMNS) else []),
+        *([_country_comparison()] if "country" in fields else []),
         *[_id_comparison(name) for name in ids],
     ]
     if not comparisons:
@@ -150,11 +152,14 @@ def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
 
 def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list:
     """Candidate pairs: rules over the mapped fields, built to survive one corrupted value each
-    (a typo'd surname still sounds alike, swapped names, a wrong birth date keeps postcode and initial)."""
+    (a typo'd surname still sounds alike, swapped names, a wrong birth date keeps postcode and initial,
+    an id with two digits swapped keeps its digits)."""
     names = {"first_name", "last_name"} <= fields
     rules = [
         *[block_on(column) for column in ("email", "phone") if column in fields],
         *[block_on(id_column(name)) for name in ids],
+        # the same characters in any order: every transposition of two digits lands in one block
+        *[block_on(f"array_to_string(list_sort(string_split({id_column(name)}, '')), '')") for name in ids],
         *([block_on("first_name", "last_name"),
            "l.first_name = r.last_name AND l.last_name = r.first_name"] if names else []),
         *([block_on(PHONETIC_LAST_NAME, "year(dob)")] if {PHONETIC_LAST_NAME, "dob"} <= fields else []),
@@ -214,6 +219,9 @@ def drop_splink_scratch(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP SCHEMA IF EXISTS {SPLINK_SCHEMA} CASCADE")
 
 
+MIN_M = 1e-3
+
+
 def order_levels(model: dict, u_sample_pairs: int) -> list[str]:
     """Make every comparison's match weight fall from its strongest level to its weakest, in place.
 
@@ -229,6 +237,9 @@ def order_levels(model: dict, u_sample_pairs: int) -> list[str]:
         levels = [level for level in comparison["comparison_levels"]
                   if not level.get("is_null_level") and level.get("m_probability") is not None]
         for level in levels:
+            if level["m_probability"] < MIN_M:
+                changes.append(f"{name}: {level['label_for_charts']!r} m {level['m_probability']:.2g} raised to {MIN_M}")
+                level["m_probability"] = MIN_M
             if level.get("u_probability") is None:
                 level["u_probability"] = 3 / u_sample_pairs
                 changes.append(f"{name}: {level['label_for_charts']!r} never seen among sampled non-matches, "

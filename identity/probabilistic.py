@@ -20,7 +20,7 @@ def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path 
 
     With `require_first_name_agreement` and a model comparing first names, pairs whose first names
     disagree outright (not equal, not nickname variants, not a likely typo) are dropped unless their
-    dates of birth are equal:
+    dates of birth are equal or a mapped id agrees (exactly or within one edit):
     relatives sharing surname, address and landline otherwise outweigh one disagreeing name
     under Splink's independence assumption.
     """
@@ -32,7 +32,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path 
         columns = set(predictions.as_duckdbpyrelation().columns)
         guard = ""
         if require_first_name_agreement and "gamma_first_name" in columns:
-            guard = "WHERE gamma_first_name <> 0" + (" OR dob_l = dob_r" if "dob_l" in columns else "")
+            # a personal id equal or one typo apart is no household's: levels >= 2 are exact and one edit
+            personal = [*(["dob_l = dob_r"] if "dob_l" in columns else []),
+                        *(f"{c} >= 2" for c in sorted(columns) if c.startswith("gamma_id_"))]
+            guard = "WHERE " + " OR ".join(["gamma_first_name <> 0", *personal])
         con.execute(f"""
             CREATE OR REPLACE TABLE {target} AS
             SELECT least(unique_id_l, unique_id_r) AS unique_id_l,

@@ -99,7 +99,7 @@ def test_a_foreign_file_without_email_or_phone_links_with_a_model_estimated_on_i
     assert len(true & found) / len(found) >= 0.98  # precision
     saved = json.loads((tmp_path / "out" / "model.json").read_text())
     assert {c["output_column_name"] for c in saved["comparisons"]} == {
-        "first_name", "last_name", "dob", "address", "city", "state"}  # mapped fields only: no email, phone
+        "first_name", "last_name", "dob", "address"}  # mapped fields only: no email, phone; city, state in address
 
 
 def test_a_file_too_small_to_train_on_uses_the_committed_model_and_says_why(tmp_path: Path) -> None:
@@ -121,8 +121,8 @@ def test_several_ids_with_typos_link_records_whose_names_disagree(tmp_path: Path
         entity = entity_of(str(row["rec_id"]))
         row["member_no"] = f"M-{int(entity) * 7919 % 1000000:06d}"
         if "-dup-" in str(row["rec_id"]) and len(renamed) < 40:
-            # another name, both ids copied with a typo: only the ids (and date, address) tell
-            row["given_name"], row["surname"] = "xavier", "quintero"
+            # another name, no birth date, both ids copied with a typo: only the ids and the address tell
+            row["given_name"], row["surname"], row["date_of_birth"] = "xavier", "quintero", ""
             row["soc_sec_id"] = transpose_digits(rng, str(originals[entity]["soc_sec_id"]))
             row["member_no"] = row["member_no"][:-1] + str((int(row["member_no"][-1]) + 1) % 10)
             renamed.add(frozenset((str(row["rec_id"]), str(originals[entity]["rec_id"]))))
@@ -132,11 +132,13 @@ def test_several_ids_with_typos_link_records_whose_names_disagree(tmp_path: Path
         writer.writeheader()
         writer.writerows(rows)
 
-    result = resolve_files([path], parse_mapping(FEBRL_MAPPING + ",id:ssn=soc_sec_id,id:member=member_no"),
-                           tmp_path / "out")
+    with_ids = resolve_files([path], parse_mapping(FEBRL_MAPPING + ",id:ssn=soc_sec_id,id:member=member_no"),
+                             tmp_path / "out")
+    without_ids = resolve_files([path], parse_mapping(FEBRL_MAPPING), tmp_path / "without")
 
-    found = _clustered_pairs(Path(result["clusters_csv"]))
-    assert len(renamed & found) >= 0.9 * len(renamed)
+    found = _clustered_pairs(Path(with_ids["clusters_csv"]))
+    assert len(renamed & found) >= 0.75 * len(renamed)
+    assert len(renamed & _clustered_pairs(Path(without_ids["clusters_csv"]))) <= 0.25 * len(renamed)
     saved = json.loads((tmp_path / "out" / "model.json").read_text())
     id_levels = {c["output_column_name"]: [lv["label_for_charts"] for lv in c["comparison_levels"]]
                  for c in saved["comparisons"] if c["output_column_name"].startswith("id_")}
@@ -145,11 +147,13 @@ def test_several_ids_with_typos_link_records_whose_names_disagree(tmp_path: Path
 
 
 def test_pairs_csv_holds_every_edge_so_its_components_are_the_clusters(tmp_path: Path) -> None:
-    path, _ = _foreign_file(tmp_path, people=300, seed=6)
+    path, _ = _foreign_file(tmp_path, people=150, seed=6)
     mapping = parse_mapping(FEBRL_MAPPING + ",id:ssn=soc_sec_id")
 
+    # too few records to estimate on: the committed model, which compares no ids, so equal ids are edges too
     result = resolve_files([path], mapping, tmp_path / "out")
 
+    assert result["why"].endswith("too few to estimate a model on (fewer than 500)")
     pairs = _read(Path(result["pairs_csv"]))
     assert {p["kind"] for p in pairs} == {"id:ssn", "splink"}
     assert all(p["match_probability"] == "" for p in pairs if p["kind"] == "id:ssn")
