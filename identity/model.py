@@ -21,8 +21,10 @@ PIPELINE_FIELDS = ("first_name", "last_name", "email", "phone", "dob", "street",
 PHONETIC_LAST_NAME = "last_name_phonetic"  # Soundex of last_name, when the records carry it
 
 
-def _swapped(column: str, other: str, label: str) -> cll.CustomLevel:
-    return cll.CustomLevel(f"{column}_l = {other}_r", label_for_charts=label)
+def _swapped(label: str) -> cll.CustomLevel:
+    """First and last name written the other way round, each allowing a typo (nathan dunn / dunnn nathan)."""
+    return cll.CustomLevel("jaro_winkler_similarity(first_name_l, last_name_r) >= 0.8 "
+                           "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.8", label_for_charts=label)
 
 
 def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
@@ -31,7 +33,7 @@ def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("first_name"),
             cll.ExactMatchLevel("first_name", term_frequency_adjustments=True),
-            *([_swapped("first_name", "last_name", "first name is the other's last name")] if swapped else []),
+            *([_swapped("first and last name swapped")] if swapped else []),
             # nickname or canonical form in common, e.g. bill / william
             cll.ArrayIntersectLevel("first_name_variants", min_intersection=1),
             cll.JaroWinklerLevel("first_name", 0.92),
@@ -59,7 +61,7 @@ def _last_name_comparison(swapped: bool) -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("last_name"),
             cll.ExactMatchLevel("last_name", term_frequency_adjustments=True),
-            *([_swapped("last_name", "first_name", "last name is the other's first name")] if swapped else []),
+            *([_swapped("first and last name swapped")] if swapped else []),
             cll.JaroWinklerLevel("last_name", 0.92),
             cll.JaroWinklerLevel("last_name", 0.88),
             cll.JaroWinklerLevel("last_name", 0.7),
