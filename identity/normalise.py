@@ -97,8 +97,8 @@ def build_phone_lookup(
     raw = con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) "
                   "WHERE p IS NOT NULL").to_arrow_table().column("raw").to_pylist()
     to_e164 = _e164_converter(default_region)
-    lookup = pa.table({"raw": pa.array(raw, pa.string()),
-                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})  # noqa: F841
+    lookup = pa.table({"raw": pa.array(raw, pa.string()),  # noqa: F841 - read by the SQL below
+                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
     logger.info("normalised %d distinct phone numbers", len(raw))
 
@@ -108,6 +108,6 @@ def build_phonetic_lookup(con: duckdb.DuckDBPyConnection, names_sql: str, table:
     finds Meyer/Maier and Smith/Smyth; the same Arrow round trip as phones."""
     names = con.sql(f"SELECT DISTINCT n FROM ({names_sql}) t(n) WHERE n IS NOT NULL"
                     ).to_arrow_table().column(0).to_pylist()
-    lookup = pa.table({"name": pa.array(names, pa.string()),
-                       "phonetic": pa.array([jellyfish.soundex(n) or None for n in names], pa.string())})  # noqa: F841
+    lookup = pa.table({"name": pa.array(names, pa.string()),  # noqa: F841 - read by the SQL below
+                       "phonetic": pa.array([jellyfish.soundex(n) or None for n in names], pa.string())})
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")

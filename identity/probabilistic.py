@@ -8,7 +8,11 @@ from pathlib import Path
 import duckdb
 
 from identity.model import (
-    SPLINK_SCHEMA, drop_splink_scratch, load_linker, register_table, splink_api,
+    SPLINK_SCHEMA,
+    drop_splink_scratch,
+    load_linker,
+    register_table,
+    splink_api,
 )
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,13 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from c360.settings import Settings
 from identity.config import IdentityConfig, load_identity_config
 from identity.model import (
-    PIPELINE_FIELDS, drop_splink_scratch, id_column, order_levels, person_settings, register_table, splink_api,
+    PIPELINE_FIELDS,
+    drop_splink_scratch,
+    id_column,
+    order_levels,
+    person_settings,
+    register_table,
+    splink_api,
 )
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 
@@ -34,13 +40,9 @@ def exact_rules(fields: set[str], ids: tuple[str, ...]) -> list:
 
 def em_rules(fields: set[str], ids: tuple[str, ...]) -> list:
     """Two EM passes that between them leave every comparison free at least once."""
-    rules = [block_on(*rule) for rule in (("dob",), ("first_name", "last_name")) if set(rule) <= fields]
-    for rule in (*[(id_column(name),) for name in ids], ("postcode",), ("email",), ("phone",)):
-        if len(rules) >= 2:
-            break
-        if rule[0] in fields or rule[0].startswith("id_"):
-            rules.append(block_on(*rule))
-    return rules
+    preferred = [rule for rule in (("dob",), ("first_name", "last_name")) if set(rule) <= fields]
+    fallbacks = [(id_column(name),) for name in ids] + [(c,) for c in ("postcode", "email", "phone") if c in fields]
+    return [block_on(*rule) for rule in (preferred + fallbacks)[:2]]
 
 
 def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tuple[str, ...] = PIPELINE_FIELDS,
