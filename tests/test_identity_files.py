@@ -253,3 +253,15 @@ def test_other_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, args, mes
 
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_a_model_saved_by_an_earlier_run_scores_a_new_file(tmp_path: Path) -> None:
+    path, _ = _foreign_file(tmp_path, people=300, seed=7)
+    mapping = parse_mapping(FEBRL_MAPPING)
+    first = resolve_files([path], mapping, tmp_path / "first")
+
+    again = resolve_files([path], mapping, tmp_path / "again",
+                          options=ResolveOptions(model_path=Path(first["saved_to"])))
+
+    assert (again["model"], again["why"]) == (first["saved_to"], "given with --model")
+    assert _read(Path(again["clusters_csv"])) == _read(Path(first["clusters_csv"]))
