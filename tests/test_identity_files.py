@@ -265,3 +265,18 @@ def test_a_model_saved_by_an_earlier_run_scores_a_new_file(tmp_path: Path) -> No
 
     assert (again["model"], again["why"]) == (first["saved_to"], "given with --model")
     assert _read(Path(again["clusters_csv"])) == _read(Path(first["clusters_csv"]))
+
+
+def test_each_run_prints_per_field_how_many_values_could_not_be_normalised(tmp_path, capsys) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("id,name,born,tel\n1,Ann Lee,19800102,415 555 0101\n2,Bob Stone,next spring,12\n")
+
+    code = main(["resolve", str(people), "--mapping", "record_id=id,full_name=name,dob=born,phone=tel",
+                 "--out", str(tmp_path / "out")])
+
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "people.dob: 2 values, 1 could not be normalised" in err
+    assert "people.phone: 2 values, 1 could not be normalised" in err
+    assert "model: " in err and "too few to estimate" in err
+    assert (tmp_path / "out" / "normalisation_report.csv").is_file()
