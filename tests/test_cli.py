@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import json
 
-
 from c360.cli import main
 
 
