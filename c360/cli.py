@@ -62,15 +62,24 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    from identity.cli_commands import parse_mapping
-    from identity.files import resolve_files
+    from identity.cli_commands import parse_mapping, print_resolve_summary
+    from identity.dates import check_date_format
+    from identity.files import ResolveInputError, ResolveOptions, resolve_files
 
-    mappings = [parse_mapping(m) for m in args.mapping]
-    if len(mappings) not in (1, len(args.inputs)):
-        print("c360 resolve: give one --mapping for all files or one per file", file=sys.stderr)
+    try:
+        mappings = [parse_mapping(m) for m in args.mapping]
+        if len(mappings) not in (1, len(args.inputs)):
+            raise ResolveInputError("give one --mapping for all files or one per file")
+        options = ResolveOptions(threshold=args.threshold, link_only=args.link_only, one_to_one=args.one_to_one,
+                                 model_path=Path(args.model) if args.model else None,
+                                 date_format=check_date_format(args.date_format),
+                                 truth=Path(args.truth) if args.truth else None)
+        summary = resolve_files([Path(p) for p in args.inputs], mappings[0] if len(mappings) == 1 else mappings,
+                                Path(args.out), options=options)
+    except ValueError as exc:  # ResolveInputError, or an unknown date format
+        print(f"c360 resolve: {exc}", file=sys.stderr)
         return 2
-    summary = resolve_files([Path(p) for p in args.inputs], mappings[0] if len(mappings) == 1 else mappings,
-                            Path(args.out))
+    print_resolve_summary(summary)
     print(json.dumps(summary, indent=2, default=str))
     return 0
 
@@ -194,8 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("inputs", nargs="+", help="one CSV to dedupe, or several to link")
     res.add_argument("--mapping", action="append", required=True,
                      help="FIELD=HEADER,... (fields: record_id, first_name, last_name, full_name, email, phone, "
-                          "dob, street, city, postcode, extra_id); once for all files or once per file")
-    res.add_argument("--out", required=True, help="folder for clusters.csv and pairs.csv")
+                          "dob, street_number, street, address_2, city, postcode, state, country, and any number "
+                          "of id:NAME, e.g. id:ssn=SSN); once for all files or once per file")
+    res.add_argument("--out", required=True, help="folder for clusters.csv, pairs.csv, normalisation_report.csv")
+    res.add_argument("--threshold", type=float, help="match probability an edge needs (default: config)")
+    res.add_argument("--model", help="score with this saved Splink model instead of estimating one on the input")
+    res.add_argument("--date-format", help="read every date as YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, MM/DD/YYYY, "
+                                           "DD.MM.YYYY or excel (default: detected per file)")
+    res.add_argument("--link-only", action="store_true", help="join records of different files only")
+    res.add_argument("--one-to-one", action="store_true",
+                     help="each record joins at most one record of each other file (implies --link-only)")
+    res.add_argument("--truth", help="CSV (record_id, entity_id): also report precision, recall and blocking recall")
     res.set_defaults(func=_cmd_resolve)
 
     ident = sub.add_parser("identity", help="train or evaluate the identity resolution model")

@@ -20,7 +20,8 @@ TOP_KEYS = {"match_threshold", "phone_default_region", "require_first_name_agree
             "model_path", "training"}
 OPTIONAL_TOP_KEYS = {"overrides_path"}
 DEFAULT_OVERRIDES = CONFIG_DIR / "identity_overrides.yml"
-TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion"}
+TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion", "min_records_to_train",
+                 "prior_recall", "input_u_max_pairs"}
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
 
@@ -39,6 +40,9 @@ class IdentityConfig:
     u_max_pairs: int
     em_blocking_rules: tuple[tuple[str, ...], ...]
     em_record_sample_proportion: float
+    min_records_to_train: int
+    prior_recall: float
+    input_u_max_pairs: int
     overrides_path: Path = DEFAULT_OVERRIDES  # must-link / cannot-link pairs, identity/overrides.py
 
 
@@ -63,6 +67,9 @@ def load_identity_config(path: Path = DEFAULT_CONFIG) -> IdentityConfig:
         u_max_pairs=check.integer(training, "u_max_pairs", minimum=1, where="training."),
         em_blocking_rules=check.blocking_rules(training, "em_blocking_rules", where="training."),
         em_record_sample_proportion=check.fraction(training, "em_record_sample_proportion", where="training."),
+        min_records_to_train=check.integer(training, "min_records_to_train", minimum=2, where="training."),
+        prior_recall=check.fraction(training, "prior_recall", where="training."),
+        input_u_max_pairs=check.integer(training, "input_u_max_pairs", minimum=1, where="training."),
         overrides_path=check.project_path(raw, "overrides_path") if "overrides_path" in raw else DEFAULT_OVERRIDES,
     )
 

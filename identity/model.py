@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import duckdb
@@ -15,12 +16,24 @@ logger = logging.getLogger(__name__)
 SPLINK_SCHEMA = "identity_splink"  # Splink's scratch tables; dropped after every run
 
 
-def _first_name_comparison() -> cl.CustomComparison:
+# What the pipeline's sources carry; `c360 resolve` compares only the fields a mapping names.
+PIPELINE_FIELDS = ("first_name", "last_name", "email", "phone", "dob", "street", "postcode")
+PHONETIC_LAST_NAME = "last_name_phonetic"  # Soundex of last_name, when the records carry it
+
+
+def _swapped(label: str) -> cll.CustomLevel:
+    """First and last name written the other way round, each allowing a typo (nathan dunn / dunnn nathan)."""
+    return cll.CustomLevel("jaro_winkler_similarity(first_name_l, last_name_r) >= 0.8 "
+                           "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.8", label_for_charts=label)
+
+
+def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="first_name",
         comparison_levels=[
             cll.NullLevel("first_name"),
             cll.ExactMatchLevel("first_name", term_frequency_adjustments=True),
+            *([_swapped("first and last name swapped")] if swapped else []),
             # nickname or canonical form in common, e.g. bill / william
             cll.ArrayIntersectLevel("first_name_variants", min_intersection=1),
             cll.JaroWinklerLevel("first_name", 0.92),
@@ -41,13 +54,14 @@ def _differs(m_probability: float) -> cll.ElseLevel:
     return cll.ElseLevel().configure(m_probability=m_probability, fix_m_probability=True)
 
 
-def _last_name_comparison() -> cl.CustomComparison:
+def _last_name_comparison(swapped: bool) -> cl.CustomComparison:
     """Splink's NameComparison levels, with a fixed m for a surname that differs outright."""
     return cl.CustomComparison(
         output_column_name="last_name",
         comparison_levels=[
             cll.NullLevel("last_name"),
             cll.ExactMatchLevel("last_name", term_frequency_adjustments=True),
+            *([_swapped("first and last name swapped")] if swapped else []),
             cll.JaroWinklerLevel("last_name", 0.92),
             cll.JaroWinklerLevel("last_name", 0.88),
             cll.JaroWinklerLevel("last_name", 0.7),
@@ -56,23 +70,31 @@ def _last_name_comparison() -> cl.CustomComparison:
     )
 
 
-def _address_comparison() -> cl.CustomComparison:
-    """Street and postcode as one comparison: they move together, so separate comparisons
-    would count one shared address twice. City alone is too coarse to count as an address."""
-    return cl.CustomComparison(
-        output_column_name="address",
-        comparison_levels=[
-            cll.CustomLevel(
-                "(street_l IS NULL OR street_r IS NULL) AND (postcode_l IS NULL OR postcode_r IS NULL)",
-                label_for_charts="address missing",
-            ).configure(is_null_level=True),
-            cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
-            cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
-                m_probability=0.02),
-            cll.ExactMatchLevel("postcode").configure(m_probability=0.03),
-            _differs(MOVED_HOUSE_M),
-        ],
-    )
+_PLACE_COLUMNS = ("street", "postcode", "city", "state")
+
+
+def _address_comparison(fields: set[str]) -> cl.CustomComparison:
+    """Where someone lives, as one comparison from the finest shared place to the coarsest: street,
+    postcode, city and state move together, so separate comparisons would count one address up to
+    four times. With only street and postcode (the pipeline), its levels are the committed model's."""
+    places = [column for column in _PLACE_COLUMNS if column in fields]
+    street_and_postcode = {"street", "postcode"} <= fields
+    missing = " AND ".join(f"({column}_l IS NULL OR {column}_r IS NULL)" for column in places)
+    levels = [
+        cll.CustomLevel(missing, label_for_charts="address missing").configure(is_null_level=True),
+        *([cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
+           cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
+               m_probability=0.02)] if street_and_postcode else []),
+        *([cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("city")).configure(m_probability=0.05)]
+          if {"street", "city"} <= fields else []),
+        *([cll.ExactMatchLevel("postcode").configure(m_probability=0.03)] if "postcode" in fields else []),
+        *([cll.JaroWinklerLevel("street", 0.9).configure(m_probability=0.03)]
+          if "street" in fields and not street_and_postcode else []),
+        *([cll.ExactMatchLevel(column).configure(m_probability=0.01) for column in ("city", "state")
+           if column in fields]),
+        _differs(MOVED_HOUSE_M),
+    ]
+    return cl.CustomComparison(output_column_name="address", comparison_levels=levels)
 
 
 def _email_comparison() -> cl.CustomComparison:
@@ -95,28 +117,84 @@ def _dob_comparison() -> cl.DateOfBirthComparison:
         m_probabilities=[0.95, 0.02, 0.01, 0.01, 0.005, 0.005])
 
 
-def person_settings() -> SettingsCreator:
+def _country_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(output_column_name="country", comparison_levels=[
+        cll.NullLevel("country"), cll.ExactMatchLevel("country"), _differs(MOVED_HOUSE_M)])
+
+
+def id_column(name: str) -> str:
+    return f"id_{name}"
+
+
+def _id_comparison(name: str) -> cl.CustomComparison:
+    """An id copied by hand: equal, one edit or two adjacent digits swapped, two edits, or not.
+    Starting m values, because a mistyped id may never fall in an EM block and keep Splink's default."""
+    column = id_column(name)
+    return cl.CustomComparison(output_column_name=column, comparison_levels=[
+        cll.NullLevel(column), cll.ExactMatchLevel(column), cll.DamerauLevenshteinLevel(column, 1),
+        cll.LevenshteinLevel(column, 2), cll.ElseLevel()]).configure(m_probabilities=[0.9, 0.05, 0.02, 0.03])
+
+
+def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
+    both_names = {"first_name", "last_name"} <= fields
+    comparisons = [
+        *([_first_name_comparison(both_names)] if "first_name" in fields else []),
+        *([_last_name_comparison(both_names)] if "last_name" in fields else []),
+        *([_email_comparison()] if "email" in fields else []),
+        *([cl.ExactMatch("phone")] if "phone" in fields else []),
+        *([_dob_comparison()] if "dob" in fields else []),
+        *([_address_comparison(fields)] if fields & set(_PLACE_COLUMNS) else []),
+        *([_country_comparison()] if "country" in fields else []),
+        *[_id_comparison(name) for name in ids],
+    ]
+    if not comparisons:
+        raise ValueError("map at least one field to compare (names, email, phone, dob, address or an id)")
+    return comparisons
+
+
+def _transposed_id_rules(column: str) -> list:
+    """Two adjacent characters swapped keep the id's characters (in sorted order) and, in an id of four
+    or more, its first two or its last two: two rules find every such pair, comparing a quarter of the
+    pairs the sorted characters alone would (100k records: 210k instead of 873k)."""
+    same_characters = f"array_to_string(list_sort(string_split({column}, '')), '')"
+    return [block_on(same_characters, f"left({column}, 2)"), block_on(same_characters, f"right({column}, 2)")]
+
+
+def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list:
+    """Candidate pairs: rules over the mapped fields, built to survive one corrupted value each
+    (a typo'd surname still sounds alike, swapped names, a wrong birth date keeps postcode and initial,
+    an id with two digits swapped keeps its digits)."""
+    names = {"first_name", "last_name"} <= fields
+    rules = [
+        *[block_on(column) for column in ("email", "phone") if column in fields],
+        *[block_on(id_column(name)) for name in ids],
+        *[rule for name in ids for rule in _transposed_id_rules(id_column(name))],
+        *([block_on("first_name", "last_name"),
+           "l.first_name = r.last_name AND l.last_name = r.first_name"] if names else []),
+        *([block_on(PHONETIC_LAST_NAME, "year(dob)")] if {PHONETIC_LAST_NAME, "dob"} <= fields else []),
+        *([block_on("dob")] if "dob" in fields else []),
+        *([block_on("postcode", "substr(first_name, 1, 1)")] if {"postcode", "first_name"} <= fields else []),
+        *([block_on("street", "postcode")] if {"street", "postcode"} <= fields else []),
+        *([block_on("city", "last_name")] if {"city", "last_name"} <= fields else []),
+    ]
+    if not rules:
+        raise ValueError("map names, email, phone, dob, postcode or an id: nothing else can find candidate pairs")
+    return rules
+
+
+def person_settings(fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, ...] = (),
+                    link_type: str = "dedupe_only") -> SettingsCreator:
+    """The model for records carrying `fields` (plus PHONETIC_LAST_NAME for phonetic blocking) and `ids`."""
+    available = set(fields)
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=link_type,
         unique_id_column_name="unique_id",
-        comparisons=[
-            _first_name_comparison(),
-            _last_name_comparison(),
-            _email_comparison(),
-            cl.ExactMatch("phone"),
-            _dob_comparison(),
-            _address_comparison(),
-        ],
-        blocking_rules_to_generate_predictions=[
-            block_on("email"),
-            block_on("phone"),
-            block_on("last_name", "dob"),
-            block_on("first_name", "last_name"),
-            block_on("postcode", "dob"),
-            block_on("substr(first_name, 1, 1)", "street", "postcode"),
-        ],
+        comparisons=_comparisons(available, ids),
+        blocking_rules_to_generate_predictions=blocking_rules(available, ids),
         retain_intermediate_calculation_columns=True,
-        additional_columns_to_retain=["source"],
+        # link_only tells files apart by this column; otherwise it only rides along for charts
+        **({"source_dataset_column_name": "source"} if link_type == "link_only"
+           else {"additional_columns_to_retain": ["source"]}),
     )
 
 
@@ -136,13 +214,59 @@ def register_table(db_api: DuckDBAPI, table: str, alias: str) -> SplinkDataFrame
     return db_api.register(bare, table_name=alias)
 
 
-def load_linker(records: SplinkDataFrame, model_path: Path) -> Linker:
-    """The saved model; predictions pass warning_mode="never" because the levels EM cannot
-    observe keep the deliberate starting m values set in this module."""
-    if not model_path.exists():
-        raise FileNotFoundError(f"no trained identity model at {model_path}; run `c360 identity train`")
-    return Linker(records, str(model_path), log_level=logging.WARNING)
+def load_linker(records: SplinkDataFrame, model: Path | dict) -> Linker:
+    """A saved model (or one just estimated, as a settings dict); predictions pass warning_mode="never"
+    because the levels EM cannot observe keep the deliberate starting m values set in this module."""
+    if isinstance(model, dict):
+        return Linker(records, model, log_level=logging.WARNING)
+    if not model.exists():
+        raise FileNotFoundError(f"no trained identity model at {model}; run `c360 identity train`")
+    return Linker(records, str(model), log_level=logging.WARNING)
 
 
 def drop_splink_scratch(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"DROP SCHEMA IF EXISTS {SPLINK_SCHEMA} CASCADE")
+
+
+MIN_M = 1e-3
+
+
+def order_levels(model: dict, u_sample_pairs: int) -> list[str]:
+    """Make every comparison's match weight fall from its strongest level to its weakest, in place.
+
+    EM and random sampling estimate each level alone, so a rare level can come out above a
+    stricter one (a near-miss outscoring an exact match). Adjacent violators are pooled (the
+    pool-adjacent-violators fit), which keeps each comparison's total m. A level never seen among
+    the `u_sample_pairs` sampled non-matches gets the rule-of-three bound u = 3 / pairs instead
+    of Splink's generic default. Returns one line per change.
+    """
+    changes: list[str] = []
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [level for level in comparison["comparison_levels"]
+                  if not level.get("is_null_level") and level.get("m_probability") is not None]
+        for level in levels:
+            if level["m_probability"] < MIN_M:
+                changes.append(f"{name}: {level['label_for_charts']!r} m {level['m_probability']:.2g} raised to {MIN_M}")
+                level["m_probability"] = MIN_M
+            if level.get("u_probability") is None:
+                level["u_probability"] = 3 / u_sample_pairs
+                changes.append(f"{name}: {level['label_for_charts']!r} never seen among sampled non-matches, "
+                               f"u set to 3/{u_sample_pairs}")
+        blocks: list[list[dict]] = []
+        for level in levels:
+            blocks.append([level])
+            while len(blocks) > 1 and _pooled(blocks[-2]) < _pooled(blocks[-1]):
+                blocks[-2:] = [blocks[-2] + blocks[-1]]
+        for block in blocks:
+            if len(block) > 1:
+                ratio = sum(lv["m_probability"] for lv in block) / sum(lv["u_probability"] for lv in block)
+                for level in block:
+                    level["m_probability"] = level["u_probability"] * ratio
+                changes.append(f"{name}: pooled {[lv['label_for_charts'] for lv in block]} at "
+                               f"{math.log2(ratio):.2f} bits, a weaker level outweighed a stronger one")
+    return changes
+
+
+def _pooled(block: list[dict]) -> float:
+    return sum(lv["m_probability"] for lv in block) / sum(lv["u_probability"] for lv in block)

@@ -1,6 +1,7 @@
 """Normalisation installed into a DuckDB connection, so 1M-row inputs stay in SQL.
 
 Phones go through `phonenumbers` (E.164), nicknames come from the `nicknames` dataset,
+phonetic codes from `jellyfish` (Soundex), dates from identity.dates,
 accents are stripped with DuckDB's own `strip_accents`; only trivially stable rules
 (case, whitespace, plus-addressing, postcode spacing) are written here.
 """
@@ -10,9 +11,12 @@ import functools
 import logging
 
 import duckdb
+import jellyfish
 import phonenumbers
 import pyarrow as pa
 from nicknames import NickNamer
+
+from identity.dates import DATE_MACROS, DAY_FIRST
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +40,11 @@ CREATE OR REPLACE TEMP MACRO c360_text(x) AS (
 CREATE OR REPLACE TEMP MACRO c360_postcode(x) AS (
     nullif(regexp_replace(upper(CAST(x AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '')
 );
-CREATE OR REPLACE TEMP MACRO c360_dob(x) AS (TRY_CAST(CAST(x AS VARCHAR) AS DATE));
 """
+# Sources of the pipeline hand over typed dates or ISO text; `c360 resolve` reads each column's
+# format first (identity.dates.read_dates) and stages ISO text, so this reading only breaks ties.
+_DOB_MACRO = f"CREATE OR REPLACE TEMP MACRO c360_dob(x) AS (c360_date(x, '{DAY_FIRST}'));"
+
 
 
 def _e164_converter(default_region: str):
@@ -74,7 +81,7 @@ def _name_variants_arrow() -> pa.Table:
 
 def install_normalisers(con: duckdb.DuckDBPyConnection) -> None:
     """Create the c360_* macros and the name-variant lookup on this connection."""
-    con.execute(_SQL_MACROS)
+    con.execute(_SQL_MACROS + DATE_MACROS + _DOB_MACRO)
     variants = _name_variants_arrow()  # noqa: F841 - read by the SQL below via replacement scan
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_VARIANTS_TABLE} AS SELECT * FROM variants")
 
@@ -90,7 +97,17 @@ def build_phone_lookup(
     raw = con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) "
                   "WHERE p IS NOT NULL").to_arrow_table().column("raw").to_pylist()
     to_e164 = _e164_converter(default_region)
-    lookup = pa.table({"raw": pa.array(raw, pa.string()),
-                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})  # noqa: F841
+    lookup = pa.table({"raw": pa.array(raw, pa.string()),  # noqa: F841 - read by the SQL below
+                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
     logger.info("normalised %d distinct phone numbers", len(raw))
+
+
+def build_phonetic_lookup(con: duckdb.DuckDBPyConnection, names_sql: str, table: str) -> None:
+    """Map each distinct normalised name to its Soundex code in `table(name, phonetic)`, so blocking
+    finds Meyer/Maier and Smith/Smyth; the same Arrow round trip as phones."""
+    names = con.sql(f"SELECT DISTINCT n FROM ({names_sql}) t(n) WHERE n IS NOT NULL"
+                    ).to_arrow_table().column(0).to_pylist()
+    lookup = pa.table({"name": pa.array(names, pa.string()),  # noqa: F841 - read by the SQL below
+                       "phonetic": pa.array([jellyfish.soundex(n) or None for n in names], pa.string())})
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")

@@ -8,33 +8,45 @@ from pathlib import Path
 import duckdb
 
 from identity.model import (
-    SPLINK_SCHEMA, drop_splink_scratch, load_linker, register_table, splink_api,
+    SPLINK_SCHEMA,
+    drop_splink_scratch,
+    load_linker,
+    register_table,
+    splink_api,
 )
 
 logger = logging.getLogger(__name__)
 
 
-def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model_path: Path,
+def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path | dict,
                 threshold: float, target: str, require_first_name_agreement: bool) -> int:
     """Write `target(unique_id_l, unique_id_r, match_weight, match_probability)` for pairs >= threshold.
 
-    With `require_first_name_agreement`, pairs whose first names disagree outright (not equal,
-    not nickname variants, not a likely typo) are dropped unless their dates of birth are equal:
+    With `require_first_name_agreement` and a model comparing first names, pairs whose first names
+    disagree outright (not equal, not nickname variants, not a likely typo) are dropped unless their
+    dates of birth are equal or a mapped id agrees (exactly or within one edit):
     relatives sharing surname, address and landline otherwise outweigh one disagreeing name
     under Splink's independence assumption.
     """
     started = time.perf_counter()
     db_api = splink_api(con)
     try:
-        linker = load_linker(register_table(db_api, records_table, "records"), model_path)
+        linker = load_linker(register_table(db_api, records_table, "records"), model)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
+        columns = set(predictions.as_duckdbpyrelation().columns)
+        guard = ""
+        if require_first_name_agreement and "gamma_first_name" in columns:
+            # a personal id equal or one typo apart is no household's: levels >= 2 are exact and one edit
+            personal = [*(["dob_l = dob_r"] if "dob_l" in columns else []),
+                        *(f"{c} >= 2" for c in sorted(columns) if c.startswith("gamma_id_"))]
+            guard = "WHERE " + " OR ".join(["gamma_first_name <> 0", *personal])
         con.execute(f"""
             CREATE OR REPLACE TABLE {target} AS
             SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
                    greatest(unique_id_l, unique_id_r) AS unique_id_r,
                    match_weight, match_probability
             FROM {SPLINK_SCHEMA}.{predictions.physical_name}
-            {"WHERE gamma_first_name <> 0 OR dob_l = dob_r" if require_first_name_agreement else ""}
+            {guard}
             ORDER BY 1, 2
         """)
     finally:

@@ -111,9 +111,13 @@ def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> Non
 
 def build_records(
     con: duckdb.DuckDBPyConnection, staging_table: str, target: str, emails_target: str,
-    phone_default_region: str,
+    phone_default_region: str, extra_columns: dict[str, str] | None = None,
 ) -> int:
-    """Normalise staged records into `target` (Splink's input) and `emails_target` (record, email)."""
+    """Normalise staged records into `target` (Splink's input) and `emails_target` (record, email).
+
+    `extra_columns` adds {name: SQL over the staged row `s`} columns, e.g. ids a user mapped.
+    """
+    extras = "".join(f", {sql} AS {name}" for name, sql in (extra_columns or {}).items())
     install_normalisers(con)
     build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup",
                        phone_default_region)
@@ -127,7 +131,7 @@ def build_records(
                    c360_name(s.first_name) AS first_name, c360_name(s.last_name) AS last_name,
                    c360_email(s.email) AS email, p.e164 AS phone,
                    c360_text(s.street) AS street, c360_text(s.city) AS city,
-                   c360_postcode(s.postcode) AS postcode, c360_dob(s.dob) AS dob
+                   c360_postcode(s.postcode) AS postcode, c360_dob(s.dob) AS dob{extras}
             FROM {staging_table} s LEFT JOIN c360_phone_lookup p ON p.raw = s.phone
         )
         SELECT n.*,

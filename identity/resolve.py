@@ -11,6 +11,8 @@ from c360.settings import Settings
 from identity.clusters import cluster_records
 from identity.config import IdentityConfig, load_identity_config
 from identity.deterministic import build_deterministic_edges
+from identity.normalisation_report import PIPELINE_FIELDS as PIPELINE_REPORT_FIELDS
+from identity.normalisation_report import failures, normalisation_report
 from identity.overrides import load_overrides
 from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
 from identity.probabilistic import score_pairs
@@ -42,13 +44,17 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
     stage_raw_records(con, "c360_staged_records")
     records = build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS,
                             config.phone_default_region)
+    not_normalised = failures(normalisation_report(con, "c360_staged_records", RECORDS,
+                                                   [(f, f, f) for f in PIPELINE_REPORT_FIELDS]))
+    if not_normalised:
+        logger.warning("values that could not be normalised (now NULL), per source and field: %s", not_normalised)
     edge_counts = build_deterministic_edges(con, RECORDS, RECORD_EMAILS, DETERMINISTIC_EDGES)
     edge_counts["splink"] = score_pairs(con, RECORDS, config.model_path, config.match_threshold,
                                         SCORED_PAIRS, config.require_first_name_agreement)
     _union_edges(con)
     cluster_records(con, RECORDS, EDGES, CLUSTERS, overrides=load_overrides(config.overrides_path))
     ids = assign_customer_ids(con, CLUSTERS, started_at)
-    result = {**ids, "records": records, "edges": edge_counts,
+    result = {**ids, "records": records, "edges": edge_counts, "not_normalised": not_normalised,
               "seconds": round(time.perf_counter() - started, 2)}
     logger.info("identity stage done: %s", result)
     return result

@@ -1,40 +1,89 @@
-"""Explicit training: estimate the person model on the warehouse records and save it as JSON."""
+"""Estimating the person model on records: the pipeline's `c360 identity train` and `c360 resolve`
+both fit the prior from exact rules, u by random sampling and m by EM, then order the levels."""
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
 
 import duckdb
 from splink import Linker, block_on
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from c360.settings import Settings
 from identity.config import IdentityConfig, load_identity_config
-from identity.model import drop_splink_scratch, person_settings, register_table, splink_api
+from identity.model import (
+    PIPELINE_FIELDS,
+    drop_splink_scratch,
+    id_column,
+    order_levels,
+    person_settings,
+    register_table,
+    splink_api,
+)
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 
 logger = logging.getLogger(__name__)
 
 
+def exact_rules(fields: set[str], ids: tuple[str, ...]) -> list:
+    """Rules that almost only ever join one person's records: they count matches for the prior."""
+    names = {"first_name", "last_name"} <= fields
+    return [
+        *([block_on("first_name", "last_name", "dob")] if names and "dob" in fields else []),
+        *([block_on("first_name", "last_name", "postcode")] if names and "postcode" in fields else []),
+        *[block_on(column) for column in ("email", "phone") if column in fields],
+        *[block_on(id_column(name)) for name in ids],
+    ]
+
+
+def em_rules(fields: set[str], ids: tuple[str, ...]) -> list:
+    """Two EM passes that between them leave every comparison free at least once."""
+    preferred = [rule for rule in (("dob",), ("first_name", "last_name")) if set(rule) <= fields]
+    fallbacks = [(id_column(name),) for name in ids] + [(c,) for c in ("postcode", "email", "phone") if c in fields]
+    return [block_on(*rule) for rule in (preferred + fallbacks)[:2]]
+
+
+def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tuple[str, ...] = PIPELINE_FIELDS,
+                   ids: tuple[str, ...] = (), link_type: str = "dedupe_only",
+                   em_blocking_rules: list | None = None, u_max_pairs: int | None = None,
+                   ) -> tuple[dict, list[str]]:
+    """The estimated model as a Splink settings dict, and the level-order fixes applied to it.
+
+    Raises splink's EMTrainingException (or ValueError) when the records cannot support EM.
+    """
+    available = set(fields)
+    linker = Linker(records, person_settings(fields, ids, link_type), log_level=logging.WARNING)
+    rules = exact_rules(available, ids)
+    if not rules:
+        raise ValueError("no exact rule (names with birth date or postcode, email, phone, an id) to estimate the "
+                         "prior from")
+    linker.training.estimate_probability_two_random_records_match(rules, recall=config.prior_recall)
+    u_pairs = u_max_pairs or config.u_max_pairs
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=config.seed)
+    for rule in em_blocking_rules or em_rules(available, ids):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=config.em_record_sample_proportion)
+    model = linker.misc.save_model_to_json()
+    changes = order_levels(model, u_pairs)
+    for change in changes:
+        logger.info("model level order: %s", change)
+    return model, changes
+
+
 def train_on_table(con: duckdb.DuckDBPyConnection, records_table: str, config: IdentityConfig,
                    model_path: Path) -> Path:
-    """u from random sampling, m from EM; the table must have identity.records' columns."""
+    """Estimate the pipeline model on a table with identity.records' columns and save it as JSON."""
     started = time.perf_counter()
     db_api = splink_api(con)
     try:
-        linker = Linker(register_table(db_api, records_table, "records"), person_settings(),
-                        log_level=logging.WARNING)
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on("email"), block_on("first_name", "last_name", "dob")], recall=0.8)
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=config.u_max_pairs, seed=config.seed)
-        for rule in config.em_blocking_rules:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), record_sample_proportion=config.em_record_sample_proportion)
-        model_path.parent.mkdir(parents=True, exist_ok=True)
-        linker.misc.save_model_to_json(str(model_path), overwrite=True)
+        model, _ = estimate_model(register_table(db_api, records_table, "records"), config,
+                                  em_blocking_rules=[block_on(*rule) for rule in config.em_blocking_rules])
     finally:
         drop_splink_scratch(con)
+    model_path.parent.mkdir(parents=True, exist_ok=True)
+    model_path.write_text(json.dumps(model, indent=4))
     logger.info("trained identity model in %.1fs -> %s", time.perf_counter() - started, model_path)
     return model_path
 

@@ -109,6 +109,15 @@ def test_deterministic_edges_stitch_crm_web_and_email_into_one_customer(tmp_path
     assert result["records"] == 7 and result["customers"] == 3
 
 
+def test_values_that_cannot_be_normalised_are_counted_per_source_and_field(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        _ann_and_the_stones(con)
+        _add_contact(con, 404, "Dee", "Moss", "no address here", phone="12", street="1 Oak St", postcode="02139")
+    result, _ = _run(settings)
+    assert result["not_normalised"] == {"crm_contact.email": 1, "crm_contact.phone": 1}
+
+
 def test_household_members_sharing_address_and_phone_stay_apart(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
