@@ -38,10 +38,12 @@ def _query(settings: Settings, sql: str, params: list | None = None) -> list[tup
 
 def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -> AssetsDefinition:
     """Every landed file is fully accounted for: rows read = rows loaded + rows quarantined + rows
-    suppressed (rows of erased people, dropped at ingestion; null in reports written before erasure existed)."""
+    suppressed (rows of erased people, dropped at ingestion; null in reports written before erasure existed)
+    + rows failed (rows of a file that failed as a whole; null in reports written before)."""
     specs = {
         key: AssetCheckSpec("load_accounting", asset=key,
-                            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed.")
+                            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed"
+                                        " + rows failed.")
         for key in raw_tables
     }
 
@@ -54,7 +56,7 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                 select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
                        coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
                        count(*) filter (where rows_read <> rows_loaded + rows_quarantined
-                                                          + coalesce(rows_suppressed, 0)),
+                                                          + coalesce(rows_suppressed, 0) + coalesce(rows_failed, 0)),
                        count(*) filter (where status = 'failed')
                 from "{schema}".load_report where entity = ?""", [table])[0]
             yield AssetCheckResult(

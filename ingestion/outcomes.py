@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ingestion.records import Reject
 
-Status = Literal["loaded", "partial", "failed", "empty"]
+Status = Literal["loaded", "partial", "failed", "empty", "unmatched"]
 
 
 @dataclass
@@ -19,6 +19,10 @@ class FileResult:
     new_columns: list[str] = field(default_factory=list)
     superseded: int = 0  # rows merged into another with the same key: a newer warehouse version or a repeat in this run
     suppressed: int = 0  # rows of erased people (privacy.suppressions), dropped unread by any table
+    failed: int = 0  # rows of a file that failed as a whole and were neither loaded nor quarantined
+    lines_skipped: int = 0  # report footer, total and trailing blank lines: not rows, skipped and counted
+    renamed_columns: list[str] = field(default_factory=list)  # "header -> column" for names colliding after normalisation
+    encoding: str | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -27,7 +31,7 @@ class FileResult:
 
     @property
     def rows_read(self) -> int:
-        return self.rows_loaded + len(self.rejects) + self.suppressed
+        return self.rows_loaded + len(self.rejects) + self.suppressed + self.failed
 
     def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> "FileResult":
         """A file none of whose lines parse is the wrong format: fail it clearly (rows stay quarantined)."""

@@ -18,11 +18,14 @@ from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
 from ingestion.json_reader import read_json_records
+from ingestion.landing import Landing, base_name
 from ingestion.mapping import ExportMapping, load_mapping
 from ingestion.outcomes import FileResult
+from ingestion.settings import load_ingestion_config
 from ingestion.superseded import drop_superseded
-from ingestion.typed_rows import type_records
+from ingestion.typed_rows import Limits, contract_schema, type_records
 from ingestion.web_events import parse_events
+from ingestion.xlsx_reader import read_xlsx
 
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
 EVENT_FILES = ("*.jsonl", "*.jsonl.gz", "*.ndjson", "*.ndjson.gz")
@@ -44,40 +47,51 @@ def email_source(landing_dir: str = dlt.config.value, mapping: str = "mailchimp"
 @dlt.source(name="web", section="web")
 def web_source(landing_dir: str = dlt.config.value) -> list[DltResource]:
     """Segment tracking events (JSON lines) and web-server access logs (combined format)."""
+    landing = Landing(Path(landing_dir), {"events": EVENT_FILES, "access_log": ACCESS_LOG_FILES})
     return [
-        file_resource("events", landing_dir, EVENT_FILES, parse_events, ["message_id"], immutable=True),
+        file_resource("events", landing, parse_events, ["message_id"], immutable=True),
         file_resource(
-            "access_log", landing_dir, ACCESS_LOG_FILES, parse_access_log, ["_file_hash", "_source_line"],
+            "access_log", landing, parse_access_log, ["_file_hash", "_source_line"],
             immutable=True, schema=ACCESS_LOG_SCHEMA,
         ),
     ]
 
 
 def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequence[Entity]) -> list[DltResource]:
-    return [_mapped_resource(landing_dir, export, e) for e in entities if e.table in export.entities]
+    """One resource per mapped entity; entities claim files in the mapping file's order."""
+    mapped = [e for e in entities if e.table in export.entities]
+    landing = Landing(Path(landing_dir), {e.table: export.files(e.table) for e in mapped})
+    return [_mapped_resource(landing, export, e) for e in mapped]
 
 
-def _mapped_resource(landing_dir: str, export: ExportMapping, entity: Entity) -> DltResource:
+def _mapped_resource(landing: Landing, export: ExportMapping, entity: Entity) -> DltResource:
     def parse(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
-        if path.name.lower().endswith(JSON_SUFFIXES):
+        limits = Limits.of(load_ingestion_config())  # per file: a long-lived source object must not keep an old "now"
+        kind = export.for_file(entity.table, source_file)
+        name = base_name(source_file).lower()
+        if name.endswith(JSON_SUFFIXES):
             records = read_json_records(con, path, text)
+        elif name.endswith(".xlsx"):
+            records = read_xlsx(path, source_file, kind.footer_lines)
         else:
-            records = read_csv(con, path, text, export.delimiter)
+            records = read_csv(con, path, text, export.delimiter, kind.footer_lines)
         if not records.headers and not records.rejects:
-            return FileResult(data=None)
-        columns = export.for_file(entity.table, path.name).columns
-        result = type_records(con, records, entity, columns, source_file, file_hash)
+            return FileResult(data=None, lines_skipped=records.lines_skipped)
+        result = type_records(con, records, entity, kind, source_file, file_hash, limits)
+        result.lines_skipped = records.lines_skipped
         if result.data is not None:
-            result.data, result.superseded = drop_superseded(result.data, entity)
+            result.data, result.superseded = drop_superseded(result.data, entity, limits.latest_timestamp)
         return result
 
     return file_resource(
         entity.table,
-        landing_dir,
-        export.files(entity.table),
+        landing,
         parse,
         primary_key=[entity.primary_key],
         latest_by=entity.updated_at,
         config_digest=export.digest,
         immutable=bool(entity.key_of),
+        schema=contract_schema(entity),
+        encoding_for=lambda file_name: export.for_file(entity.table, file_name).encoding,
+        header_lines=1,
     )

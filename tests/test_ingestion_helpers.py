@@ -61,17 +61,28 @@ def query(settings: Settings, sql: str) -> list[tuple]:
 
 
 def report(settings: Settings, source: str) -> dict[str, dict[str, Any]]:
-    """load_report rows by file name, after checking read = loaded + quarantined on every row."""
+    """load_report rows by file name, after checking read = loaded + quarantined + suppressed + failed on every row.
+
+    Keys beyond the original ones (failed, skipped, renamed, encoding, entity) appear only when set,
+    so a row of a plain file compares equal to the short form.
+    """
     rows = query(
         settings,
-        f"SELECT source_file, rows_read, rows_loaded, rows_quarantined, status, error, new_columns FROM raw_{source}.load_report",
+        f"SELECT source_file, rows_read, rows_loaded, rows_quarantined, rows_suppressed, rows_failed, lines_skipped,"
+        f" status, error, new_columns, renamed_columns, encoding, entity FROM raw_{source}.load_report",
     )
     out = {}
-    for name, read, loaded, quarantined, status, error, new_columns in rows:
-        assert read == loaded + quarantined, name
+    for name, read, loaded, quarantined, suppressed, failed, skipped, status, error, new, renamed, encoding, entity in rows:
+        assert read == loaded + quarantined + suppressed + failed, name
         out[name] = {"read": read, "loaded": loaded, "quarantined": quarantined, "status": status, "error": error,
-                     "new_columns": new_columns}
+                     "new_columns": new}
+        extra = {"failed": failed, "skipped": skipped, "renamed_columns": renamed}
+        out[name].update({key: value for key, value in extra.items() if value})
     return out
+
+
+def encodings(settings: Settings, source: str) -> dict[str, str | None]:
+    return dict(query(settings, f"SELECT source_file, encoding FROM raw_{source}.load_report"))
 
 
 def quarantine(settings: Settings, source: str, source_file: str) -> list[tuple[int, str, str]]:
