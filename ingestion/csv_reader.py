@@ -20,7 +20,6 @@ import pyarrow.compute as pc
 from ingestion.landing import MAX_LINE_BYTES, UnreadableFile, physical_lines
 from ingestion.records import LINE, RawRecords, Reject, string_table
 
-
 DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -63,7 +62,7 @@ def strip_footer(text: str, footer_lines: Sequence[str]) -> tuple[str, int]:
     cut, skipped = len(text), 0
     while True:
         body = text[:cut]
-        trimmed = body[:-1] if body.endswith("\n") else body
+        trimmed = body.removesuffix("\n")
         start = trimmed.rfind("\n") + 1
         if start == 0:
             return text[:cut], skipped

@@ -23,7 +23,15 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.extract.resource import DltResource
 
-from ingestion.landing import Decoded, Landing, LandingFile, UnreadableFile, content_hash, decode, decompress
+from ingestion.landing import (
+    Decoded,
+    Landing,
+    LandingFile,
+    UnreadableFile,
+    content_hash,
+    decode,
+    decompress,
+)
 from ingestion.outcomes import FileResult
 from ingestion.settings import IngestionConfig, load_ingestion_config
 from ingestion.typed_rows import ident
@@ -223,8 +231,8 @@ def _read_one(
                 result.rejects = sorted(result.rejects + decoded.rejects, key=lambda r: r.line_number)
     except UnreadableFile as exc:
         result = FileResult(data=None, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others; the reason is reported
-        log.exception("%s: reading failed", file.name)
+    except Exception as exc:  # one bad file must never stop the others: fail it with the reason, go on
+        log.debug("%s: reading failed", file.name, exc_info=True)
         result = FileResult(data=None, error=f"{file.name}: could not be read ({type(exc).__name__}: {exc})")
     if result.error and result.rows_read == 0 and decoded is not None:
         result.failed = max(_non_blank_lines(decoded.text) - reading.header_lines, 0)

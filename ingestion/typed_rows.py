@@ -60,7 +60,7 @@ class Limits:
     latest_birth_date: dt.date  # today
 
     @classmethod
-    def of(cls, config: IngestionConfig, now: dt.datetime | None = None) -> "Limits":
+    def of(cls, config: IngestionConfig, now: dt.datetime | None = None) -> Limits:
         now = now or dt.datetime.now(dt.timezone.utc)
         return cls(now + config.future_tolerance, config.earliest_birth_date, now.date())
 

@@ -21,7 +21,7 @@ def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) ->
     """
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
+    except Exception as exc:
         raise UnreadableFile(f"{source_file}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
     try:
         rows = [(number, [_text(v) for v in values]) for number, values in enumerate(
