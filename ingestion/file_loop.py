@@ -98,7 +98,7 @@ def file_resource(
     immutable: bool = False,
     schema: pa.Schema | None = None,
     encoding_for: Callable[[str], str | None] | None = None,
-    header_lines: int = 0,
+    header_lines: Callable[[str], int | None] | None = None,
 ) -> DltResource:
     """A merge resource for one raw table, fed by the landing files `landing` assigns to `name`.
 
@@ -108,8 +108,8 @@ def file_resource(
     the others hold a run's rows and keep, per key, the latest `latest_by`, then the last read.
     Unique keys also let a load into an empty table append (ingestion.pipelines). A `schema`
     creates the table before its first file lands, for tables that models read. `encoding_for`
-    gives a file's declared encoding (by base name); `header_lines` lets a file that fails as a
-    whole count its data rows as failed.
+    gives a file's declared encoding and `header_lines` its number of header lines (both by base
+    name; None: not one record per line), so a file failing as a whole counts its data rows as failed.
     """
     keys = list(primary_key)
     reading = Reading(parse, keys, encoding_for, header_lines)
@@ -127,7 +127,7 @@ class Reading:
     parse: Parser
     primary_key: list[str]
     encoding_for: Callable[[str], str | None] | None = None
-    header_lines: int = 0
+    header_lines: Callable[[str], int | None] | None = None
 
 
 def ingest_files(
@@ -226,7 +226,6 @@ def _read_one(
             decoded = decode(file.name, data, declared, settings.legacy_encodings)
             del data
             result = reading.parse(con, _readable(file, decoded, scratch), decoded.text, file.name, file_hash)
-            result.encoding = decoded.encoding
             if decoded.rejects:
                 result.rejects = sorted(result.rejects + decoded.rejects, key=lambda r: r.line_number)
     except UnreadableFile as exc:
@@ -234,8 +233,11 @@ def _read_one(
     except Exception as exc:  # one bad file must never stop the others: fail it with the reason, go on
         log.debug("%s: reading failed", file.name, exc_info=True)
         result = FileResult(data=None, error=f"{file.name}: could not be read ({type(exc).__name__}: {exc})")
-    if result.error and result.rows_read == 0 and decoded is not None:
-        result.failed = max(_non_blank_lines(decoded.text) - reading.header_lines, 0)
+    if decoded is not None:
+        result.encoding = decoded.encoding
+    header = reading.header_lines(file.base_name) if reading.header_lines else 0
+    if result.error and result.rows_read == 0 and decoded is not None and header is not None:
+        result.failed = max(_non_blank_lines(decoded.text) - header, 0)
     return result
 
 

@@ -57,6 +57,14 @@ def web_source(landing_dir: str = dlt.config.value) -> list[DltResource]:
     ]
 
 
+def _header_lines(file_name: str) -> int | None:
+    """Header lines of a one-record-per-line file; None for a JSON document, whose records are not lines."""
+    name = file_name.lower()
+    if name.endswith((".jsonl", ".ndjson")):
+        return 0
+    return None if name.endswith(JSON_SUFFIXES) else 1
+
+
 def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequence[Entity]) -> list[DltResource]:
     """One resource per mapped entity; entities claim files in the mapping file's order."""
     mapped = [e for e in entities if e.table in export.entities]
@@ -93,5 +101,5 @@ def _mapped_resource(landing: Landing, export: ExportMapping, entity: Entity) ->
         immutable=bool(entity.key_of),
         schema=contract_schema(entity),
         encoding_for=lambda file_name: export.for_file(entity.table, file_name).encoding,
-        header_lines=1,
+        header_lines=_header_lines,
     )

@@ -96,20 +96,22 @@ def type_records(
 
     mapped = set(columns.values())
     extras = [h for h in headers if h not in mapped]
+    # SQL reads headers by position: DuckDB identifiers ignore case, and `Lead Status` / `Lead status` are two columns
+    alias = {h: f"__c{i}" for i, h in enumerate(headers)}
     selects, flags, reasons = [], [], []
     for f in entity.fields:
         header = columns.get(f.name) if columns.get(f.name) in headers else None
-        selects.append(f"{_typed(f, header, mapping)} AS {ident(f.name)}")
+        selects.append(f"{_typed(f, alias.get(header), mapping)} AS {ident(f.name)}")
         if header is not None and f.kind not in ("text", "email", "id"):
             flags.append(f"__given_{f.name}")
-            selects.append(f"NULLIF(trim({ident(header)}), '') IS NOT NULL AS {flags[-1]}")
+            selects.append(f"NULLIF(trim({ident(alias[header])}), '') IS NOT NULL AS {flags[-1]}")
         reasons.extend(_checks(f, header, limits))
     names, renamed = extra_column_names(entity, extras)
-    selects.extend(f"{ident(h)} AS {ident(names[h])}" for h in extras)
+    selects.extend(f"{ident(alias[h])} AS {ident(names[h])}" for h in extras)
     reason_sql = f"concat_ws('; ', {', '.join(reasons)})" if reasons else "''"
 
     # typing is an inner projection so each cast runs once, then checks read the typed columns
-    con.register("raw_records", records.table)
+    con.register("raw_records", records.table.rename_columns([alias.get(c, c) for c in records.table.column_names]))
     checked = con.sql(
         f"SELECT *, {reason_sql} AS _reason FROM (SELECT {LINE}, {', '.join(selects)} FROM raw_records)"
     ).to_arrow_table()
@@ -151,7 +153,7 @@ def extra_column_names(entity: Entity, extras: list[str]) -> tuple[dict[str, str
 
 
 def _typed(f: Field, header: str | None, mapping: EntityMapping) -> str:
-    """SQL for the typed value of `f` read from `header` (NULL when the export lacks the column)."""
+    """SQL for the typed value of `f` read from column `header` (NULL when the export lacks the column)."""
     sql_type = {
         "timestamp": "TIMESTAMPTZ", "date": "DATE", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN"
     }.get(f.kind, "VARCHAR")
