@@ -58,6 +58,12 @@ QUARANTINE_SCHEMA = pa.schema(
 QUARANTINE_HINTS = dlt.mark.make_hints(
     table_name="quarantine", write_disposition="merge", primary_key=["file_hash", "line_number"]
 )
+LOAD_REPORT_SCHEMA = pa.schema(
+    [pa.field("file_hash", pa.string(), nullable=False), pa.field("source_file", pa.string()), pa.field("entity", pa.string())]
+    + [pa.field(name, pa.int64()) for name in
+       ("rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "rows_failed", "lines_skipped")]
+    + [pa.field(name, pa.string()) for name in ("status", "error", "new_columns", "renamed_columns", "encoding")]
+)
 LOAD_REPORT_HINTS = dlt.mark.make_hints(
     table_name="load_report",
     write_disposition="merge",
@@ -155,6 +161,9 @@ def ingest_files(
     if not state.get("quarantine_created"):  # the contract promises the table even before a first refusal
         yield dlt.mark.with_hints(QUARANTINE_SCHEMA.empty_table(), QUARANTINE_HINTS, create_table_variant=True)
         state["quarantine_created"] = True
+    if not state.get("load_report_created"):  # and the report even before a first file (checks read it)
+        yield dlt.mark.with_hints(LOAD_REPORT_SCHEMA.empty_table(), LOAD_REPORT_HINTS, create_table_variant=True)
+        state["load_report_created"] = True
     created: list = state.setdefault("tables_created", [])
     if schema is not None and entity not in created:  # a table with a fixed schema exists before its first file
         yield _not_null(schema.empty_table(), primary_key)

@@ -26,8 +26,8 @@ from tests.test_ingestion_helpers import (
     contact,
     csv_text,
     encodings,
-    query,
     quarantine,
+    query,
     report,
     settings_for,
 )

@@ -20,7 +20,14 @@ from ingestion.pipelines import make_pipeline, run_ingestion
 from ingestion.settings import IngestionConfig, load_ingestion_config
 from ingestion.sources import crm_source
 from ingestion.typed_rows import Limits, type_records
-from tests.test_ingestion_helpers import contact, csv_text, query, quarantine, report, settings_for
+from tests.test_ingestion_helpers import (
+    contact,
+    csv_text,
+    quarantine,
+    query,
+    report,
+    settings_for,
+)
 
 UTC = dt.timezone.utc
 SF_CONTACT = ["Id", "IsDeleted", "AccountId", "LastName", "FirstName", "Email", "Phone", "Title", "MailingStreet",
