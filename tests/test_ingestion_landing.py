@@ -110,6 +110,8 @@ def test_every_file_in_the_folder_is_in_the_load_report_and_every_row_is_account
     entries = report(settings, "crm")  # asserts read = loaded + quarantined + suppressed + failed per file
     assert set(entries) == set(ROWS)
     assert {name: entry["read"] for name, entry in entries.items()} == ROWS
+    assert summary["rows_read"] == sum(ROWS.values()) == (
+        summary["rows_loaded"] + summary["rows_quarantined"] + summary["rows_suppressed"] + summary["rows_failed"])
 
 
 def test_files_no_pattern_claims_are_reported_unmatched_and_flagged(landed):

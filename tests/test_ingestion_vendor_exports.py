@@ -123,8 +123,8 @@ def test_salesforce_data_export_zip_and_report_export_load_with_configuration_on
          dt.datetime(2026, 9, 27, 19, 5, tzinfo=UTC), None),
     ]
     [(line, _, reason)] = quarantine(settings, "crm", "report1727512345678.csv")
-    assert (line, reason) == (4, "invalid timestamp in column 'Last Modified Date' (updated_at);"
-                                 " missing required value in column 'Last Modified Date' (updated_at)")
+    assert (line, reason) == (4, ("invalid timestamp in column 'Last Modified Date' (updated_at);"
+                                  " missing required value in column 'Last Modified Date' (updated_at)"))
     assert query(settings, "SELECT activity_id, activity_type, occurred_at FROM raw_crm.activities ORDER BY 1") == [
         ("00T5g00000Tsk01", "CALL", dt.datetime(2026, 9, 5, tzinfo=UTC)),
         ("00U5g00000Evt01", "EVENT", dt.datetime(2026, 9, 6, 15, tzinfo=UTC)),
