@@ -52,19 +52,24 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
         # A per-source job selects only its own tables' checks.
         for key in (spec.asset_key for spec in specs.values() if spec.key in context.selected_asset_check_keys):
             schema, table = key.path
-            files, read, loaded, quarantined, suppressed, unbalanced, failed = _query(settings, f"""
-                select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                       coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
-                       count(*) filter (where rows_read <> rows_loaded + rows_quarantined
+            files, read, loaded, quarantined, suppressed, unbalanced, failed, unmatched = _query(settings, f"""
+                select count(*) filter (where entity = ?), coalesce(sum(rows_read) filter (where entity = ?), 0),
+                       coalesce(sum(rows_loaded) filter (where entity = ?), 0),
+                       coalesce(sum(rows_quarantined) filter (where entity = ?), 0),
+                       coalesce(sum(rows_suppressed) filter (where entity = ?), 0),
+                       count(*) filter (where entity = ? and rows_read <> rows_loaded + rows_quarantined
                                                           + coalesce(rows_suppressed, 0) + coalesce(rows_failed, 0)),
-                       count(*) filter (where status = 'failed')
-                from "{schema}".load_report where entity = ?""", [table])[0]
+                       count(*) filter (where entity = ? and status = 'failed'),
+                       count(*) filter (where status = 'unmatched')
+                from "{schema}".load_report""", [table] * 7)[0]
             yield AssetCheckResult(
                 asset_key=key, check_name="load_accounting", passed=unbalanced == 0,
                 metadata={"files": files, "rows_read": read, "rows_loaded": loaded,
                           "rows_quarantined": quarantined, "rows_suppressed": suppressed,
                           "unbalanced_files": unbalanced,
-                          "failed_files": failed},
+                          "failed_files": failed,
+                          # files in this source's landing folder that no pattern claims (ingestion reports them)
+                          "unmatched_files_in_folder": unmatched},
             )
 
     return _check

@@ -180,17 +180,13 @@ def ingest_files(
     try:
         with tempfile.TemporaryDirectory(prefix="c360-read-") as scratch:
             for number, file in enumerate(files, 1):
-                try:
-                    raw = file.read_bytes()
-                except (OSError, UnreadableFile) as exc:
-                    raw, error = None, exc
-                file_hash = content_hash(raw) if raw is not None else content_hash(f"unreadable:{file.name}".encode())
+                raw, file_hash, unreadable = _stored_bytes(file)
                 seen = loaded.get(file_hash)
                 if seen and (seen["status"] != "failed" or seen.get("config") == config_digest):
                     log.debug("%s: %s already loaded (same content as %s), skipped", entity, file.name, seen["file"])
                     continue
                 if raw is None:
-                    result = FileResult(data=None, error=f"{file.name}: cannot be read ({error})")
+                    result = FileResult(data=None, error=unreadable)
                 else:
                     log.info("%s: file %d/%d %s: parsing %.1f MB", entity, number, len(files), file.name, len(raw) / 1e6)
                     result = _read_one(con, file, raw, file_hash, reading, settings, Path(scratch))
@@ -212,6 +208,17 @@ def ingest_files(
                 yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
     finally:
         con.close()
+
+
+def _stored_bytes(file: LandingFile) -> tuple[bytes | None, str, str | None]:
+    """The file's bytes and content hash, or (None, a hash of its name, the reason) when it cannot be read."""
+    try:
+        raw = file.read_bytes()
+    except UnreadableFile as exc:
+        return None, content_hash(f"unreadable:{file.name}".encode()), str(exc)
+    except OSError as exc:
+        return None, content_hash(f"unreadable:{file.name}".encode()), f"{file.name}: cannot be read ({exc})"
+    return raw, content_hash(raw), None
 
 
 def _read_one(
@@ -278,10 +285,7 @@ def _unmatched_items(state: dict, files: list[LandingFile]) -> Iterator[object]:
     reported: dict = state.setdefault("unmatched", {})
     for file in files:
         log.warning("%s: matches no file pattern of this source; not loaded (see config/sources/)", file.name)
-        try:
-            file_hash = content_hash(file.read_bytes())
-        except (OSError, UnreadableFile):
-            file_hash = content_hash(f"unreadable:{file.name}".encode())
+        _, file_hash, _ = _stored_bytes(file)
         if reported.get(file_hash) == file.name:
             continue
         reported[file_hash] = file.name
