@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import openpyxl
 
 from ingestion.landing import UnreadableFile
-from ingestion.records import RawRecords, string_table
+from ingestion.records import RawRecords, Reject, string_table
 
 
 def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) -> RawRecords:
@@ -31,13 +31,23 @@ def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) ->
     rows, skipped = _strip_footer(rows, [re.compile(p) for p in footer_lines])
     if not rows:
         return RawRecords(string_table({}, []), lines_skipped=skipped)
-    names = [name.strip() if name else f"column_{i + 1}" for i, name in enumerate(rows[0][1])]
+    header = list(rows[0][1])
+    while header and header[-1] is None:  # the sheet is as wide as its widest row: blank header cells at the end
+        header.pop()
+    names = [name.strip() if name else f"column_{i + 1}" for i, name in enumerate(header)]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise UnreadableFile(f"{source_file}: header repeats column(s) {repeated}; each header must be unique")
-    data = [(number, cells) for number, cells in rows[1:] if any(cell is not None for cell in cells)]
+    data, rejects = [], []
+    for number, cells in rows[1:]:
+        surplus = [cell for cell in cells[len(names):] if cell is not None]
+        if surplus:  # a value with no header would otherwise be lost without a trace
+            rejects.append(Reject(number, ",".join(cell or "" for cell in cells),
+                                  f"expected {len(names)} columns, found a value beyond them"))
+        elif any(cell is not None for cell in cells):
+            data.append((number, cells))
     columns = {name: [cells[i] if i < len(cells) else None for _, cells in data] for i, name in enumerate(names)}
-    return RawRecords(string_table(columns, [number for number, _ in data]), lines_skipped=skipped)
+    return RawRecords(string_table(columns, [number for number, _ in data]), rejects, lines_skipped=skipped)
 
 
 def _strip_footer(rows: list[tuple[int, list[str | None]]], patterns: list[re.Pattern]) -> tuple[list, int]:

@@ -20,6 +20,9 @@ import openpyxl
 import pytest
 
 from c360.settings import Settings
+from ingestion.entities import CRM_ENTITIES
+from ingestion.landing import Landing
+from ingestion.mapping import load_mapping
 from ingestion.pipelines import run_ingestion
 from tests.test_ingestion_helpers import (
     CONTACT_HEADER,
@@ -82,9 +85,10 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
     row = contact("151", email="xl@x.test")
     sheet.append([151 if h == "Record ID" else dt.datetime(2026, 9, 3, 8, 30) if h == "Last Modified Date"
                   else row[h] or None for h in CONTACT_HEADER])
+    sheet.append([152, "Surplus", *[None] * (len(CONTACT_HEADER) - 2), "a value without a header"])
     sheet.append([None] * len(CONTACT_HEADER))  # Excel's trailing empty row
     workbook.save(crm / "contacts_2026.xlsx")
-    ROWS["contacts_2026.xlsx"] = 1
+    ROWS["contacts_2026.xlsx"] = 2
     write(crm, "contacts_damaged.xlsx", b"PK\x03\x04 not really a workbook", 0)
 
     colliding = [*CONTACT_HEADER, "Lead Status", "Lead status", "lead_status", "email_normalized"]
@@ -163,6 +167,10 @@ def test_xlsx_exports_load_and_a_damaged_workbook_fails_alone(landed):
     assert query(settings, "SELECT contact_id, email_normalized, updated_at, _source_line FROM raw_crm.contacts"
                            " WHERE _source_file = 'contacts_2026.xlsx'") == [
         ("151", "xl@x.test", dt.datetime(2026, 9, 3, 8, 30, tzinfo=UTC), 2)]
+    [(line, raw, reason)] = quarantine(settings, "crm", "contacts_2026.xlsx")
+    assert (line, reason) == (3, "expected 17 columns, found a value beyond them")
+    assert raw.startswith("152,Surplus,") and raw.endswith(",a value without a header")
+    assert report(settings, "crm")["contacts_2026.xlsx"]["skipped"] == 1
     damaged = report(settings, "crm")["contacts_damaged.xlsx"]
     assert damaged["status"] == "failed"
     assert damaged["error"].startswith("contacts_damaged.xlsx: not a readable .xlsx workbook")
@@ -202,3 +210,21 @@ def test_a_file_refused_as_a_whole_counts_its_rows_as_failed(landed):
     entry = report(settings, "crm")["contacts_repeated_header.csv"]
     assert (entry["status"], entry["read"], entry["failed"]) == ("failed", 2, 2)
     assert "header repeats column(s) ['Email']" in entry["error"]
+
+
+def test_a_file_two_entities_could_claim_goes_to_the_first_and_history_objects_to_none(tmp_path):
+    """Salesforce's Data Export ships ContactHistory.csv beside Contact.csv
+    (https://help.salesforce.com/s/articleView?id=sf.admin_exportdata.htm): patterns keep them apart,
+    and a name two entities' patterns match is loaded by the first only."""
+    for name in ("Contact.csv", "ContactHistory.csv", "contacts_and_deals.csv", "sub/Account_2026.csv.gz"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x\n")
+    salesforce = load_mapping("salesforce", CRM_ENTITIES)
+    claims = {table: [*salesforce.files(table), *(["*deals*.csv"] if table == "deals" else [])]
+              for table in salesforce.entities}
+    claimed = Landing(tmp_path, claims).files()
+    assert {owner: sorted(f.name for f in files) for owner, files in claimed.items() if files} == {
+        "contacts": ["Contact.csv", "contacts_and_deals.csv"],
+        "companies": ["sub/Account_2026.csv.gz"],
+        None: ["ContactHistory.csv"],
+    }
