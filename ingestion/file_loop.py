@@ -281,17 +281,22 @@ def _non_blank_lines(text: str) -> int:
 
 
 def _unmatched_items(state: dict, files: list[LandingFile]) -> Iterator[object]:
-    """A load-report row (status `unmatched`) for each file no resource claims, once per content; a warning every run."""
+    """A load-report row (status `unmatched`) for each file no resource claims, once per name and content.
+
+    The row's key hashes the name with the content, so a stray copy of a loaded file (`contacts.csv.bak`)
+    never replaces that file's own report row. A warning is logged every run the file is still there.
+    """
     reported: dict = state.setdefault("unmatched", {})
     for file in files:
         log.warning("%s: matches no file pattern of this source; not loaded (see config/sources/)", file.name)
-        _, file_hash, _ = _stored_bytes(file)
-        if reported.get(file_hash) == file.name:
+        _, content, _ = _stored_bytes(file)
+        key = content_hash(f"unmatched:{file.name}:{content}".encode())
+        if key in reported:
             continue
-        reported[file_hash] = file.name
+        reported[key] = file.name
         error = f"{file.name}: matches no file pattern of this source; rename it or add a pattern in config/sources/"
         yield dlt.mark.with_hints(
-            _report_row(None, file.name, file_hash, FileResult(data=None, error=error), status="unmatched"),
+            _report_row(None, file.name, key, FileResult(data=None, error=error), status="unmatched"),
             LOAD_REPORT_HINTS, create_table_variant=True,
         )
 

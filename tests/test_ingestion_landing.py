@@ -228,3 +228,16 @@ def test_a_file_two_entities_could_claim_goes_to_the_first_and_history_objects_t
         "companies": ["sub/Account_2026.csv.gz"],
         None: ["ContactHistory.csv"],
     }
+
+
+def test_a_stray_copy_of_a_loaded_file_is_unmatched_without_hiding_the_loaded_files_report(tmp_path):
+    settings = settings_for(tmp_path)
+    crm = settings.landing / "crm"
+    (crm / "contacts.csv").write_text(csv_text([contact("1"), contact("2")]))
+    (crm / "contacts.csv.bak").write_text(csv_text([contact("1"), contact("2")]))
+    summary = run_ingestion(settings, ["crm"])["crm"]
+    assert summary["unmatched_files"] == ["contacts.csv.bak"]
+    entries = report(settings, "crm")
+    assert (entries["contacts.csv"]["status"], entries["contacts.csv"]["loaded"]) == ("loaded", 2)
+    assert entries["contacts.csv.bak"]["status"] == "unmatched"
+    assert run_ingestion(settings, ["crm"])["crm"]["files"] == []  # reported once, warned every run
