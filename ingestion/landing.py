@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from charset_normalizer import from_bytes
 
@@ -48,6 +48,15 @@ class LandingFile:
     @property
     def is_binary(self) -> bool:
         return self.base_name.lower().endswith(BINARY_FORMATS)
+
+    def head(self, size: int) -> bytes:
+        """The first `size` bytes of the file's (decompressed) content, to look at its header."""
+        if self.member is not None:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as member:
+                return member.read(size)
+        opener = gzip.open if PurePosixPath(self.path.name).name.lower().endswith(COMPRESSED) else open
+        with opener(self.path, "rb") as stream:
+            return stream.read(size)
 
     def read_bytes(self) -> bytes:
         """The stored bytes (still gzip-compressed for `.gz`); a zip member's uncompressed bytes."""
@@ -99,16 +108,26 @@ def discover_all(landing_dir: Path) -> list[LandingFile]:
     return [file for _, _, file in sorted(found, key=lambda item: (item[0], item[1]))]
 
 
-def claim(files: Sequence[LandingFile], claims: Mapping[str, Sequence[str]]) -> dict[str, list[LandingFile]]:
-    """Each file to the first claimant (in declaration order) whose patterns match it; the rest under ``None``.
+# (claimant, file) -> whether the file's content is this claimant's: asked only when several claimants' patterns match
+Tiebreak = Callable[[str, "LandingFile"], bool]
 
-    One claimant per file, so a file matching two entities' patterns is never loaded twice.
+
+def claim(
+    files: Sequence[LandingFile], claims: Mapping[str, Sequence[str]], tiebreak: Tiebreak | None = None
+) -> dict[str | None, list[LandingFile]]:
+    """Each file to one claimant whose patterns match it; the rest under ``None``.
+
+    When several match (Salesforce names every report export `report<epoch>.csv`), the first that
+    `tiebreak` accepts (e.g. by the file's header) wins, else the first in declaration order. One
+    claimant per file, so a file matching two entities' patterns is never loaded twice.
     """
     claimed: dict = {name: [] for name in claims}
     claimed[None] = []
     for file in files:
-        owner = next((name for name, patterns in claims.items() if matches(file, patterns)), None)
-        claimed[owner].append(file)
+        owners = [name for name, patterns in claims.items() if matches(file, patterns)]
+        if len(owners) > 1 and tiebreak is not None:
+            owners = [owner for owner in owners if tiebreak(owner, file)] or owners
+        claimed[owners[0] if owners else None].append(file)
     return claimed
 
 
@@ -130,9 +149,10 @@ class Landing:
 
     root: Path
     claims: Mapping[str, Sequence[str]]
+    tiebreak: Tiebreak | None = None
 
     def files(self) -> dict[str | None, list[LandingFile]]:
-        return claim(discover_all(self.root), self.claims)
+        return claim(discover_all(self.root), self.claims, self.tiebreak)
 
     def reports_unmatched(self, resource: str) -> bool:
         return next(iter(self.claims), None) == resource

@@ -17,8 +17,9 @@ from ingestion.access_logs import ACCESS_LOG_SCHEMA, parse_access_log
 from ingestion.csv_reader import read_csv
 from ingestion.entities import CRM_ENTITIES, EMAIL_ENTITIES, Entity
 from ingestion.file_loop import file_resource
+from ingestion.headers import export_headers
 from ingestion.json_reader import read_json_records
-from ingestion.landing import Landing, base_name
+from ingestion.landing import Landing, LandingFile, Tiebreak, base_name
 from ingestion.mapping import ExportMapping, load_mapping
 from ingestion.outcomes import FileResult
 from ingestion.settings import load_ingestion_config
@@ -68,8 +69,22 @@ def _header_lines(file_name: str) -> int | None:
 def _mapped_resources(landing_dir: str, export: ExportMapping, entities: Sequence[Entity]) -> list[DltResource]:
     """One resource per mapped entity; entities claim files in the mapping file's order."""
     mapped = [e for e in entities if e.table in export.entities]
-    landing = Landing(Path(landing_dir), {e.table: export.files(e.table) for e in mapped})
+    landing = Landing(Path(landing_dir), {e.table: export.files(e.table) for e in mapped}, _by_header(export, mapped))
     return [_mapped_resource(landing, export, e) for e in mapped]
+
+
+def _by_header(export: ExportMapping, entities: Sequence[Entity]) -> Tiebreak:
+    """A file several entities' patterns match goes to one whose mapped required columns its header has."""
+    required = {e.table: [f.name for f in e.fields if f.required] for e in entities}
+
+    def has_required_columns(table: str, file: LandingFile) -> bool:
+        headers = export_headers(file, export.delimiter)
+        return any(
+            all(kind.columns[name] in headers for name in required[table])
+            for kind in export.entities[table] if kind.matches(file.base_name)
+        )
+
+    return has_required_columns
 
 
 def _mapped_resource(landing: Landing, export: ExportMapping, entity: Entity) -> DltResource:

@@ -98,6 +98,13 @@ def test_salesforce_data_export_zip_and_report_export_load_with_configuration_on
     footer = '""\n"Grand Totals (3 records)"\n""\n""\n"Confidential Information - Do Not Distribute"\n' \
              '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
     (crm / "report1727512345678.csv").write_text(rows_csv(SF_REPORT, report_rows, quote_all=True) + footer)
+    opportunity_report = rows_csv(
+        ["Opportunity Owner", "Account Name", "Opportunity Name", "Stage", "Amount", "Close Date", "Created Date",
+         "Opportunity ID", "Account ID", "Last Modified Date"],
+        [["Sam Owner", "Acme", "Upsell", "Prospecting", "2500.00", "11/30/2026", "9/1/2026, 9:00 AM",
+          "0065g00000Opp02", "0015g00000Acme1", "9/28/2026, 8:20 AM"]], quote_all=True)
+    (crm / "report1727600000000.csv").write_text(
+        opportunity_report + footer.replace("(3 records)", "(1 record)"))
 
     make_pipeline("crm", settings).run(crm_source(landing_dir=str(crm), mapping=str(mapping)))
 
@@ -108,7 +115,11 @@ def test_salesforce_data_export_zip_and_report_export_load_with_configuration_on
         f"{archive_name}/Opportunity.csv": ("loaded", 1), f"{archive_name}/Task.csv": ("loaded", 1),
         f"{archive_name}/Event.csv": ("loaded", 1), f"{archive_name}/ContactHistory.csv": ("unmatched", 0),
         f"{archive_name}/AccountContactRelation.csv": ("unmatched", 0), "report1727512345678.csv": ("partial", 3),
+        "report1727600000000.csv": ("loaded", 1),
     }
+    # both reports are named report<epoch>.csv: each went to the entity whose required columns its header has
+    assert query(settings, "SELECT DISTINCT entity, source_file FROM raw_crm.load_report WHERE source_file LIKE 'report%'"
+                           " ORDER BY 2") == [("contacts", "report1727512345678.csv"), ("deals", "report1727600000000.csv")]
     assert entries["report1727512345678.csv"]["skipped"] == 6
     assert query(settings, "SELECT contact_id, email_normalized, date_of_birth, created_at, updated_at, is_archived"
                            " FROM raw_crm.contacts ORDER BY 1") == [
@@ -129,7 +140,12 @@ def test_salesforce_data_export_zip_and_report_export_load_with_configuration_on
         ("00T5g00000Tsk01", "CALL", dt.datetime(2026, 9, 5, tzinfo=UTC)),
         ("00U5g00000Evt01", "EVENT", dt.datetime(2026, 9, 6, 15, tzinfo=UTC)),
     ]
-    assert query(settings, "SELECT deal_id, stage, amount FROM raw_crm.deals") == [("0065g00000Opp01", "closed won", 5000.0)]
+    assert query(settings, "SELECT deal_id, stage, amount, close_date, updated_at FROM raw_crm.deals ORDER BY 1") == [
+        ("0065g00000Opp01", "closed won", 5000.0, dt.datetime(2026, 12, 31, tzinfo=UTC),
+         dt.datetime(2026, 9, 3, tzinfo=UTC)),
+        ("0065g00000Opp02", "prospecting", 2500.0, dt.datetime(2026, 11, 30, 8, tzinfo=UTC),
+         dt.datetime(2026, 9, 28, 15, 20, tzinfo=UTC)),
+    ]
 
 
 def test_mailchimp_account_export_zip_loads_its_campaign_list_with_mailchimp_dates(tmp_path):
