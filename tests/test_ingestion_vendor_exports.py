@@ -152,7 +152,8 @@ def test_mailchimp_account_export_zip_loads_its_campaign_list_with_mailchimp_dat
     """Mailchimp's account export is one .zip with a campaign list CSV and lists/, reports/
     (aggregate_activity, granular_activity) folders (https://mailchimp.com/help/export-and-back-up-account-data/,
     https://mailchimp.com/developer/marketing/docs/account-exports/); Mailchimp writes times like
-    `Sep 03, 2026 09:30 am`. Files c360 has no entity for are reported, not skipped."""
+    `Sep 03, 2026 09:30 am`. Member exports in lists/ load as the audience; files c360 has no entity
+    for are reported, not skipped."""
     settings = settings_for(tmp_path)
     email = settings.landing / "email"
     with zipfile.ZipFile(email / "mailchimp_account_export_2026-09-28.zip", "w") as archive:
@@ -175,11 +176,14 @@ def test_mailchimp_account_export_zip_loads_its_campaign_list_with_mailchimp_dat
     assert query(settings, "SELECT action, occurred_at FROM raw_email.activity ORDER BY occurred_at") == [
         ("open", dt.datetime(2026, 9, 3, 10, 2, tzinfo=UTC)), ("click", dt.datetime(2026, 9, 3, 10, 3, tzinfo=UTC))]
     assert sorted(summary["unmatched_files"]) == [
-        "mailchimp_account_export_2026-09-28.zip/lists/members_export_8f2a1b.csv",
         "mailchimp_account_export_2026-09-28.zip/reports/granular_activity/opens/a1b2c3d4e5.csv",
     ]
     assert {name: e["read"] for name, e in report(settings, "email").items() if e["status"] != "unmatched"} == {
-        "mailchimp_account_export_2026-09-28.zip/campaigns.csv": 2, "activity_2026-09.csv": 2}
+        "mailchimp_account_export_2026-09-28.zip/campaigns.csv": 2, "activity_2026-09.csv": 2,
+        "mailchimp_account_export_2026-09-28.zip/lists/members_export_8f2a1b.csv": 1}
+    # the lists/ member export is the audience's (its file name says subscribed)
+    assert query(settings, "SELECT tool, email, status FROM raw_email.audience") == [
+        ("mailchimp", "ann@x.test", "subscribed")]
 
 
 def type_contacts(tmp_path, modified: list[str], mapping: EntityMapping, limits: Limits):
