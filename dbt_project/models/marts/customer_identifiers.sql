@@ -32,6 +32,7 @@ record_ids as (
         case source
             when 'crm_contact' then 'crm_contact_id'
             when 'email_recipient' then 'email_recipient_id'
+            when 'email_subscriber' then 'email_subscriber_key'
             else source
         end as identifier_type,
         source_record_id as identifier_value,
