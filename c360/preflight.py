@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dlt
 
@@ -16,13 +17,16 @@ from c360.errors import UserError
 from c360.pipeline_config import load_pipeline_config
 from c360.settings import Settings
 from identity.config import IdentityConfigError, load_identity_config
-from ingestion.entities import CRM_ENTITIES
-from ingestion.landing import name_matches
-from ingestion.mapping import MappingError, load_mapping
+from ingestion.mapping import MappingError, resolve
 from ingestion.pipelines import SOURCES
-from ingestion.sources import EMAIL_MAPPED
+from ingestion.sources import DEFAULT_AUDIENCES, crm_entities, email_entities, mapped_landing
 
-MAPPED_SOURCES = {"crm": CRM_ENTITIES, "email": EMAIL_MAPPED}
+# the mapped sources' entities, read from the same configuration the sources read
+MAPPED_SOURCES = {
+    "crm": crm_entities,
+    "email": lambda flavour: email_entities(
+        flavour, dlt.config.get("sources.email.audiences", str) or DEFAULT_AUDIENCES),
+}
 
 
 @dataclass
@@ -58,24 +62,26 @@ def _landing(settings: Settings, result: Preflight) -> None:
         files = [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file()]
         result.notes.append(f"{source}: {folder} ({len(files)} files)")
         if source in MAPPED_SOURCES and files:
-            _mapping(source, files, result)
+            _mapping(source, folder, files, result)
 
 
-def _mapping(source: str, files: list[str], result: Preflight) -> None:
+def _mapping(source: str, folder: Path, files: list[str], result: Preflight) -> None:
+    """Which entities get no file, by the claims ingestion itself makes (ingestion.landing.claim)."""
     flavour = dlt.config.get(f"sources.{source}.mapping", str) or source
     try:
-        mapping = load_mapping(flavour, MAPPED_SOURCES[source])
+        mapped = MAPPED_SOURCES[source](flavour)
     except MappingError as exc:
         result.problems.append(f"{source}: {exc}")
         return
-    unmatched = [table for table in mapping.entities
-                 if not any(name_matches(name.rsplit("/", 1)[-1], mapping.files(table)) for name in files)]
-    if len(unmatched) == len(mapping.entities):
+    landing = mapped_landing(folder, mapped)
+    claimed = landing.files()
+    unmatched = [table for table in landing.claims if not claimed[table]]
+    if len(unmatched) == len(landing.claims):
         result.problems.append(
-            f"{source}: mapping {mapping.path.name} matches none of the {len(files)} files in the folder "
+            f"{source}: mapping {resolve(flavour).name} matches none of the {len(files)} files in the folder "
             f"(choose another with SOURCES__{source.upper()}__MAPPING; flavours are in config/sources/)")
-    for table in unmatched if len(unmatched) < len(mapping.entities) else ():
-        result.notes.append(f"{source}: no file for {table} (patterns {', '.join(mapping.files(table))})")
+    for table in unmatched if len(unmatched) < len(landing.claims) else ():
+        result.notes.append(f"{source}: no file for {table} (patterns {', '.join(landing.claims[table])})")
 
 
 def _warehouse(settings: Settings, result: Preflight) -> None:

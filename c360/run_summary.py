@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 from dagster import DagsterEventType, ExecuteInProcessResult
 
+from ingestion.landing import discover_all
+
 STAGE_OF_STEP = (("load_", "ingestion"), ("resolve_identities", "identity"), ("dbt_models", "dbt"),
                  ("exports__", "activation"))
 RAW_SCHEMAS = ("raw_crm", "raw_web", "raw_email")
@@ -99,7 +101,7 @@ def _warehouse_counts(con: duckdb.DuckDBPyConnection, summary: RunSummary, start
             where loads.inserted_at >= ?
             group by 1 order by 1""", [started_at]).fetchall()
         files = {status: n for status, n, *_ in new}
-        on_disk = sum(1 for path in (landing / source).rglob("*") if path.is_file()) if (landing / source).is_dir() else 0
+        on_disk = len(discover_all(landing / source))  # as ingestion counts files: zip members each
         files["unchanged (skipped)"] = max(on_disk - sum(files.values()), 0)
         summary.files[source] = files
         summary.rows[source] = {kind: sum(row[i] for row in new)

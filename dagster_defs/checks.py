@@ -21,6 +21,7 @@ from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.identity_assets import CUSTOMER_MAP
 from identity.config import load_identity_config
+from ingestion.landing import still_landed
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
 
@@ -40,8 +41,10 @@ def _query(settings: Settings, sql: str, params: list | None = None) -> list[tup
 
 
 def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -> AssetsDefinition:
-    """Every landed file is fully accounted for (rows read = rows loaded + rows quarantined + rows
-    suppressed, the last null in reports written before erasure existed) and none failed to load.
+    """Every landed file is fully accounted for: rows read = rows loaded + rows quarantined + rows
+    suppressed (rows of erased people, dropped at ingestion) + rows failed (rows of a file that failed
+    as a whole) + rows already read (log lines an earlier file delivered); the last three are null in
+    reports written before they existed. And no file failed to load.
 
     A failed file fails the check; with `on_file_error: fail` (config/pipeline.yml) it also fails the
     run, after every other file and stage has run, and the failure names the files. Retrying cannot
@@ -49,8 +52,8 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
     """
     specs = {
         key: AssetCheckSpec("load_accounting", asset=key,
-                            description="Per file: rows read = rows loaded + rows quarantined + rows "
-                                        "suppressed, and no file failed to load.")
+                            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed"
+                                        " + rows failed + rows already read, and no file failed to load.")
         for key in raw_tables
     }
 
@@ -61,13 +64,19 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
         # A per-source job selects only its own tables' checks.
         for key in (spec.asset_key for spec in specs.values() if spec.key in context.selected_asset_check_keys):
             schema, table = key.path
-            files, read, loaded, quarantined, suppressed, unbalanced = _query(settings, f"""
-                select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                       coalesce(sum(rows_quarantined), 0), coalesce(sum(rows_suppressed), 0),
-                       count(*) filter (where rows_read <> rows_loaded + rows_quarantined
-                                                          + coalesce(rows_suppressed, 0)
-                                                          + coalesce(rows_already_read, 0))
-                from "{schema}".load_report where entity = ?""", [table])[0]
+            files, read, loaded, quarantined, suppressed, rows_failed, already_read, unbalanced, unmatched = _query(
+                settings, f"""
+                select count(*) filter (where entity = ?), coalesce(sum(rows_read) filter (where entity = ?), 0),
+                       coalesce(sum(rows_loaded) filter (where entity = ?), 0),
+                       coalesce(sum(rows_quarantined) filter (where entity = ?), 0),
+                       coalesce(sum(rows_suppressed) filter (where entity = ?), 0),
+                       coalesce(sum(rows_failed) filter (where entity = ?), 0),
+                       coalesce(sum(rows_already_read) filter (where entity = ?), 0),
+                       count(*) filter (where entity = ? and rows_read <> rows_loaded + rows_quarantined
+                                                          + coalesce(rows_suppressed, 0) + coalesce(rows_failed, 0)
+                                                          + coalesce(rows_already_read, 0)),
+                       count(*) filter (where status = 'unmatched')
+                from "{schema}".load_report""", [table] * 8)[0]
             failed_names = _files_still_failing(settings, schema, table)
             failed = len(failed_names)
             failed_files += [f"{schema}.{table}: {name}" for name in failed_names]
@@ -77,8 +86,11 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                 else AssetCheckSeverity.ERROR,
                 metadata={"files": files, "rows_read": read, "rows_loaded": loaded,
                           "rows_quarantined": quarantined, "rows_suppressed": suppressed,
+                          "rows_failed": rows_failed, "rows_already_read": already_read,
                           "unbalanced_files": unbalanced,
-                          "failed_files": failed},
+                          "failed_files": failed,
+                          # files in this source's landing folder that no pattern claims (ingestion reports them)
+                          "unmatched_files_in_folder": unmatched},
             )
         if failed_files and on_file_error == "fail":
             raise Failure(
@@ -103,7 +115,7 @@ def _files_still_failing(settings: Settings, schema: str, table: str) -> list[st
         qualify row_number() over (partition by source_file order by _dlt_load_id desc) = 1
             and status = 'failed'
         order by source_file""", [table])
-    return [name for (name,) in latest if (landing / name).exists()]
+    return [name for (name,) in latest if still_landed(landing, name)]
 
 
 def identity_checks(settings: Settings) -> AssetsDefinition:

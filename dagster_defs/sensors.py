@@ -16,11 +16,15 @@ from dagster import (
 
 
 def newest_files(folder: Path, after: tuple[int, str] | None) -> list[tuple[int, str]]:
-    """Files modified after the cursor, as (mtime_ns, name), oldest first."""
+    """Files modified after the cursor, as (mtime_ns, path relative to the folder), oldest first.
+
+    Subfolders count: ingestion reads them too (dated export folders).
+    """
     if not folder.is_dir():
         return []
     files = sorted(
-        (p.stat().st_mtime_ns, p.name) for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+        (p.stat().st_mtime_ns, p.relative_to(folder).as_posix())
+        for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
     )
     return [f for f in files if after is None or f > after]
 

@@ -99,7 +99,7 @@ def access_log_parser(log_format: LogFormat) -> Parser:
 
     def parse(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
         data = text.encode("utf-8")
-        compressed = path.name.lower().endswith(".gz")
+        compressed = source_file.lower().endswith(".gz")  # the landed name: `path` may be a decompressed copy
         # a live log may end in a line being written: it is read once complete (a compressed copy is final)
         end = len(data) if compressed else data.rfind(b"\n") + 1
         if end < len(data):

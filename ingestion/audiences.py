@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 from typing import Sequence
 
-import pyarrow as pa
-
 from ingestion.entities import Entity, Field
 from ingestion.mapping import ExportMapping, MappingError, load_mapping
 
@@ -47,18 +45,6 @@ AUDIENCE = Entity(
     primary_key="subscriber_key",
     updated_at="last_changed_at",
     key_of=("tool", "email_normalized"),
-)
-
-
-_ARROW = {"timestamp": pa.timestamp("us", tz="UTC"), "date": pa.date32(), "number": pa.float64(),
-          "integer": pa.int64(), "boolean": pa.bool_()}
-# raw_email.audience as the typing step writes it (key, fields, normalised email, lineage): created
-# before the first audience export lands, so the staging model always has a table to read
-AUDIENCE_SCHEMA = pa.schema(
-    [(AUDIENCE.primary_key, pa.string())]
-    + [(name, _ARROW.get(f.kind, pa.string())) for f in AUDIENCE.fields
-       for name in ((f.name, f"{f.name}_normalized") if f.kind == "email" else (f.name,))]
-    + [("_source_file", pa.string()), ("_source_line", pa.int64()), ("_file_hash", pa.string())]
 )
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
+from typing import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -18,13 +20,62 @@ import pyarrow.compute as pc
 from ingestion.landing import MAX_LINE_BYTES, UnreadableFile, physical_lines
 from ingestion.records import LINE, RawRecords, Reject, string_table
 
+DELIMITERS = (",", "\t", ";", "|")
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, text: str, delimiter: str = ",") -> RawRecords:
-    """Parse a CSV export whose first line is the header; every data line ends up a row or a reject."""
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, text: str, delimiter: str = ",", footer_lines: Sequence[str] = ()
+) -> RawRecords:
+    """Parse a CSV export whose first line is the header; every data line ends up a row or a reject.
+
+    `delimiter` "auto" takes the most frequent of `DELIMITERS` in the header (Excel's "Unicode
+    text" is tab-separated). Trailing blank lines and lines matching `footer_lines` (report
+    totals, copyright) are skipped and counted; such files take the line-exact reader.
+    """
+    if delimiter == "auto":
+        delimiter = sniff_delimiter(text)
+    text, skipped = strip_footer(text, footer_lines)
     header = _header(path, text, delimiter)
     if not header:
-        return RawRecords(pa.table({LINE: pa.array([], pa.int64())}))
-    return _duckdb_read(con, path, text, header, delimiter) or _python_read(text, header, delimiter)
+        return RawRecords(pa.table({LINE: pa.array([], pa.int64())}), lines_skipped=skipped)
+    records = (None if skipped else _duckdb_read(con, path, text, header, delimiter)) or _python_read(
+        text, header, delimiter
+    )
+    records.lines_skipped = skipped
+    return records
+
+
+def sniff_delimiter(text: str) -> str:
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    counts = {candidate: first_line.count(candidate) for candidate in DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def strip_footer(text: str, footer_lines: Sequence[str]) -> tuple[str, int]:
+    """`text` without its trailing block of blank lines and footer lines, and how many lines that was.
+
+    A footer line is compared with its surrounding quotes and delimiters removed (Salesforce
+    quotes every value: `"Grand Totals (3 records)"`); the header line is never removed.
+    """
+    patterns = [re.compile(p) for p in footer_lines]
+    cut, skipped = len(text), 0
+    while True:
+        body = text[:cut]
+        trimmed = body.removesuffix("\n")
+        start = trimmed.rfind("\n") + 1
+        if start == 0:
+            return text[:cut], skipped
+        line = trimmed[start:].strip()
+        if _is_blank(line) or any(p.search(line.strip('",;|\t ')) for p in patterns):
+            cut, skipped = start, skipped + 1
+        else:
+            return text[:cut], skipped
+
+
+def _is_blank(line: str) -> bool:
+    """Empty, or only empty quoted values and delimiters (a lone quote is not blank: it may close a field)."""
+    return not re.sub(r'""|[\s,;|]', "", line)
 
 
 def _header(path: Path, text: str, delimiter: str) -> list[str]:

@@ -14,6 +14,8 @@ class Field:
     required: bool = False
     choices: tuple[str, ...] = ()  # allowed values after trimming and case folding
     case: Literal["lower", "upper"] | None = None
+    happened: bool = False  # a timestamp of something past: later than now + tolerance is implausible
+    birth_date: bool = False  # outside config/ingestion.yml's birth-date range is implausible
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,11 @@ CONTACTS = Entity(
         *_text("first_name", "last_name"),
         Field("email", "email"),
         *_text("additional_emails", "phone", "company_name", "job_title", "street", "city", "postal_code"),
-        Field("date_of_birth", "date"),
+        Field("date_of_birth", "date", birth_date=True),
         Field("lifecycle_stage", case="lower"),
         Field("owner", "id"),
-        Field("created_at", "timestamp"),
-        Field("updated_at", "timestamp", required=True),
+        Field("created_at", "timestamp", happened=True),
+        Field("updated_at", "timestamp", required=True, happened=True),
         Field("is_archived", "boolean"),
         Field("email_opt_out", "boolean"),  # CRM opt-outs, read by marts.customer_consent
         Field("do_not_call", "boolean"),
@@ -55,8 +57,8 @@ COMPANIES = Entity(
         *_text("name", "domain", "industry"),
         Field("employees", "integer"),
         *_text("city", "country"),
-        Field("created_at", "timestamp"),
-        Field("updated_at", "timestamp", required=True),
+        Field("created_at", "timestamp", happened=True),
+        Field("updated_at", "timestamp", required=True, happened=True),
         Field("is_archived", "boolean"),
     ),
     primary_key="company_id",
@@ -74,8 +76,8 @@ DEALS = Entity(
         Field("owner", "id"),
         Field("contact_id", "id"),
         Field("company_id", "id"),
-        Field("created_at", "timestamp"),
-        Field("updated_at", "timestamp", required=True),
+        Field("created_at", "timestamp", happened=True),
+        Field("updated_at", "timestamp", required=True, happened=True),
         Field("is_archived", "boolean"),
     ),
     primary_key="deal_id",
@@ -117,7 +119,7 @@ EMAIL_ACTIVITY = Entity(
             case="lower",
             choices=("sent", "open", "click", "bounce", "unsubscribe", "spam"),
         ),
-        Field("occurred_at", "timestamp", required=True),
+        Field("occurred_at", "timestamp", required=True, happened=True),
         Field("url"),
         Field("bounce_type", case="lower", choices=("hard", "soft")),
     ),

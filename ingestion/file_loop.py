@@ -1,5 +1,10 @@
 """The per-file loop every resource runs: skip loaded content, parse, yield rows, quarantine and report.
 
+Every file in the landing folder ends in the load report: loaded, partial, empty, failed (with
+the reason; one file's failure never stops the others) or unmatched (no pattern claims it).
+Per file, rows read = loaded + quarantined + suppressed + failed + already read (lines of a
+grown or rotated log that an earlier file delivered, ingestion.access_logs).
+
 Which files were loaded lives in dlt source state keyed by content hash, so it is committed in
 the same load package as the rows: after a crash the file is simply read again, and merge keys
 on every table (data, quarantine, load_report) make the re-read idempotent.
@@ -7,7 +12,9 @@ on every table (data, quarantine, load_report) make the re-read idempotent.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -17,8 +24,17 @@ import pyarrow as pa
 from dlt.common.schema.typing import TWriteDispositionConfig
 from dlt.extract.resource import DltResource
 
-from ingestion.landing import UnreadableFile, content_hash, decode, discover
+from ingestion.landing import (
+    Decoded,
+    Landing,
+    LandingFile,
+    UnreadableFile,
+    content_hash,
+    decode,
+    decompress,
+)
 from ingestion.outcomes import FileResult
+from ingestion.settings import IngestionConfig, load_ingestion_config
 from ingestion.typed_rows import ident
 from privacy.suppressions import Suppressions, current_suppressions
 
@@ -43,6 +59,13 @@ QUARANTINE_SCHEMA = pa.schema(
 QUARANTINE_HINTS = dlt.mark.make_hints(
     table_name="quarantine", write_disposition="merge", primary_key=["file_hash", "line_number"]
 )
+LOAD_REPORT_SCHEMA = pa.schema(
+    [pa.field("file_hash", pa.string(), nullable=False), pa.field("source_file", pa.string()), pa.field("entity", pa.string())]
+    + [pa.field(name, pa.int64()) for name in
+       ("rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "rows_failed", "rows_already_read",
+        "lines_skipped")]
+    + [pa.field(name, pa.string()) for name in ("status", "error", "new_columns", "renamed_columns", "encoding")]
+)
 LOAD_REPORT_HINTS = dlt.mark.make_hints(
     table_name="load_report",
     write_disposition="merge",
@@ -55,10 +78,17 @@ LOAD_REPORT_HINTS = dlt.mark.make_hints(
         {"name": "rows_loaded", "data_type": "bigint"},
         {"name": "rows_quarantined", "data_type": "bigint"},
         {"name": "rows_suppressed", "data_type": "bigint"},
+        {"name": "rows_failed", "data_type": "bigint"},
         {"name": "rows_already_read", "data_type": "bigint"},
+        {"name": "lines_skipped", "data_type": "bigint"},
         {"name": "status", "data_type": "text"},
         {"name": "error", "data_type": "text", "nullable": True},
         {"name": "new_columns", "data_type": "text", "nullable": True},
+        {"name": "renamed_columns", "data_type": "text", "nullable": True},
+        {"name": "encoding", "data_type": "text", "nullable": True},
+        # report rows are dicts, which dlt gives a load id; the empty first-run table needs it declared,
+        # since readers (checks, run summary) pick each file's latest row by it
+        {"name": "_dlt_load_id", "data_type": "text", "nullable": False},
     ],
 )
 
@@ -72,38 +102,50 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 def file_resource(
     name: str,
-    landing_dir: str,
-    patterns: Sequence[str],
+    landing: Landing,
     parse: Parser,
     primary_key: Sequence[str],
     latest_by: str | None = None,
     config_digest: str = "",
     immutable: bool = False,
     schema: pa.Schema | None = None,
+    encoding_for: Callable[[str], str | None] | None = None,
+    header_lines: Callable[[str], int | None] | None = None,
 ) -> DltResource:
-    """A merge resource for one raw table, fed by the landing files matching `patterns`.
+    """A merge resource for one raw table, fed by the landing files `landing` assigns to `name`.
 
     Rows are de-duplicated by key while reading, so dlt's merge can skip its dedup window
     over the whole load (the slowest step of a merge). `immutable` tables (a key always means
     the same row: event ids, content-hash ids) stream file by file and drop repeated keys;
     the others hold a run's rows and keep, per key, the latest `latest_by`, then the last read.
     Unique keys also let a load into an empty table append (ingestion.pipelines). A `schema`
-    creates the table before its first file lands, for tables that models read.
+    creates the table before its first file lands, for tables that models read. `encoding_for`
+    gives a file's declared encoding and `header_lines` its number of header lines (both by base
+    name; None: not one record per line), so a file failing as a whole counts its data rows as failed.
     """
     keys = list(primary_key)
+    reading = Reading(parse, keys, encoding_for, header_lines)
 
     def rows() -> Iterator[object]:
-        yield from ingest_files(name, landing_dir, patterns, parse, keys, config_digest, latest_by, immutable, schema)
+        yield from ingest_files(name, landing, reading, config_digest, latest_by, immutable, schema)
 
     return dlt.resource(rows, name=name, write_disposition=MERGE, primary_key=keys)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How one resource reads its files."""
+
+    parse: Parser
+    primary_key: list[str]
+    encoding_for: Callable[[str], str | None] | None = None
+    header_lines: Callable[[str], int | None] | None = None
+
+
 def ingest_files(
     entity: str,
-    landing_dir: str,
-    patterns: Sequence[str],
-    parse: Parser,
-    primary_key: list[str],
+    landing: Landing,
+    reading: Reading,
     config_digest: str = "",
     latest_by: str | None = None,
     immutable: bool = False,
@@ -111,67 +153,176 @@ def ingest_files(
 ) -> Iterator[object]:
     """Yield data, quarantine and load-report items for every landed file not loaded before.
 
-    A failed file is retried only when the configuration (e.g. the column mapping) changed, since
-    the same bytes under the same configuration fail the same way. Rows of erased people
-    (privacy.suppressions) are dropped before anything is yielded and counted as suppressed.
+    Files are known by content hash (read every run: a file corrected in place is new content
+    even with the same size and mtime). A failed file is retried only when the configuration
+    (e.g. the column mapping) changed, since the same bytes under the same configuration fail
+    the same way. Any exception while reading one file fails that file alone. Rows of erased
+    people (privacy.suppressions) are dropped before anything is yielded and counted as suppressed.
     """
     state = dlt.current.source_state()
     loaded: dict = state.setdefault("files", {})
-    stats: dict = state.setdefault("file_stats", {})
-    paths = discover(Path(landing_dir), patterns)
-    if not Path(landing_dir).is_dir():
-        log.warning("%s: landing folder %s does not exist; nothing to load", entity, landing_dir)
+    primary_key = reading.primary_key
+    if not landing.root.is_dir():
+        log.warning("%s: landing folder %s does not exist; nothing to load", entity, landing.root)
     if not state.get("quarantine_created"):  # the contract promises the table even before a first refusal
         yield dlt.mark.with_hints(QUARANTINE_SCHEMA.empty_table(), QUARANTINE_HINTS, create_table_variant=True)
         state["quarantine_created"] = True
+    if not state.get("load_report_created"):  # and the report even before a first file (checks read it)
+        yield dlt.mark.with_hints(LOAD_REPORT_SCHEMA.empty_table(), LOAD_REPORT_HINTS, create_table_variant=True)
+        state["load_report_created"] = True
     created: list = state.setdefault("tables_created", [])
     if schema is not None and entity not in created:  # a table with a fixed schema exists before its first file
         yield _not_null(schema.empty_table(), primary_key)
         created.append(entity)
+    claimed = landing.files()
+    if landing.reports_unmatched(entity):
+        yield from _unmatched_items(state, claimed[None])
+    files = claimed[entity]
+    settings = load_ingestion_config()
     suppressions = current_suppressions()
     started, rows_so_far = time.monotonic(), 0
     held: list[pa.Table] = []
     con = connect()
     try:
-        for number, path in enumerate(paths, 1):
-            file_hash, raw = _hash(path, stats)
-            seen = loaded.get(file_hash)
-            if seen and (seen["status"] != "failed" or seen.get("config") == config_digest):
-                log.debug("%s: %s already loaded (same content as %s), skipped", entity, path.name, seen["file"])
-                continue
-            raw = raw if raw is not None else path.read_bytes()
-            log.info("%s: file %d/%d %s: parsing %.1f MB", entity, number, len(paths), path.name, len(raw) / 1e6)
-            try:
-                result = parse(con, path, decode(path, raw), path.name, file_hash)
-            except UnreadableFile as exc:
-                result = FileResult(data=None, error=str(exc))
-            del raw
-            _suppress(result, suppressions)
-            if result.data is not None and result.data.num_rows:
-                if immutable:
-                    result.data, repeats = _drop_repeated_keys(con, result.data, primary_key)
-                    result.superseded += repeats
-                    yield _not_null(result.data, primary_key)
+        with tempfile.TemporaryDirectory(prefix="c360-read-") as scratch:
+            for number, file in enumerate(files, 1):
+                raw, file_hash, unreadable = _stored_bytes(file)
+                seen = loaded.get(file_hash)
+                if seen and (seen["status"] != "failed" or seen.get("config") == config_digest):
+                    log.debug("%s: %s already loaded (same content as %s), skipped", entity, file.name, seen["file"])
+                    continue
+                if raw is None:
+                    result = FileResult(data=None, error=unreadable)
                 else:
-                    held.append(result.data)
-            yield from _report_items(entity, path.name, file_hash, result)
-            loaded[file_hash] = {"file": path.name, "status": result.status, "config": config_digest}
-            rows_so_far += result.rows_read
-            if result.error:
-                log.error("%s: %s", entity, result.error)
-            log.info(
-                "%s: file %d/%d %s: %d read, %d loaded, %d quarantined (%d rows so far, %.1fs)",
-                entity, number, len(paths), path.name, result.rows_read, result.rows_loaded,
-                len(result.rejects), rows_so_far, time.monotonic() - started,
-            )
-            if result.suppressed:
-                log.info("%s: %s: %d row(s) of erased people dropped", entity, path.name, result.suppressed)
-            if result.new_columns:
-                log.warning("%s: %s has new column(s) %s, added to the raw table", entity, path.name, result.new_columns)
-        if held:
-            yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
+                    log.info("%s: file %d/%d %s: parsing %.1f MB", entity, number, len(files), file.name, len(raw) / 1e6)
+                    result = _read_one(con, file, raw, file_hash, reading, settings, Path(scratch))
+                    del raw
+                    _suppress(result, suppressions)
+                    if immutable and result.data is not None and result.data.num_rows:
+                        result.data, repeats = _drop_repeated_keys(con, result.data, primary_key)
+                        result.superseded += repeats
+                if result.data is not None and result.data.num_rows:
+                    if immutable:
+                        yield _not_null(result.data, primary_key)
+                    else:
+                        held.append(result.data)
+                yield from _report_items(entity, file.name, file_hash, result)
+                loaded[file_hash] = {"file": file.name, "status": result.status, "config": config_digest}
+                rows_so_far += result.rows_read
+                _log_file(entity, number, len(files), file.name, result, rows_so_far, started)
+            if held:
+                yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
     finally:
         con.close()
+
+
+def _stored_bytes(file: LandingFile) -> tuple[bytes | None, str, str | None]:
+    """The file's bytes and content hash, or (None, a hash of its name, the reason) when it cannot be read."""
+    try:
+        raw = file.read_bytes()
+    except UnreadableFile as exc:
+        return None, content_hash(f"unreadable:{file.name}".encode()), str(exc)
+    except OSError as exc:
+        return None, content_hash(f"unreadable:{file.name}".encode()), f"{file.name}: cannot be read ({exc})"
+    return raw, content_hash(raw), None
+
+
+def _read_one(
+    con: duckdb.DuckDBPyConnection,
+    file: LandingFile,
+    raw: bytes,
+    file_hash: str,
+    reading: Reading,
+    settings: IngestionConfig,
+    scratch: Path,
+) -> FileResult:
+    """Decompress, decode and parse one file; any failure fails this file only, with its reason."""
+    decoded = None
+    try:
+        data = decompress(file, raw)
+        if file.is_binary:
+            readable = _local_copy(file, scratch, data)
+            result = reading.parse(con, readable, "", file.name, file_hash)
+        else:
+            declared = reading.encoding_for(file.base_name) if reading.encoding_for else None
+            decoded = decode(file.name, data, declared, settings.legacy_encodings)
+            del data
+            result = reading.parse(con, _readable(file, decoded, scratch), decoded.text, file.name, file_hash)
+            if decoded.rejects:
+                result.rejects = sorted(result.rejects + decoded.rejects, key=lambda r: r.line_number)
+    except UnreadableFile as exc:
+        result = FileResult(data=None, error=str(exc))
+    except Exception as exc:  # one bad file must never stop the others: fail it with the reason, go on
+        log.debug("%s: reading failed", file.name, exc_info=True)
+        result = FileResult(data=None, error=f"{file.name}: could not be read ({type(exc).__name__}: {exc})")
+    if decoded is not None:
+        result.encoding = decoded.encoding
+    header = reading.header_lines(file.base_name) if reading.header_lines else 0
+    if result.error and result.rows_read == 0 and decoded is not None and header is not None:
+        result.failed = max(_non_blank_lines(decoded.text) - header, 0)
+    return result
+
+
+def _readable(file: LandingFile, decoded: Decoded, scratch: Path) -> Path:
+    """A path DuckDB can read with the decoded text: the landed file itself when its bytes are
+    that text (UTF-8, plain or gzip), otherwise a UTF-8 copy in the run's scratch folder."""
+    if file.member is None and decoded.encoding == "utf-8" and not decoded.rejects:
+        return file.path
+    copy = scratch / file.base_name
+    copy.write_text(decoded.text, encoding="utf-8")
+    return copy
+
+
+def _local_copy(file: LandingFile, scratch: Path, data: bytes) -> Path:
+    """A binary file (XLSX) as a plain file on disk: itself, or its decompressed bytes in the scratch folder."""
+    if file.member is None and file.base_name == file.path.name:
+        return file.path
+    copy = scratch / file.base_name
+    copy.write_bytes(data)
+    return copy
+
+
+def _non_blank_lines(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())
+
+
+def _unmatched_items(state: dict, files: list[LandingFile]) -> Iterator[object]:
+    """A load-report row (status `unmatched`) for each file no resource claims, once per name and content.
+
+    The row's key hashes the name with the content, so a stray copy of a loaded file (`contacts.csv.bak`)
+    never replaces that file's own report row. A warning is logged every run the file is still there.
+    """
+    reported: dict = state.setdefault("unmatched", {})
+    for file in files:
+        log.warning("%s: matches no file pattern of this source; not loaded (see config/sources/)", file.name)
+        _, content, _ = _stored_bytes(file)
+        key = content_hash(f"unmatched:{file.name}:{content}".encode())
+        if key in reported:
+            continue
+        reported[key] = file.name
+        error = f"{file.name}: matches no file pattern of this source; rename it or add a pattern in config/sources/"
+        yield dlt.mark.with_hints(
+            _report_row(None, file.name, key, FileResult(data=None, error=error), status="unmatched"),
+            LOAD_REPORT_HINTS, create_table_variant=True,
+        )
+
+
+def _log_file(entity: str, number: int, total: int, name: str, result: FileResult, rows_so_far: int, started: float) -> None:
+    if result.error:
+        log.error("%s: %s", entity, result.error)
+    log.info(
+        "%s: file %d/%d %s: %d read, %d loaded, %d quarantined (%d rows so far, %.1fs)",
+        entity, number, total, name, result.rows_read, result.rows_loaded,
+        len(result.rejects), rows_so_far, time.monotonic() - started,
+    )
+    if result.suppressed:
+        log.info("%s: %s: %d row(s) of erased people dropped", entity, name, result.suppressed)
+    if result.lines_skipped:
+        log.info("%s: %s: %d footer/total/blank trailing line(s) skipped", entity, name, result.lines_skipped)
+    if result.new_columns:
+        log.warning("%s: %s has new column(s) %s, added to the raw table", entity, name, result.new_columns)
+    if result.renamed_columns:
+        log.warning("%s: %s: column names colliding after normalisation renamed: %s", entity, name, result.renamed_columns)
 
 
 def _suppress(result: FileResult, suppressions: Suppressions) -> None:
@@ -199,18 +350,6 @@ def _keep_last(con: duckdb.DuckDBPyConnection, tables: list[pa.Table], key: list
         ).to_arrow_table()
     finally:
         con.unregister("held")
-
-
-def _hash(path: Path, stats: dict) -> tuple[str, bytes | None]:
-    """Content hash, re-using the last one while size and mtime are unchanged (no re-read of old files)."""
-    stat = path.stat()
-    known = stats.get(path.name)
-    if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
-        return known[2], None
-    raw = path.read_bytes()
-    file_hash = content_hash(raw)
-    stats[path.name] = [stat.st_size, stat.st_mtime_ns, file_hash]
-    return file_hash, raw
 
 
 def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, data: pa.Table, key: list[str]) -> tuple[pa.Table, int]:
@@ -259,7 +398,11 @@ def _report_items(entity: str, source_file: str, file_hash: str, result: FileRes
             schema=QUARANTINE_SCHEMA,
         )
         yield dlt.mark.with_hints(quarantine, QUARANTINE_HINTS, create_table_variant=True)
-    report = {
+    yield dlt.mark.with_hints(_report_row(entity, source_file, file_hash, result), LOAD_REPORT_HINTS, create_table_variant=True)
+
+
+def _report_row(entity: str | None, source_file: str, file_hash: str, result: FileResult, status: str | None = None) -> dict:
+    return {
         "file_hash": file_hash,
         "source_file": source_file,
         "entity": entity,
@@ -267,9 +410,12 @@ def _report_items(entity: str, source_file: str, file_hash: str, result: FileRes
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": len(result.rejects),
         "rows_suppressed": result.suppressed,
+        "rows_failed": result.failed,
         "rows_already_read": result.already_read,
-        "status": result.status,
+        "lines_skipped": result.lines_skipped,
+        "status": status or result.status,
         "error": result.error,
         "new_columns": ", ".join(result.new_columns) or None,
+        "renamed_columns": "; ".join(result.renamed_columns) or None,
+        "encoding": result.encoding,
     }
-    yield dlt.mark.with_hints(report, LOAD_REPORT_HINTS, create_table_variant=True)

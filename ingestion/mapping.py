@@ -1,8 +1,11 @@
 """Per-export column mappings (config/sources/<flavour>.yml): point c360 at your own headers without code."""
 from __future__ import annotations
 
+import codecs
 import hashlib
-from dataclasses import dataclass, field
+import re
+import zoneinfo
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -12,13 +15,18 @@ import yaml
 from c360.errors import UserError
 from c360.settings import CONFIG_DIR
 from ingestion.entities import Entity
-from ingestion.landing import name_matches
+from ingestion.landing import matches
 
 MAPPINGS_DIR = CONFIG_DIR / "sources"
 
 
 class MappingError(UserError, ValueError):
     """A mapping file is invalid; the message names the file and the offending key."""
+
+
+# keys of an entity mapping (or the file's top level, as the default for every entity) that say how
+# its files are written; see config/sources/salesforce.yml for a report export using them all
+READING_KEYS = ("encoding", "timestamp_formats", "date_formats", "timezone", "footer_lines")
 
 
 @dataclass(frozen=True)
@@ -28,18 +36,23 @@ class EntityMapping:
     # c360 column -> fixed value for every row of these files (what the file itself means, e.g. a
     # Mailchimp `unsubscribed_members_export` file: status unsubscribed)
     values: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None  # None: detected (BOM, UTF-8, else a legacy encoding)
+    timestamp_formats: tuple[str, ...] = ()  # strptime formats tried before ISO 8601
+    date_formats: tuple[str, ...] = ()
+    timezone: str | None = None  # zone of timestamps written without an offset (default UTC)
+    footer_lines: tuple[str, ...] = ()  # regexes of trailing report lines (totals, copyright) to skip
 
     def matches(self, file_name: str) -> bool:
-        return name_matches(file_name, self.files)
+        return matches(file_name, self.files)
 
-    def with_values(self, table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
-        """`table` with one column per fixed value, and the column mapping that reads them."""
+    def with_values(self, table: pa.Table) -> tuple[pa.Table, EntityMapping]:
+        """`table` with one column per fixed value, and the mapping that reads them as columns."""
         columns = dict(self.columns)
         for name, value in self.values.items():
             header = f"(value of {name})"
             table = table.append_column(header, pa.array([value] * table.num_rows, pa.string()))
             columns[name] = header
-        return table, columns
+        return table, replace(self, columns=columns, values={})
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,7 @@ class ExportMapping:
         return [pattern for kind in self.entities[table] for pattern in kind.files]
 
     def for_file(self, table: str, file_name: str) -> EntityMapping:
-        """The first kind of `table` export whose patterns match `file_name`."""
+        """The first kind of `table` export whose patterns match `file_name` (folders and `.gz` ignored)."""
         return next(kind for kind in self.entities[table] if kind.matches(file_name))
 
 
@@ -77,8 +90,8 @@ def load_mapping(mapping: str, entities: Sequence[Entity]) -> ExportMapping:
     if not isinstance(document, dict):
         raise MappingError(f"{path}: top level must be a mapping with an 'entities' key")
     delimiter = document.get("csv_delimiter", ",")
-    if not isinstance(delimiter, str) or len(delimiter) != 1:
-        raise MappingError(f"{path}: csv_delimiter: must be a single character, got {delimiter!r}")
+    if not isinstance(delimiter, str) or (len(delimiter) != 1 and delimiter != "auto"):
+        raise MappingError(f"{path}: csv_delimiter: must be a single character or 'auto', got {delimiter!r}")
     sections = document.get("entities")
     if not isinstance(sections, dict) or not sections:
         raise MappingError(f"{path}: entities: must map entity names to their files and columns")
@@ -86,23 +99,26 @@ def load_mapping(mapping: str, entities: Sequence[Entity]) -> ExportMapping:
     unknown = sorted(set(sections) - set(by_table))
     if unknown:
         raise MappingError(f"{path}: entities.{unknown[0]}: unknown entity; expected one of {sorted(by_table)}")
+    defaults = {key: document[key] for key in READING_KEYS if key in document}
     return ExportMapping(
         path=path,
         digest=hashlib.sha256(raw).hexdigest(),
         delimiter=delimiter,
-        entities={name: _entity_mappings(path, by_table[name], section) for name, section in sections.items()},
+        entities={
+            name: _entity_mappings(path, by_table[name], section, defaults) for name, section in sections.items()
+        },
     )
 
 
-def _entity_mappings(path: Path, entity: Entity, section: Any) -> tuple[EntityMapping, ...]:
+def _entity_mappings(path: Path, entity: Entity, section: Any, defaults: dict) -> tuple[EntityMapping, ...]:
     """An entity section is one {files, columns} mapping or a list of them, one per kind of export file."""
     where = f"{path}: entities.{entity.table}"
     if isinstance(section, list) and section:
-        return tuple(_entity_mapping(f"{where}[{i}]", entity, kind) for i, kind in enumerate(section))
-    return (_entity_mapping(where, entity, section),)
+        return tuple(_entity_mapping(f"{where}[{i}]", entity, kind, defaults) for i, kind in enumerate(section))
+    return (_entity_mapping(where, entity, section, defaults),)
 
 
-def _entity_mapping(where: str, entity: Entity, section: Any) -> EntityMapping:
+def _entity_mapping(where: str, entity: Entity, section: Any, defaults: dict) -> EntityMapping:
     if not isinstance(section, dict):
         raise MappingError(f"{where}: must have 'files' and 'columns' (or be a list of such mappings)")
     files = section.get("files")
@@ -126,6 +142,39 @@ def _entity_mapping(where: str, entity: Entity, section: Any) -> EntityMapping:
     for required in (f.name for f in entity.fields if f.required):
         if required not in columns and required not in values:
             raise MappingError(f"{where}.columns.{required}: required column is not mapped")
+    reading = {**defaults, **{key: section[key] for key in READING_KEYS if key in section}}
     return EntityMapping(
-        tuple(files), {name: header.strip() for name, header in columns.items()}, {k: str(v) for k, v in values.items()}
+        tuple(files),
+        {name: header.strip() for name, header in columns.items()},
+        {name: str(value) for name, value in values.items()},
+        **_reading(where, reading),
     )
+
+
+def _reading(where: str, reading: dict) -> dict:
+    """Validated reading keys: an encoding Python knows, format lists, an IANA zone, compilable footer regexes."""
+    out: dict = {}
+    encoding = reading.get("encoding")
+    if encoding is not None:
+        try:
+            out["encoding"] = codecs.lookup(str(encoding)).name
+        except LookupError as exc:
+            raise MappingError(f"{where}.encoding: unknown encoding {encoding!r}") from exc
+    for key in ("timestamp_formats", "date_formats", "footer_lines"):
+        entries = reading.get(key, [])
+        if not isinstance(entries, list) or not all(isinstance(entry, str) and entry for entry in entries):
+            raise MappingError(f"{where}.{key}: must be a list of strings")
+        out[key] = tuple(entries)
+    for pattern in out["footer_lines"]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise MappingError(f"{where}.footer_lines: {pattern!r} is not a valid regular expression ({exc})") from exc
+    zone = reading.get("timezone")
+    if zone is not None:
+        try:
+            zoneinfo.ZoneInfo(str(zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(f"{where}.timezone: unknown time zone {zone!r} (use an IANA name like Europe/Berlin)") from exc
+        out["timezone"] = str(zone)
+    return out

@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from ingestion.records import Reject
 
-Status = Literal["loaded", "partial", "failed", "empty"]
+Status = Literal["loaded", "partial", "failed", "empty", "unmatched"]
 
 
 @dataclass
@@ -20,6 +20,10 @@ class FileResult:
     superseded: int = 0  # rows merged into another with the same key: a newer warehouse version or a repeat in this run
     suppressed: int = 0  # rows of erased people (privacy.suppressions), dropped unread by any table
     already_read: int = 0  # lines an earlier file already delivered (a grown or rotated log), not parsed again
+    failed: int = 0  # rows of a file that failed as a whole and were neither loaded nor quarantined
+    lines_skipped: int = 0  # report footer, total and trailing blank lines: not rows, skipped and counted
+    renamed_columns: list[str] = field(default_factory=list)  # "header -> column" for names colliding after normalisation
+    encoding: str | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -28,7 +32,7 @@ class FileResult:
 
     @property
     def rows_read(self) -> int:
-        return self.rows_loaded + len(self.rejects) + self.suppressed + self.already_read
+        return self.rows_loaded + len(self.rejects) + self.suppressed + self.failed + self.already_read
 
     def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> "FileResult":
         """A file none of whose lines parse is the wrong format: fail it clearly (rows stay quarantined)."""

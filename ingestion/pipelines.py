@@ -88,13 +88,21 @@ def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "e
             "rows_loaded": sum(f["rows_loaded"] for f in files),
             "rows_quarantined": sum(f["rows_quarantined"] for f in files),
             "rows_suppressed": sum(f["rows_suppressed"] or 0 for f in files),
+            "rows_failed": sum(f["rows_failed"] or 0 for f in files),
+            "rows_already_read": sum(f["rows_already_read"] or 0 for f in files),
+            "lines_skipped": sum(f["lines_skipped"] or 0 for f in files),
             "failed_files": [f["source_file"] for f in files if f["status"] == "failed"],
+            "unmatched_files": [f["source_file"] for f in files if f["status"] == "unmatched"],
             "seconds": round(time.monotonic() - started, 3),
         }
         log.info(
-            "%s: %d new file(s), %d rows read, %d loaded, %d quarantined",
+            "%s: %d new file(s), %d rows read, %d loaded, %d quarantined, %d failed",
             name, len(files), summary[name]["rows_read"], summary[name]["rows_loaded"], summary[name]["rows_quarantined"],
+            summary[name]["rows_failed"],
         )
+        for kind in ("failed_files", "unmatched_files"):
+            if summary[name][kind]:
+                log.warning("%s: %d %s: %s", name, len(summary[name][kind]), kind.replace("_", " "), summary[name][kind])
     settings.reports.mkdir(parents=True, exist_ok=True)
     (settings.reports / "ingestion_load_report.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -108,11 +116,11 @@ def _files_loaded(pipeline: dlt.Pipeline, load_ids: list[str]) -> list[dict[str,
         table = client.make_qualified_table_name("load_report")
         placeholders = ", ".join(["%s"] * len(load_ids))
         rows = client.execute_sql(
-            f"SELECT source_file, entity, rows_read, rows_loaded, rows_quarantined, rows_suppressed, status, error,"
-            f" new_columns"
+            f"SELECT source_file, entity, rows_read, rows_loaded, rows_quarantined, rows_suppressed, rows_failed,"
+            f" rows_already_read, lines_skipped, status, error, new_columns, renamed_columns, encoding"
             f" FROM {table} WHERE _dlt_load_id IN ({placeholders}) ORDER BY entity, source_file",
             *load_ids,
         )
-    keys = ("source_file", "entity", "rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "status",
-            "error", "new_columns")
+    keys = ("source_file", "entity", "rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "rows_failed",
+            "rows_already_read", "lines_skipped", "status", "error", "new_columns", "renamed_columns", "encoding")
     return [dict(zip(keys, row)) for row in rows]

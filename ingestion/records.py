@@ -23,6 +23,7 @@ class RawRecords:
 
     table: pa.Table
     rejects: list[Reject] = field(default_factory=list)
+    lines_skipped: int = 0  # footer, total and trailing blank lines: not records
 
     @property
     def rows_read(self) -> int:

@@ -3,9 +3,15 @@
 dlt's merge replaces a key with whatever the load brings, so an older export landing after a
 newer one would otherwise roll records back. Rows older than the warehouse's version are
 dropped before the load; they count as loaded (merged into the newer row), like in-load duplicates.
+
+A stored version only wins while its `updated_at` is plausible (not later than now + the
+future tolerance of config/ingestion.yml). A typo like 2099 that reached the warehouse (loaded
+before the check existed, or under a looser tolerance) therefore never blocks later updates:
+against an implausible stored time, load order breaks the tie and the later-loaded file wins.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import dlt
@@ -20,8 +26,8 @@ log = logging.getLogger(__name__)
 ROW = "__c360_row"
 
 
-def drop_superseded(data: pa.Table, entity: Entity) -> tuple[pa.Table, int]:
-    """`data` without rows whose record already has a later `updated_at` in the warehouse."""
+def drop_superseded(data: pa.Table, entity: Entity, latest_plausible: dt.datetime) -> tuple[pa.Table, int]:
+    """`data` without rows whose record already has a later, plausible `updated_at` in the warehouse."""
     if entity.updated_at is None or data.num_rows == 0:
         return data, 0
     pipeline = dlt.current.pipeline()
@@ -36,7 +42,8 @@ def drop_superseded(data: pa.Table, entity: Entity) -> tuple[pa.Table, int]:
         try:
             older = con.execute(
                 f"SELECT i.{ROW} FROM incoming i JOIN {table} t ON t.{key} = i.{key}"
-                f" WHERE t.{updated_at} > i.{updated_at}"
+                f" WHERE t.{updated_at} > i.{updated_at} AND t.{updated_at} <= ?",
+                [latest_plausible],
             ).fetchall()
         except duckdb.CatalogException:  # no table before the first load
             return data, 0

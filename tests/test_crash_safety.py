@@ -60,7 +60,8 @@ def run_cli(env: dict[str, str], kill_at: str | None = None, delay_s: float = 0.
 
     Returns (exit code, or None when killed; the output).
     """
-    proc = subprocess.Popen([sys.executable, "-m", "c360.cli", "run"], cwd=PROJECT_ROOT, env=env,
+    # --verbose: a quiet run prints no per-model dbt lines, and the dbt kill points wait for them
+    proc = subprocess.Popen([sys.executable, "-m", "c360.cli", "--verbose", "run"], cwd=PROJECT_ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     timer = threading.Timer(RUN_TIMEOUT_S, lambda: os.killpg(proc.pid, signal.SIGKILL))
     timer.start()

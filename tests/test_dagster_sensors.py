@@ -35,3 +35,11 @@ def test_two_new_files_trigger_a_single_run_keyed_by_the_newest(tmp_path):
 
 def test_missing_landing_folder_skips(tmp_path):
     assert isinstance(landing_sensor("web", tmp_path / "absent", JOB)(build_sensor_context()), SkipReason)
+
+
+def test_a_file_landing_in_a_dated_subfolder_triggers_a_run(tmp_path):
+    """Ingestion reads subfolders (dated export folders), so the sensor watches them too."""
+    (tmp_path / "2026-09").mkdir()
+    (tmp_path / "2026-09" / "contacts.csv").write_text("Record ID\n1\n")
+    request = landing_sensor("crm", tmp_path, JOB)(build_sensor_context())
+    assert isinstance(request, RunRequest) and request.run_key.endswith(":2026-09/contacts.csv")

@@ -61,17 +61,29 @@ def query(settings: Settings, sql: str) -> list[tuple]:
 
 
 def report(settings: Settings, source: str) -> dict[str, dict[str, Any]]:
-    """load_report rows by file name, after checking read = loaded + quarantined on every row."""
+    """load_report rows by file name, after checking read = loaded + quarantined + suppressed + failed + already
+    read on every row.
+
+    Keys beyond the original ones (failed, already_read, skipped, renamed) appear only when set,
+    so a row of a plain file compares equal to the short form.
+    """
     rows = query(
         settings,
-        f"SELECT source_file, rows_read, rows_loaded, rows_quarantined, status, error, new_columns FROM raw_{source}.load_report",
+        f"SELECT source_file, rows_read, rows_loaded, rows_quarantined, rows_suppressed, rows_failed, rows_already_read,"
+        f" lines_skipped, status, error, new_columns, renamed_columns FROM raw_{source}.load_report",
     )
     out = {}
-    for name, read, loaded, quarantined, status, error, new_columns in rows:
-        assert read == loaded + quarantined, name
+    for name, read, loaded, quarantined, suppressed, failed, already, skipped, status, error, new, renamed in rows:
+        assert read == loaded + quarantined + suppressed + failed + already, name
         out[name] = {"read": read, "loaded": loaded, "quarantined": quarantined, "status": status, "error": error,
-                     "new_columns": new_columns}
+                     "new_columns": new}
+        extra = {"failed": failed, "already_read": already, "skipped": skipped, "renamed_columns": renamed}
+        out[name].update({key: value for key, value in extra.items() if value})
     return out
+
+
+def encodings(settings: Settings, source: str) -> dict[str, str | None]:
+    return dict(query(settings, f"SELECT source_file, encoding FROM raw_{source}.load_report"))
 
 
 def quarantine(settings: Settings, source: str, source_file: str) -> list[tuple[int, str, str]]:

@@ -101,6 +101,7 @@ def test_segment_storage_archive_objects_are_discovered_in_their_folders(tmp_pat
     with gzip.open(day / "1788224400000.a84f1e3b2d.gz", "wt") as f:
         f.write("\n".join(json.dumps(e) for e in events) + "\n")
     run_ingestion(settings, ["web"])
+    archive = "segment-logs/hQ3r7cFx2B/1788220800000/1788224400000.a84f1e3b2d.gz"  # relative to the landing folder
     assert query(settings, "SELECT message_id, traits_first_name, _source_file FROM raw_web.events ORDER BY 1") == [
-        ("s-1", "Peter", "1788224400000.a84f1e3b2d.gz"), ("s-2", "Joanna", "1788224400000.a84f1e3b2d.gz"),
+        ("s-1", "Peter", archive), ("s-2", "Joanna", archive),
     ]
