@@ -382,6 +382,12 @@ def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, t
     ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),
     ("{trait: segment_tags, op: in, value: x}", "unknown trait 'segment_tags'"),
     ("{trait: revenue, op: in, value: 1}", "field 'value' must be a non-empty list for op in"),
+    ("{event: Product Viewed, at_lest: 3}", "condition 1: unknown field 'at_lest'"),
+    ("{all: [{trait: revenue, op: '>', value: 1}, {event: Product Viewed, within_days: -1}]}",
+     "condition 1.all.2: field 'within_days' must be a positive whole number"),
+    ("{not: {email: read, campaign: x}}", "condition 1.not: field 'email' is 'read'"),
+    ("{event: Product Viewed, where: [{property: price, op: '>', value: cheap}]}",
+     "condition 1: where 1: field 'value' must be a number for op >"),
 ])
 def test_invalid_segment_definition_fails_naming_segment_and_field(
     warehouse: Path, tmp_path: Path, condition: str, expected: str

@@ -43,12 +43,43 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro segment_condition_sql(segment_name, condition, position, traits, level) -%}
+{#- A condition is a trait condition {trait, op, value}, a behavioural one (a mapping with event,
+    email, deal_stage or activity: segment_behaviour_sql) or a combination of conditions:
+    {all: [...]}, {any: [...]} or {not: condition}. -#}
+{% macro segment_condition_sql(segment_name, condition, position, traits, level, events_relation=none) -%}
     {%- set operators = ['=', '!=', '<', '<=', '>', '>=', 'in', 'not_in', 'is_null', 'not_null'] -%}
     {%- set where = 'condition ' ~ position ~ ': ' -%}
     {%- if condition is not mapping -%}
-        {{ segment_fail(segment_name, where ~ "must be a mapping with fields trait, op, value") }}
+        {{ segment_fail(segment_name, where ~ "must be a mapping with fields trait, op, value (or event, email, deal_stage, activity, all, any, not)") }}
     {%- endif -%}
+    {%- set combinators = ['all', 'any', 'not'] -%}
+    {%- set behaviours = ['event', 'email', 'deal_stage', 'activity'] -%}
+    {%- set kind = condition.keys() | select('in', combinators + behaviours) | list -%}
+    {%- if kind | length > 1 -%}
+        {{ segment_fail(segment_name, where ~ "fields " ~ kind | join(' and ') ~ " cannot be combined in one condition; nest them under all/any") }}
+    {%- elif kind and kind[0] in combinators -%}
+        {%- if condition | length > 1 -%}
+            {{ segment_fail(segment_name, where ~ "field '" ~ kind[0] ~ "' must be the condition's only field") }}
+        {%- endif -%}
+        {%- if kind[0] == 'not' -%}
+            not coalesce(({{ segment_condition_sql(segment_name, condition['not'], position ~ '.not', traits, level, events_relation) }}), false)
+        {%- else -%}
+            {%- set parts = condition[kind[0]] -%}
+            {%- if parts is string or parts is not iterable or parts is mapping or parts | length == 0 -%}
+                {{ segment_fail(segment_name, where ~ "field '" ~ kind[0] ~ "' must be a non-empty list of conditions") }}
+            {%- endif -%}
+            {%- set compiled = [] -%}
+            {%- for part in parts -%}
+                {%- do compiled.append('coalesce((' ~ segment_condition_sql(segment_name, part, position ~ '.' ~ kind[0] ~ '.' ~ loop.index, traits, level, events_relation) ~ '), false)') -%}
+            {%- endfor -%}
+            ({{ compiled | join(' and ' if kind[0] == 'all' else ' or ') }})
+        {%- endif -%}
+    {%- elif kind -%}
+        {%- if level != 'customers' -%}
+            {{ segment_fail(segment_name, where ~ "field '" ~ kind[0] ~ "': behavioural conditions apply to customer segments only") }}
+        {%- endif -%}
+        {{ segment_behaviour_sql(segment_name, condition, where, kind[0], events_relation) }}
+    {%- else -%}
     {%- for field in condition.keys() if field not in ['trait', 'op', 'value'] -%}
         {{ segment_fail(segment_name, where ~ "unknown field '" ~ field ~ "' (expected trait, op, value)") }}
     {%- endfor -%}
@@ -73,12 +104,129 @@
         {%- endif -%}
         {{ column }} {{ condition.op }} {{ segment_literal(segment_name, condition.value) }}
     {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A behavioural condition counts the customer's rows in int_customer_events and compares the
+    count. What: `event: <web track event name | page>`, `email: opened | clicked | sent | bounced
+    | unsubscribed | reported_spam` (optionally `campaign: <campaign id or name>`), `deal_stage:
+    <stage>` (a deal currently in it) or `activity: <CRM activity type>`. Property filters:
+    `where: [{property, op, value}]` with op =, !=, in, not_in, contains, <, <=, >, >= (numeric).
+    How many: `at_least | at_most | exactly: N` or `never: true` (default at_least 1). When:
+    `within_days: D` (up to as_of) or `between: [start, end]` (dates, end exclusive). -#}
+{% macro segment_behaviour_sql(segment_name, condition, where, kind, events_relation) -%}
+    {%- set fields = [kind, 'campaign', 'where', 'at_least', 'at_most', 'exactly', 'never', 'within_days', 'between'] -%}
+    {%- for field in condition.keys() if field not in fields -%}
+        {{ segment_fail(segment_name, where ~ "unknown field '" ~ field ~ "' (expected " ~ fields | join(', ') ~ ")") }}
+    {%- endfor -%}
+    {#- account models validate customer segments without compiling them: no events (nor as_of) there -#}
+    {%- set reference = as_of() if events_relation is not none else 'null' -%}
+    {%- set events_relation = events_relation or 'int_customer_events' -%}
+    {%- set name = condition[kind] -%}
+    {%- if name is not string or name | trim == '' -%}
+        {{ segment_fail(segment_name, where ~ "field '" ~ kind ~ "' must be a non-empty string") }}
+    {%- endif -%}
+    {%- set email_actions = {'opened': 'open', 'clicked': 'click', 'sent': 'sent', 'bounced': 'bounce', 'unsubscribed': 'unsubscribe', 'reported_spam': 'spam'} -%}
+    {%- if kind == 'email' and name not in email_actions -%}
+        {{ segment_fail(segment_name, where ~ "field 'email' is '" ~ name ~ "'; expected one of " ~ email_actions.keys() | join(', ')) }}
+    {%- endif -%}
+    {%- if 'campaign' in condition and kind != 'email' -%}
+        {{ segment_fail(segment_name, where ~ "field 'campaign' applies to email conditions only") }}
+    {%- endif -%}
+    {%- set filters = ["event.customer_id = traits.customer_id"] -%}
+    {%- if kind == 'event' -%}
+        {%- do filters.append("event.source = 'web' and event.event_name = " ~ segment_literal(segment_name, name)) -%}
+    {%- elif kind == 'email' -%}
+        {%- do filters.append("event.source = 'email' and event.event_name = '" ~ email_actions[name] ~ "'") -%}
+        {%- if 'campaign' in condition -%}
+            {%- set campaign = segment_literal(segment_name, condition.campaign | string) -%}
+            {%- do filters.append("(json_extract_string(event.properties, '$.campaign_id') = " ~ campaign ~ " or json_extract_string(event.properties, '$.campaign_name') = " ~ campaign ~ ")") -%}
+        {%- endif -%}
+    {%- elif kind == 'deal_stage' -%}
+        {%- do filters.append("event.source = 'crm_deal' and event.event_name = " ~ segment_literal(segment_name, name | lower)) -%}
+    {%- else -%}
+        {%- do filters.append("event.source = 'crm_activity' and event.event_name = " ~ segment_literal(segment_name, name | upper)) -%}
+    {%- endif -%}
+    {%- set property_ops = ['=', '!=', 'in', 'not_in', 'contains', '<', '<=', '>', '>='] -%}
+    {%- set property_filters = condition.get('where', []) -%}
+    {%- if property_filters is mapping or property_filters is string or property_filters is not iterable -%}
+        {{ segment_fail(segment_name, where ~ "field 'where' must be a list of {property, op, value}") }}
+    {%- endif -%}
+    {%- for filter in property_filters -%}
+        {%- set at = where ~ "where " ~ loop.index ~ ": " -%}
+        {%- if filter is not mapping or filter.property is not string or 'value' not in filter -%}
+            {{ segment_fail(segment_name, at ~ "must be a mapping with fields property, op, value") }}
+        {%- endif -%}
+        {%- for field in filter.keys() if field not in ['property', 'op', 'value'] -%}
+            {{ segment_fail(segment_name, at ~ "unknown field '" ~ field ~ "' (expected property, op, value)") }}
+        {%- endfor -%}
+        {%- set op = filter.get('op', '=') -%}
+        {%- if op not in property_ops -%}
+            {{ segment_fail(segment_name, at ~ "field 'op' is '" ~ op ~ "'; expected one of " ~ property_ops | join(', ')) }}
+        {%- endif -%}
+        {%- set text = "json_extract_string(event.properties, '$." ~ '"' ~ filter.property | replace("'", "''") | replace('"', '') ~ '"' ~ "')" -%}
+        {%- if op in ['in', 'not_in'] -%}
+            {%- if filter.value is string or filter.value is not iterable or filter.value | length == 0 -%}
+                {{ segment_fail(segment_name, at ~ "field 'value' must be a non-empty list for op " ~ op) }}
+            {%- endif -%}
+            {%- set values = [] -%}{%- for v in filter.value -%}{%- do values.append(segment_literal(segment_name, v | string)) -%}{%- endfor -%}
+            {%- do filters.append(text ~ (' not in (' if op == 'not_in' else ' in (') ~ values | join(', ') ~ ')') -%}
+        {%- elif op == 'contains' -%}
+            {%- do filters.append("contains(" ~ text ~ ", " ~ segment_literal(segment_name, filter.value | string) ~ ")") -%}
+        {%- elif op in ['<', '<=', '>', '>='] -%}
+            {%- if filter.value is not number or filter.value is sameas true or filter.value is sameas false -%}
+                {{ segment_fail(segment_name, at ~ "field 'value' must be a number for op " ~ op) }}
+            {%- endif -%}
+            {%- do filters.append("try_cast(" ~ text ~ " as double) " ~ op ~ " " ~ filter.value) -%}
+        {%- else -%}
+            {%- set value = filter.value | string | lower if filter.value is sameas true or filter.value is sameas false else filter.value | string -%}
+            {%- do filters.append(text ~ " " ~ op ~ " " ~ segment_literal(segment_name, value)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if 'within_days' in condition and 'between' in condition -%}
+        {{ segment_fail(segment_name, where ~ "fields 'within_days' and 'between' cannot both be given") }}
+    {%- elif 'within_days' in condition -%}
+        {%- set days = condition.within_days -%}
+        {%- if days is not integer or days is sameas true or days <= 0 -%}
+            {{ segment_fail(segment_name, where ~ "field 'within_days' must be a positive whole number of days") }}
+        {%- endif -%}
+        {%- do filters.append("event.occurred_at > " ~ reference ~ " - to_days(" ~ days ~ ") and event.occurred_at <= " ~ reference) -%}
+    {%- elif 'between' in condition -%}
+        {%- set bounds = condition.between -%}
+        {%- if bounds is string or bounds is not iterable or bounds | length != 2 -%}
+            {{ segment_fail(segment_name, where ~ "field 'between' must be two dates [start, end]") }}
+        {%- endif -%}
+        {%- for bound in bounds -%}
+            {%- if not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', bound | string) -%}
+                {{ segment_fail(segment_name, where ~ "field 'between' has '" ~ bound ~ "'; expected a date YYYY-MM-DD") }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- do filters.append("event.occurred_at >= date '" ~ bounds[0] ~ "' and event.occurred_at < date '" ~ bounds[1] ~ "'") -%}
+    {%- endif -%}
+    {%- set counts = condition.keys() | select('in', ['at_least', 'at_most', 'exactly', 'never']) | list -%}
+    {%- if counts | length > 1 -%}
+        {{ segment_fail(segment_name, where ~ "fields " ~ counts | join(' and ') ~ " cannot both be given; use one of at_least, at_most, exactly, never") }}
+    {%- endif -%}
+    {%- set count_field = counts[0] if counts else 'at_least' -%}
+    {%- if count_field == 'never' -%}
+        {%- if condition.never is not sameas true -%}
+            {{ segment_fail(segment_name, where ~ "field 'never' must be true") }}
+        {%- endif -%}
+        {%- set comparison = '= 0' -%}
+    {%- else -%}
+        {%- set n = condition.get(count_field, 1) -%}
+        {%- if n is not integer or n is sameas true or n < 0 -%}
+            {{ segment_fail(segment_name, where ~ "field '" ~ count_field ~ "' must be a whole number of times") }}
+        {%- endif -%}
+        {%- set comparison = {'at_least': '>= ', 'at_most': '<= ', 'exactly': '= '}[count_field] ~ n -%}
+    {%- endif -%}
+    (select count(*) from {{ events_relation }} as event where {{ filters | join(' and ') }}) {{ comparison }}
 {%- endmacro %}
 
 {#- One `select <customer_id | account_id>, segment` per definition of the level (customers or
     accounts, field `of`), unioned; null traits never match (nor do account traits of a customer
     without an account). Every definition is validated whichever level compiles. -#}
-{% macro compile_segments(segments, traits_relation, accounts_relation, level='customers') -%}
+{% macro compile_segments(segments, traits_relation, accounts_relation, level='customers', events_relation=none) -%}
     {%- set seen = [] -%}
     {%- set compiled = [] -%}
     {%- if segments is none or segments | length == 0 -%}
@@ -105,7 +253,7 @@
         {%- set traits = segment_trait_names(of) -%}
         {%- set conditions = [] -%}
         {%- for condition in segment.conditions -%}
-            {%- do conditions.append('(' ~ segment_condition_sql(name, condition, loop.index, traits, of) ~ ')') -%}
+            {%- do conditions.append('(' ~ segment_condition_sql(name, condition, loop.index, traits, of, events_relation) ~ ')') -%}
         {%- endfor -%}
         {%- if of == level -%}{%- do compiled.append((name, conditions, match)) -%}{%- endif -%}
     {%- endfor -%}
