@@ -464,3 +464,13 @@ def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_
         join marts.dim_accounts as accounts on accounts.company_id = members.account_id
         where members.segment = 'accounts_open_pipeline_50k'""")[0]
     assert accounts > 0 and wrong == 0
+
+
+def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse: Path, tmp_path: Path) -> None:
+    bad = ("{funnels: [{name: shop, window_days: 7, steps: [{name: viewed, event: Product Viewed},"
+           " {name: added, event: Product Added, where: [{property: price, op: '~', value: 1}]}]}]}")
+    result = run_dbt(warehouse, tmp_path, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit",
+                     "--vars", bad)
+    assert not result.success
+    message = " ".join(str(r.message) for r in result.result)
+    assert "Invalid funnel definition 'shop' (dbt_project.yml, vars.funnels): step 2: where 1: field 'op' is '~'" in message

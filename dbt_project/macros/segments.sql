@@ -31,7 +31,11 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Funnel steps reuse the behavioural filters; their errors name the funnel (`funnel:<name>`). -#}
 {% macro segment_fail(segment_name, message) -%}
+    {%- if segment_name is string and segment_name.startswith('funnel:') -%}
+        {{ exceptions.raise_compiler_error("Invalid funnel definition '" ~ segment_name[7:] ~ "' (dbt_project.yml, vars.funnels): " ~ message) }}
+    {%- endif -%}
     {{ exceptions.raise_compiler_error("Invalid segment definition '" ~ segment_name ~ "' (models/segments/segments.yml): " ~ message) }}
 {%- endmacro %}
 
@@ -107,21 +111,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A behavioural condition counts the customer's rows in int_customer_events and compares the
-    count. What: `event: <web track event name | page>`, `email: opened | clicked | sent | bounced
-    | unsubscribed | reported_spam` (optionally `campaign: <campaign id or name>`), `deal_stage:
-    <stage>` (a deal currently in it) or `activity: <CRM activity type>`. Property filters:
-    `where: [{property, op, value}]` with op =, !=, in, not_in, contains, <, <=, >, >= (numeric).
-    How many: `at_least | at_most | exactly: N` or `never: true` (default at_least 1). When:
-    `within_days: D` (up to as_of) or `between: [start, end]` (dates, end exclusive). -#}
-{% macro segment_behaviour_sql(segment_name, condition, where, kind, events_relation) -%}
-    {%- set fields = [kind, 'campaign', 'where', 'at_least', 'at_most', 'exactly', 'never', 'within_days', 'between'] -%}
-    {%- for field in condition.keys() if field not in fields -%}
-        {{ segment_fail(segment_name, where ~ "unknown field '" ~ field ~ "' (expected " ~ fields | join(', ') ~ ")") }}
-    {%- endfor -%}
-    {#- account models validate customer segments without compiling them: no events (nor as_of) there -#}
-    {%- set reference = as_of() if events_relation is not none else 'null' -%}
-    {%- set events_relation = events_relation or 'int_customer_events' -%}
+{#- The SQL filters on int_customer_events (alias `event`) selecting what a behavioural condition or
+    funnel step names: its kind (event, email, deal_stage, activity), campaign and `where` filters. -#}
+{% macro behaviour_event_filters(segment_name, condition, where, kind) -%}
     {%- set name = condition[kind] -%}
     {%- if name is not string or name | trim == '' -%}
         {{ segment_fail(segment_name, where ~ "field '" ~ kind ~ "' must be a non-empty string") }}
@@ -133,7 +125,7 @@
     {%- if 'campaign' in condition and kind != 'email' -%}
         {{ segment_fail(segment_name, where ~ "field 'campaign' applies to email conditions only") }}
     {%- endif -%}
-    {%- set filters = ["event.customer_id = traits.customer_id"] -%}
+    {%- set filters = [] -%}
     {%- if kind == 'event' -%}
         {%- do filters.append("event.source = 'web' and event.event_name = " ~ segment_literal(segment_name, name)) -%}
     {%- elif kind == 'email' -%}
@@ -183,6 +175,25 @@
             {%- do filters.append(text ~ " " ~ op ~ " " ~ segment_literal(segment_name, value)) -%}
         {%- endif -%}
     {%- endfor -%}
+    {{ return(filters) }}
+{%- endmacro %}
+
+{#- A behavioural condition counts the customer's rows in int_customer_events and compares the
+    count. What: `event: <web track event name | page>`, `email: opened | clicked | sent | bounced
+    | unsubscribed | reported_spam` (optionally `campaign: <campaign id or name>`), `deal_stage:
+    <stage>` (a deal currently in it) or `activity: <CRM activity type>`. Property filters:
+    `where: [{property, op, value}]` with op =, !=, in, not_in, contains, <, <=, >, >= (numeric).
+    How many: `at_least | at_most | exactly: N` or `never: true` (default at_least 1). When:
+    `within_days: D` (up to as_of) or `between: [start, end]` (dates, end exclusive). -#}
+{% macro segment_behaviour_sql(segment_name, condition, where, kind, events_relation) -%}
+    {%- set fields = [kind, 'campaign', 'where', 'at_least', 'at_most', 'exactly', 'never', 'within_days', 'between'] -%}
+    {%- for field in condition.keys() if field not in fields -%}
+        {{ segment_fail(segment_name, where ~ "unknown field '" ~ field ~ "' (expected " ~ fields | join(', ') ~ ")") }}
+    {%- endfor -%}
+    {#- account models validate customer segments without compiling them: no events (nor as_of) there -#}
+    {%- set reference = as_of() if events_relation is not none else 'null' -%}
+    {%- set events_relation = events_relation or 'int_customer_events' -%}
+    {%- set filters = ["event.customer_id = traits.customer_id"] + behaviour_event_filters(segment_name, condition, where, kind) -%}
     {%- if 'within_days' in condition and 'between' in condition -%}
         {{ segment_fail(segment_name, where ~ "fields 'within_days' and 'between' cannot both be given") }}
     {%- elif 'within_days' in condition -%}
