@@ -474,3 +474,15 @@ def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse:
     assert not result.success
     message = str(result.exception)  # funnels compile while dbt parses the project
     assert "Invalid funnel definition 'shop' (dbt_project.yml, vars.funnels): step 2: where 1: field 'op' is '~'" in message
+
+
+def test_split_groups_are_stable_across_rebuilds_and_cover_the_segment_once(warehouse: Path, tmp_path: Path) -> None:
+    everyone = ("{segment_definitions: [{name: everyone, description: d, conditions: [{trait: customer_id, op: not_null}],"
+                " splits: {salt: s1, groups: [{name: treatment, percent: 50}, {name: holdout, percent: 50, holdout: true}]}}]}")
+    select = ["--select", "int_segment_members+", "--exclude", "test_type:unit", "--vars", everyone]
+    build(warehouse, tmp_path, *select)
+    first = rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all")
+    build(warehouse, tmp_path, *select, "--full-refresh")
+    assert rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all") == first
+    members = rows(warehouse, "select customer_id from marts.segment_membership where segment = 'everyone' order by 1")
+    assert sorted((cid,) for cid, _ in first) == members and len(members) == len(rows(warehouse, "select * from marts.dim_customers"))

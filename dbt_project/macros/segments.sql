@@ -250,9 +250,10 @@
         {%- endif -%}
         {%- if name in seen -%}{{ segment_fail(name, "field 'name' is used by more than one segment") }}{%- endif -%}
         {%- do seen.append(name) -%}
-        {%- for field in segment.keys() if field not in ['name', 'description', 'of', 'match', 'conditions'] -%}
-            {{ segment_fail(name, "unknown field '" ~ field ~ "' (expected name, description, of, match, conditions)") }}
+        {%- for field in segment.keys() if field not in ['name', 'description', 'of', 'match', 'conditions', 'splits'] -%}
+            {{ segment_fail(name, "unknown field '" ~ field ~ "' (expected name, description, of, match, conditions, splits)") }}
         {%- endfor -%}
+        {%- do segment_split_groups(segment) -%}
         {%- if not segment.description -%}{{ segment_fail(name, "field 'description' is required") }}{%- endif -%}
         {%- set of = segment.get('of', 'customers') -%}
         {%- if of not in ['customers', 'accounts'] -%}{{ segment_fail(name, "field 'of' is '" ~ of ~ "'; expected customers or accounts") }}{%- endif -%}
@@ -282,4 +283,81 @@
     {%- else %}
     select null::varchar as {{ 'customer_id' if level == 'customers' else 'account_id' }}, null::varchar as segment where false
     {%- endfor -%}
+{%- endmacro %}
+
+
+{#- A segment's split (`splits: {salt, groups: [{name, percent, holdout}]}`), validated: group
+    names lower_snake_case and distinct, whole percentages summing to 100, at most one holdout.
+    Returns [] for a segment without splits. -#}
+{% macro segment_split_groups(segment) -%}
+    {%- set splits = segment.get('splits') if segment is mapping else none -%}
+    {%- if splits is none -%}{{ return([]) }}{%- endif -%}
+    {%- set name = segment.name -%}
+    {%- if splits is not mapping or splits.salt is not string or splits.salt == '' -%}
+        {{ segment_fail(name, "field 'splits' must be a mapping with a non-empty salt and groups") }}
+    {%- endif -%}
+    {%- if segment.get('of', 'customers') != 'customers' -%}
+        {{ segment_fail(name, "field 'splits' applies to customer segments only") }}
+    {%- endif -%}
+    {%- for field in splits.keys() if field not in ['salt', 'groups'] -%}
+        {{ segment_fail(name, "splits: unknown field '" ~ field ~ "' (expected salt, groups)") }}
+    {%- endfor -%}
+    {%- set groups = splits.get('groups') -%}
+    {%- if groups is string or groups is not iterable or groups is mapping or groups | length < 2 -%}
+        {{ segment_fail(name, "splits: field 'groups' must list at least two groups") }}
+    {%- endif -%}
+    {%- set seen = [] -%}
+    {%- set total = namespace(percent=0, holdouts=0) -%}
+    {%- for group in groups -%}
+        {%- set where = "splits: group " ~ loop.index ~ ": " -%}
+        {%- if group is not mapping or group.name is not string or not modules.re.fullmatch('[a-z][a-z0-9_]*', group.name) or group.name in seen -%}
+            {{ segment_fail(name, where ~ "field 'name' must be a distinct lower_snake_case name") }}
+        {%- endif -%}
+        {%- for field in group.keys() if field not in ['name', 'percent', 'holdout'] -%}
+            {{ segment_fail(name, where ~ "unknown field '" ~ field ~ "' (expected name, percent, holdout)") }}
+        {%- endfor -%}
+        {%- if group.percent is not integer or group.percent is sameas true or group.percent <= 0 -%}
+            {{ segment_fail(name, where ~ "field 'percent' must be a whole number above 0") }}
+        {%- endif -%}
+        {%- do seen.append(group.name) -%}
+        {%- set total.percent = total.percent + group.percent -%}
+        {%- set total.holdouts = total.holdouts + (1 if group.get('holdout') is sameas true else 0) -%}
+    {%- endfor -%}
+    {%- if total.percent != 100 -%}
+        {{ segment_fail(name, "splits: the groups' percent add up to " ~ total.percent ~ ", not 100") }}
+    {%- endif -%}
+    {%- if total.holdouts > 1 -%}
+        {{ segment_fail(name, "splits: at most one group can be the holdout") }}
+    {%- endif -%}
+    {{ return(groups) }}
+{%- endmacro %}
+
+{#- Members of split segments with their group: bucket 0-99 from the md5 of customer id and salt
+    (stable across runs and engines), groups taking consecutive ranges in the order listed. -#}
+{% macro compile_segment_splits(segments, membership_relation) -%}
+    {%- set compiled = [] -%}
+    {%- for segment in segments or [] -%}
+        {%- set groups = segment_split_groups(segment) -%}
+        {%- if groups -%}
+            {%- set cases = [] -%}
+            {%- set bound = namespace(upper=0) -%}
+            {%- for group in groups -%}
+                {%- set bound.upper = bound.upper + group.percent -%}
+                {%- do cases.append("when bucket < " ~ bound.upper ~ " then '" ~ group.name ~ "'") -%}
+            {%- endfor -%}
+            {%- set holdout = groups | selectattr('holdout', 'sameas', true) | map(attribute='name') | list -%}
+            {%- do compiled.append(
+                "select customer_id, segment, split_group, "
+                ~ ("split_group = '" ~ holdout[0] ~ "'" if holdout else "false") ~ " as is_holdout, since"
+                ~ " from (select customer_id, segment, since, case " ~ cases | join(' ') ~ " end as split_group"
+                ~ " from (select *, cast(md5_number(customer_id || '|' || '" ~ segment.splits.salt | replace("'", "''")
+                ~ "') % 100 as integer) as bucket from " ~ membership_relation ~ " where segment = '" ~ segment.name ~ "'))"
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if compiled -%}
+    {{ compiled | join('\nunion all\n') }}
+    {%- else -%}
+    select null::varchar as customer_id, null::varchar as segment, null::varchar as split_group, null::boolean as is_holdout, null::timestamp as since where false
+    {%- endif -%}
 {%- endmacro %}
