@@ -156,6 +156,15 @@ def _cmd_export_person(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from c360.report import write_report
+
+    settings = Settings.from_env()
+    out = write_report(settings.warehouse, Path(args.out) if args.out else settings.reports / "measurement.html")
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -233,6 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--customer-id", help="the person's customer_id")
     access.add_argument("--out", required=True, help="the JSON file to write")
     access.set_defaults(func=_cmd_export_person)
+
+    report = sub.add_parser("report", help="write the measurement report (segments, funnels, cohorts, attribution) "
+                                           "as one self-contained HTML file")
+    report.add_argument("--out", help="the HTML file to write (default: <reports>/measurement.html)")
+    report.set_defaults(func=_cmd_report)
     return parser
 
 
