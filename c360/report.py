@@ -6,7 +6,7 @@ mailed around. Only aggregates are shown: no customer appears on the page.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -62,7 +62,7 @@ def write_report(warehouse: Path, out: Path) -> Path:
         sections = [_segment_sizes(con), _funnels(con), _cohorts(con), _attribution(con), _lift(con),
                     _identity(con)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(PAGE.format(built=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    out.write_text(PAGE.format(built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                                warehouse=escape(warehouse.name), sections="\n".join(sections)), encoding="utf-8")
     return out
 

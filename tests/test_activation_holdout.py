@@ -7,7 +7,13 @@ import duckdb
 
 from activation.members import load_audience
 from activation.sync import sync_destination
-from tests.test_activation_sync import SEGMENT, build_marts, ids, make_settings, write_config
+from tests.test_activation_sync import (
+    SEGMENT,
+    build_marts,
+    ids,
+    make_settings,
+    write_config,
+)
 
 CSV = {"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"}
 
