@@ -1,7 +1,8 @@
 -- Everything a customer did, one row per action, in one shape so behavioural segment conditions,
 -- funnels and retention read one table: web track events (event_name as sent) and page views
--- (event_name `page`, properties path/url/title), email actions (event_name the action: sent,
--- open, click, bounce, unsubscribe, spam; properties campaign_id/campaign_name/url), CRM deals
+-- (event_name `page`, properties path/url/title) from int_web_behaviour_events, email actions
+-- (event_name the action: sent, open, click, bounce, unsubscribe, spam; properties campaign_id,
+-- campaign_name, url), CRM deals
 -- (event_name the deal's current stage, at its last update) and CRM activities (event_name the
 -- activity type). Rows whose record maps to no customer are left out (they cannot be targeted).
 with customer_map as (
@@ -14,21 +15,14 @@ web as (
         coalesce(by_user.customer_id, by_device.customer_id) as customer_id,
         'web' as source,
         event.event_id as source_record_id,
-        case when event.event_type = 'page' then 'page' else event.event_name end as event_name,
-        event.event_at as occurred_at,
-        case
-            when event.event_type = 'page' then json_merge_patch(
-                coalesce(try_cast(event.properties as json), '{}'::json),
-                json_object('path', event.page_path, 'url', event.page_url, 'title', event.page_title)
-            )
-            else try_cast(event.properties as json)
-        end as properties
-    from {{ ref('stg_web__events') }} as event
+        event.event_name,
+        event.occurred_at,
+        event.properties
+    from {{ ref('int_web_behaviour_events') }} as event
     left join customer_map as by_user
         on by_user.source = 'web_user_id' and by_user.source_record_id = event.user_id
     left join customer_map as by_device
         on by_device.source = 'web_anonymous_id' and by_device.source_record_id = event.anonymous_id
-    where event.event_type in ('track', 'page')
 ),
 
 email as (
@@ -40,7 +34,7 @@ email as (
         activity.occurred_at,
         json_object(
             'campaign_id', activity.campaign_id, 'campaign_name', campaign.campaign_name, 'url', activity.url
-        ) as properties
+        )::varchar as properties
     from {{ ref('stg_email__activity') }} as activity
     inner join customer_map as map
         on map.source = 'email_recipient' and map.source_record_id = activity.recipient_id
@@ -54,7 +48,7 @@ crm_deals as (
         deal.deal_id as source_record_id,
         deal.deal_stage as event_name,
         coalesce(deal.updated_at, deal.created_at) as occurred_at,
-        json_object('deal_name', deal.deal_name, 'pipeline', deal.pipeline, 'amount', deal.amount) as properties
+        json_object('deal_name', deal.deal_name, 'pipeline', deal.pipeline, 'amount', deal.amount)::varchar as properties
     from {{ ref('stg_crm__deals') }} as deal
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = deal.contact_id
@@ -68,7 +62,7 @@ crm_activities as (
         activity.activity_id as source_record_id,
         activity.activity_type as event_name,
         activity.occurred_at,
-        json_object('subject', activity.subject, 'deal_id', activity.deal_id) as properties
+        json_object('subject', activity.subject, 'deal_id', activity.deal_id)::varchar as properties
     from {{ ref('stg_crm__activities') }} as activity
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = activity.contact_id

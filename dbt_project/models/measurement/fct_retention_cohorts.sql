@@ -58,18 +58,30 @@ grid as (
     cross join (select {{ as_of() }} as as_of) as reference
 ),
 
+-- each customer's active and purchasing periods once per grain, before meeting the cohorts
+customer_periods as (
+    {%- for grain in var('retention_grains') %}
+    select distinct customer_id, '{{ grain }}' as grain, date_trunc('{{ grain }}', active_at) as period, 'active' as kind
+    from activity
+    union all
+    select distinct customer_id, '{{ grain }}', date_trunc('{{ grain }}', purchased_at), 'purchased'
+    from purchases
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
 member_periods as (
-    select member.cohort_basis, member.grain, member.cohort_period, member.customer_id,
-        date_diff(member.grain, member.cohort_period, date_trunc(member.grain, activity.active_at)) as period_number,
-        'active' as kind
+    select
+        member.cohort_basis,
+        member.grain,
+        member.cohort_period,
+        member.customer_id,
+        date_diff(member.grain, member.cohort_period, period.period) as period_number,
+        period.kind
     from cohort_members as member
-    inner join activity using (customer_id)
-    union
-    select member.cohort_basis, member.grain, member.cohort_period, member.customer_id,
-        date_diff(member.grain, member.cohort_period, date_trunc(member.grain, purchases.purchased_at)),
-        'purchased'
-    from cohort_members as member
-    inner join purchases using (customer_id)
+    inner join customer_periods as period using (customer_id, grain)
 ),
 
 period_counts as (

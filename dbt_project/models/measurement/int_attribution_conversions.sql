@@ -1,6 +1,7 @@
 {{ config(schema='intermediate') }}
 -- What touches get credit for: every order (fct_orders: won deals and web orders, each once) and
 -- the customers' web track events named in the `attribution_conversion_events` var.
+-- depends_on: {{ ref('int_customer_events') }}
 select
     order_key as conversion_id,
     'order' as conversion_type,
