@@ -96,3 +96,13 @@ def test_report_without_a_warehouse_is_one_line_and_exit_code_2(tmp_path, monkey
     monkeypatch.setenv("C360_WAREHOUSE", str(tmp_path / "missing.duckdb"))
     assert main(["report", "--out", str(tmp_path / "r.html")]) == 2
     assert capsys.readouterr().err.strip().endswith("run `c360 run` first")
+
+
+def test_the_report_charts_the_sample_pipelines_warehouse(sample_run, tmp_path: Path) -> None:
+    """On the bundled sample (built end to end by the real pipeline) every section has data."""
+    html = write_report(sample_run.warehouse, tmp_path / "report.html").read_text()
+    sections = {section.split("</h2>")[0]: section for section in html.split("<h2>")[1:]}
+    for heading in ["Segment sizes over time", "Funnels", "Cohort retention", "Attribution by channel and model",
+                    "Identity match rates"]:
+        assert '<svg class="chart"' in sections[heading], heading
+    assert sections["Funnels"].count('<svg class="chart"') == 2  # browse_to_order, email_to_order
