@@ -186,6 +186,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
 
+    report = sub.add_parser("report", help="write the measurement report (segments, funnels, cohorts, attribution) "
+                                           "as one self-contained HTML file")
+    report.add_argument("--out", help="the HTML file to write (default: <reports>/measurement.html)")
+    report.set_defaults(func=_cmd_report)
+
     gen = sub.add_parser("generate", help="generate a synthetic customer universe with ground truth")
     gen.add_argument("--people", type=int, default=2000, help="people in the universe (default: 2000)")
     gen.add_argument("--seed", type=int, default=42, help="random seed; same seed, same files (default: 42)")
@@ -242,11 +247,6 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--customer-id", help="the person's customer_id")
     access.add_argument("--out", required=True, help="the JSON file to write")
     access.set_defaults(func=_cmd_export_person)
-
-    report = sub.add_parser("report", help="write the measurement report (segments, funnels, cohorts, attribution) "
-                                           "as one self-contained HTML file")
-    report.add_argument("--out", help="the HTML file to write (default: <reports>/measurement.html)")
-    report.set_defaults(func=_cmd_report)
     return parser
 
 
