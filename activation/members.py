@@ -1,6 +1,8 @@
-"""Who may be sent: a segment's members, minus anyone erased, minus anyone without granted consent
-for every purpose the destination serves (`marts.customer_consent`; an unknown consent counts as
-the purpose's configured default). Consent is applied here, once, for every destination type.
+"""Who may be sent: a segment's members, minus its holdout group (`marts.segment_split_groups`:
+they must never receive the campaign, or its lift cannot be measured), minus anyone erased, minus
+anyone without granted consent for every purpose the destination serves (`marts.customer_consent`;
+an unknown consent counts as the purpose's configured default). Consent is applied here, once,
+for every destination type.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ MEMBERS_SQL = """
     order by m.customer_id
 """
 TEXT_TYPES = ("TIMESTAMP", "DATE", "TIME", "DECIMAL", "INTERVAL", "UUID", "HUGEINT")
+HOLDOUT_SQL = "select customer_id from marts.segment_split_groups where segment = ? and is_holdout"
 CONSENT_SQL = """
     select c.customer_id, c.purpose, c.consent
     from marts.customer_consent c
@@ -37,6 +40,7 @@ class Audience:
     without_consent: int  # segment members left out because a purpose's consent was not granted
     without_consent_by_purpose: dict[str, int]  # per purpose; a member refused for two purposes counts in both
     erased: int  # segment members left out because they were erased
+    holdout: int = 0  # segment members left out because they are in the segment's holdout group
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -54,6 +58,10 @@ def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent:
     consent = {(cid, purpose): value for cid, purpose, value
                in con.execute(CONSENT_SQL, [segment, sorted(unknown_consent)]).fetchall()}
     suppressed = suppressed_hashes(con)
+    holdout = ({cid for (cid,) in con.execute(HOLDOUT_SQL, [segment]).fetchall()}
+               if table_exists(con, "marts", "segment_split_groups") else set())
+    held_out = sum(row["customer_id"] in holdout for row in rows)
+    rows = [row for row in rows if row["customer_id"] not in holdout]
     kept, erased, refused = [], 0, dict.fromkeys(unknown_consent, 0)
     for row in rows:
         if is_erased(row, suppressed):
@@ -66,10 +74,10 @@ def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent:
         if not denied:
             kept.append(row)
     without_consent = len(rows) - erased - len(kept)
-    log.info("segment %s: %d members, %d eligible, %d without consent %s, %d erased",
-             segment, len(rows), len(kept), without_consent, refused, erased)
+    log.info("segment %s: %d members, %d held out, %d eligible, %d without consent %s, %d erased",
+             segment, len(rows) + held_out, held_out, len(kept), without_consent, refused, erased)
     return Audience(members=kept, columns=columns, without_consent=without_consent,
-                    without_consent_by_purpose=refused, erased=erased)
+                    without_consent_by_purpose=refused, erased=erased, holdout=held_out)
 
 
 def _granted(value: str, unknown_default: str) -> bool:

@@ -170,6 +170,15 @@ def _cmd_export_person(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from c360.report import write_report
+
+    settings = Settings.from_env()
+    out = write_report(settings.warehouse, Path(args.out) if args.out else settings.reports / "measurement.html")
+    print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     parser.add_argument("--verbose", "-v", action="store_true",
@@ -190,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
+
+    report = sub.add_parser("report", help="write the measurement report (segments, funnels, cohorts, attribution) "
+                                           "as one self-contained HTML file")
+    report.add_argument("--out", help="the HTML file to write (default: <reports>/measurement.html)")
+    report.set_defaults(func=_cmd_report)
 
     gen = sub.add_parser("generate", help="generate a synthetic customer universe with ground truth")
     gen.add_argument("--people", type=int, default=2000, help="people in the universe (default: 2000)")

@@ -388,6 +388,12 @@ def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, t
     ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),
     ("{trait: segment_tags, op: in, value: x}", "unknown trait 'segment_tags'"),
     ("{trait: revenue, op: in, value: 1}", "field 'value' must be a non-empty list for op in"),
+    ("{event: Product Viewed, at_lest: 3}", "condition 1: unknown field 'at_lest'"),
+    ("{all: [{trait: revenue, op: '>', value: 1}, {event: Product Viewed, within_days: -1}]}",
+     "condition 1.all.2: field 'within_days' must be a positive whole number"),
+    ("{not: {email: read, campaign: x}}", "condition 1.not: field 'email' is 'read'"),
+    ("{event: Product Viewed, where: [{property: price, op: '>', value: cheap}]}",
+     "condition 1: where 1: field 'value' must be a number for op >"),
 ])
 def test_invalid_segment_definition_fails_naming_segment_and_field(
     warehouse: Path, tmp_path: Path, condition: str, expected: str
@@ -464,3 +470,25 @@ def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_
         join marts.dim_accounts as accounts on accounts.company_id = members.account_id
         where members.segment = 'accounts_open_pipeline_50k'""")[0]
     assert accounts > 0 and wrong == 0
+
+
+def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse: Path, tmp_path: Path) -> None:
+    bad = ("{funnels: [{name: shop, window_days: 7, steps: [{name: viewed, event: Product Viewed},"
+           " {name: added, event: Product Added, where: [{property: price, op: '~', value: 1}]}]}]}")
+    result = run_dbt(warehouse, tmp_path, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit",
+                     "--vars", bad)
+    assert not result.success
+    message = str(result.exception)  # funnels compile while dbt parses the project
+    assert "Invalid funnel definition 'shop' (dbt_project.yml, vars.funnels): step 2: where 1: field 'op' is '~'" in message
+
+
+def test_split_groups_are_stable_across_rebuilds_and_cover_the_segment_once(warehouse: Path, tmp_path: Path) -> None:
+    everyone = ("{segment_definitions: [{name: everyone, description: d, conditions: [{trait: customer_id, op: not_null}],"
+                " splits: {salt: s1, groups: [{name: treatment, percent: 50}, {name: holdout, percent: 50, holdout: true}]}}]}")
+    select = ["--select", "int_segment_members+", "--exclude", "test_type:unit", "--vars", everyone]
+    build(warehouse, tmp_path, *select)
+    first = rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all")
+    build(warehouse, tmp_path, *select, "--full-refresh")
+    assert rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all") == first
+    members = rows(warehouse, "select customer_id from marts.segment_membership where segment = 'everyone' order by 1")
+    assert sorted((cid,) for cid, _ in first) == members and len(members) == len(rows(warehouse, "select * from marts.dim_customers"))
