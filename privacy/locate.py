@@ -43,7 +43,8 @@ def person_tables(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, s
     con.executemany(f"insert into {KEYS} values (?, ?)", _keys(person))
     con.execute(f"create or replace temp table {NEEDLES} (needle varchar)")
     needles = person.emails | {p.strip().lower() for p in person.phones if p.strip()}
-    con.executemany(f"insert into {NEEDLES} values (?)", [[n] for n in sorted(needles)])
+    if needles:  # a person known only by ids (a web device) has no text to look for in quarantine
+        con.executemany(f"insert into {NEEDLES} values (?)", [[n] for n in sorted(needles)])
     columns: dict[tuple[str, str], set[str]] = {}
     for schema, table, column in con.execute("""
             select c.table_schema, c.table_name, c.column_name
