@@ -9,11 +9,25 @@ materialization, about 200 lines a run) in the run's event log, where the UI sho
 from __future__ import annotations
 
 import logging
-from typing import Any
+import sys
+from typing import Any, TextIO
 
 # Libraries whose INFO lines describe their own plumbing (schema migrations of Dagster's SQLite
 # storage, HTTP connection pools), not the pipeline.
 CHATTY_LIBRARIES = ("alembic", "urllib3", "httpx", "filelock", "fsspec")
+
+
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is when a record is emitted, not the one it was created with:
+    a process that calls the CLI several times (tests) swaps and closes stderr streams in between."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
 
 
 def configure_logging(verbose: bool = False) -> None:
@@ -21,6 +35,7 @@ def configure_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         datefmt="%H:%M:%S",
+        handlers=[_CurrentStderr()],
         force=True,
     )
     # Records propagated from child loggers skip the root logger's level; only a handler's level stops them.
