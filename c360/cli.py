@@ -4,11 +4,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
 
 from c360.errors import UserError
 from c360.logs import configure_logging
