@@ -5,6 +5,7 @@ Secrets never appear in the YAML: a destination names the environment variable t
 The file also declares the consent purposes and what an unknown consent means for each
 (`consent:`); every destination names the purposes it serves, so none can skip consent.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,8 +38,16 @@ KEYS_BY_TYPE: dict[str, set[str]] = {
     AD_AUDIENCE_TYPE: {"path"},
     "webhook": {"url", "batch_size", "auth", "retry"},
     "hubspot": {"base_url", "batch_size", "auth", "retry", "match_key", "id_property", "membership_property"},
-    "salesforce": {"base_url", "batch_size", "auth", "retry", "match_key", "object", "external_id_field",
-                   "membership_field"},
+    "salesforce": {
+        "base_url",
+        "batch_size",
+        "auth",
+        "retry",
+        "match_key",
+        "object",
+        "external_id_field",
+        "membership_field",
+    },
 }
 
 
@@ -112,8 +121,7 @@ def load_config(path: Path = DESTINATIONS_FILE) -> ActivationConfig:
     entries = doc.get("destinations")
     if not isinstance(entries, dict) or not entries:
         raise DestinationConfigError(f"{path}: 'destinations' must be a mapping of name -> settings")
-    destinations = {str(name): _parse(_Where(path, str(name)), spec, unknown_consent)
-                    for name, spec in entries.items()}
+    destinations = {str(name): _parse(_Where(path, str(name)), spec, unknown_consent) for name, spec in entries.items()}
     return ActivationConfig(destinations, unknown_consent)
 
 
@@ -157,16 +165,24 @@ def _parse(where: _Where, spec: Any, unknown_consent: dict[str, str]) -> Destina
         raise where.error("mode", "diff needs an HTTP destination; a file is always rewritten in full")
     purposes = spec.get("purposes")
     if not isinstance(purposes, list) or not purposes or not all(_is_text(p) for p in purposes):
-        raise where.error("purposes", f"required: a list of the consent purposes it serves, from "
-                                      f"{sorted(unknown_consent)}")
+        raise where.error(
+            "purposes", f"required: a list of the consent purposes it serves, from {sorted(unknown_consent)}"
+        )
     undeclared = sorted(set(purposes) - set(unknown_consent))
     if undeclared:
         raise where.error("purposes", f"{undeclared} not declared under consent:; known: {sorted(unknown_consent)}")
     share = spec.get("max_removal_share", DEFAULT_MAX_REMOVAL_SHARE)
     if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 <= share <= 1:
         raise where.error("max_removal_share", f"{share!r} must be a number from 0 to 1")
-    common = dict(name=where.name, config_file=where.path, type=kind, segment=segment, mode=mode,
-                  purposes=tuple(dict.fromkeys(purposes)), max_removal_share=float(share))
+    common = dict(
+        name=where.name,
+        config_file=where.path,
+        type=kind,
+        segment=segment,
+        mode=mode,
+        purposes=tuple(dict.fromkeys(purposes)),
+        max_removal_share=float(share),
+    )
     if kind in FILE_TYPES or kind == AD_AUDIENCE_TYPE:
         if kind == AD_AUDIENCE_TYPE and "fields" in spec:
             raise where.error("fields", "an ad audience always sends hashed email and phone")
@@ -188,8 +204,12 @@ def _http(where: _Where, spec: dict, common: dict) -> Destination:
         raise where.error("batch_size", f"{batch_size!r} must be an integer from 1 to 10000")
     if kind == "hubspot" and batch_size > HUBSPOT_MAX_BATCH:
         raise where.error("batch_size", f"{batch_size} exceeds HubSpot's batch limit of {HUBSPOT_MAX_BATCH}")
-    http = dict(url=url.rstrip("/") if kind != "webhook" else url, batch_size=batch_size,
-                auth=_auth(where, spec.get("auth")), retry=_retry(where, spec.get("retry")))
+    http = dict(
+        url=url.rstrip("/") if kind != "webhook" else url,
+        batch_size=batch_size,
+        auth=_auth(where, spec.get("auth")),
+        retry=_retry(where, spec.get("retry")),
+    )
     if kind == "webhook":
         return Destination(**common, **http, fields=_fields(where, spec, DEFAULT_WEBHOOK_FIELDS))
     if "fields" not in spec:
@@ -201,16 +221,29 @@ def _http(where: _Where, spec: dict, common: dict) -> Destination:
     if kind == "hubspot":
         id_property = spec.get("id_property")
         if match_key == "external_id" and not _is_text(id_property):
-            raise where.error("id_property", "required with match_key external_id (the HubSpot property "
-                                             "holding the c360 customer_id)")
-        return Destination(**common, **http, fields=fields, match_key=match_key, id_property=id_property,
-                           membership_property=_optional_text(where, spec, "membership_property"))
+            raise where.error(
+                "id_property", "required with match_key external_id (the HubSpot property holding the c360 customer_id)"
+            )
+        return Destination(
+            **common,
+            **http,
+            fields=fields,
+            match_key=match_key,
+            id_property=id_property,
+            membership_property=_optional_text(where, spec, "membership_property"),
+        )
     external_id_field = spec.get("external_id_field")
     if match_key == "external_id" and not _is_text(external_id_field):
         raise where.error("external_id_field", "required with match_key external_id (e.g. C360_Id__c)")
-    return Destination(**common, **http, fields=fields, match_key=match_key, external_id_field=external_id_field,
-                       sf_object=_optional_text(where, spec, "object") or "Contact",
-                       membership_property=_optional_text(where, spec, "membership_field"))
+    return Destination(
+        **common,
+        **http,
+        fields=fields,
+        match_key=match_key,
+        external_id_field=external_id_field,
+        sf_object=_optional_text(where, spec, "object") or "Contact",
+        membership_property=_optional_text(where, spec, "membership_field"),
+    )
 
 
 def _fields(where: _Where, spec: dict, default: tuple[str, ...]) -> dict[str, str]:
@@ -228,8 +261,10 @@ def _auth(where: _Where, raw: Any) -> Auth | None:
     if raw is None:
         return None
     if not isinstance(raw, dict) or not _is_text(raw.get("env")):
-        raise where.error("auth", "must be a mapping with 'env' naming the environment variable holding the "
-                                  "secret (never the secret itself)")
+        raise where.error(
+            "auth",
+            "must be a mapping with 'env' naming the environment variable holding the secret (never the secret itself)",
+        )
     unknown = set(raw) - {"env", "header", "prefix"}
     if unknown:
         raise where.error("auth", f"unknown key(s) {sorted(unknown)}")

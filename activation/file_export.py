@@ -4,6 +4,7 @@ Every file c360 writes for a destination (the export itself, an export rewritten
 person, an erasure's removal file) goes through `atomic_write`: a temporary file beside the target,
 then `os.replace`, so a crash leaves the previous file whole and never a half one.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,13 +46,13 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
 
 def write_records(path: Path, kind: str, columns: list[str], records: list[dict[str, Any]]) -> None:
     """`kind` is csv, parquet or jsonl (an ad audience or a removal file is csv)."""
+
     def write(tmp: Path) -> None:
         if kind == "jsonl":
             with tmp.open("w") as f:
                 f.writelines(json.dumps({c: r[c] for c in columns}) + "\n" for r in records)
             return
-        table = pa.table({c: pa.array([r[c] for r in records], pa.string() if not records else None)
-                          for c in columns})
+        table = pa.table({c: pa.array([r[c] for r in records], pa.string() if not records else None) for c in columns})
         if kind == "parquet":
             pq.write_table(table, tmp)
         else:

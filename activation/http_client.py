@@ -3,6 +3,7 @@
 Standard library only. The caller passes the same idempotency key on every attempt, so a
 receiver that did process an attempt whose response was lost can drop the repeat.
 """
+
 from __future__ import annotations
 
 import email.utils
@@ -48,8 +49,7 @@ def request(method: str, url: str, body: bytes | None, headers: dict[str, str], 
         if attempt == retry.max_retries:
             raise DeliveryError(f"{problem} (gave up after {attempt + 1} attempts)", retryable=True)
         # The server's Retry-After wins over our own backoff, within reason.
-        wait = min(retry.backoff_s * 2 ** attempt, retry.max_backoff_s) if wait is None \
-            else min(wait, MAX_RETRY_AFTER_S)
+        wait = min(retry.backoff_s * 2**attempt, retry.max_backoff_s) if wait is None else min(wait, MAX_RETRY_AFTER_S)
         log.warning("%s; retry %d/%d in %.2fs", problem, attempt + 1, retry.max_retries, wait)
         time.sleep(wait)
         attempt += 1

@@ -3,6 +3,7 @@
 A sender returns only once the destination accepted the whole batch, and raises
 `DeliveryError` otherwise; the sync confirms state per accepted batch.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,9 +42,20 @@ def http_sender(dest: Destination, segment: str) -> Sender:
     def salesforce(records: list[dict[str, Any]], key: str) -> None:
         """Bulk API 2.0 upsert: open a job, upload the CSV, mark the upload complete."""
         ingest = f"{dest.url}{SALESFORCE_INGEST_PATH}"
-        job = json.loads(send_json("POST", ingest, {
-            "object": dest.sf_object, "externalIdFieldName": salesforce_match_field(dest),
-            "contentType": "CSV", "operation": "upsert", "lineEnding": "LF"}, key))
+        job = json.loads(
+            send_json(
+                "POST",
+                ingest,
+                {
+                    "object": dest.sf_object,
+                    "externalIdFieldName": salesforce_match_field(dest),
+                    "contentType": "CSV",
+                    "operation": "upsert",
+                    "lineEnding": "LF",
+                },
+                key,
+            )
+        )
         request("PUT", f"{ingest}/{job['id']}/batches", _csv(records), headers("text/csv", key), dest.retry)
         send_json("PATCH", f"{ingest}/{job['id']}/", {"state": "UploadComplete"}, key)
 
@@ -60,15 +72,23 @@ def erasure_sender(dest: Destination) -> Callable[[list[str], str], None]:
     headers = {**_auth_headers(dest), "Content-Type": "application/json"}
 
     def webhook(customer_ids: list[str], key: str) -> None:
-        doc = {"destination": dest.name, "segment": None,
-               "members": [{"op": "erase", "customer_id": cid} for cid in customer_ids]}
+        doc = {
+            "destination": dest.name,
+            "segment": None,
+            "members": [{"op": "erase", "customer_id": cid} for cid in customer_ids],
+        }
         request("POST", str(dest.url), json.dumps(doc).encode(), {**headers, "Idempotency-Key": key}, dest.retry)
 
     def hubspot(customer_ids: list[str], key: str) -> None:
         for cid in customer_ids:
             doc = {"idProperty": "email" if dest.match_key == "email" else dest.id_property, "objectId": cid}
-            request("POST", f"{dest.url}{HUBSPOT_GDPR_DELETE_PATH}", json.dumps(doc).encode(),
-                    {**headers, "Idempotency-Key": f"{key}-{cid}"}, dest.retry)
+            request(
+                "POST",
+                f"{dest.url}{HUBSPOT_GDPR_DELETE_PATH}",
+                json.dumps(doc).encode(),
+                {**headers, "Idempotency-Key": f"{key}-{cid}"},
+                dest.retry,
+            )
 
     return {"webhook": webhook, "hubspot": hubspot}[dest.type]
 

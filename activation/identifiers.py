@@ -4,6 +4,7 @@ The normalisation follows Google Customer Match / Meta custom audiences: email t
 lower-cased, phone in E.164 with its leading '+', then SHA-256 as lowercase hex. The privacy
 stage keys `privacy.suppressions.identity_hash` with these same `hashed_email` / `hashed_phone` so the two agree.
 """
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@ anyone without granted consent for every purpose the destination serves (`marts.
 an unknown consent counts as the purpose's configured default). Consent is applied here, once,
 for every destination type.
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,10 +45,13 @@ class Audience:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent: dict[str, str]) -> Audience:
@@ -55,11 +59,16 @@ def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent:
     columns, rows = json_rows(con, MEMBERS_SQL, [segment])
     if not table_exists(con, "marts", "customer_consent"):
         raise RuntimeError("marts.customer_consent is missing: consent cannot be checked, so nothing is sent")
-    consent = {(cid, purpose): value for cid, purpose, value
-               in con.execute(CONSENT_SQL, [segment, sorted(unknown_consent)]).fetchall()}
+    consent = {
+        (cid, purpose): value
+        for cid, purpose, value in con.execute(CONSENT_SQL, [segment, sorted(unknown_consent)]).fetchall()
+    }
     suppressed = suppressed_hashes(con)
-    holdout = ({cid for (cid,) in con.execute(HOLDOUT_SQL, [segment]).fetchall()}
-               if table_exists(con, "marts", "segment_split_groups") else set())
+    holdout = (
+        {cid for (cid,) in con.execute(HOLDOUT_SQL, [segment]).fetchall()}
+        if table_exists(con, "marts", "segment_split_groups")
+        else set()
+    )
     held_out = sum(row["customer_id"] in holdout for row in rows)
     rows = [row for row in rows if row["customer_id"] not in holdout]
     kept, erased, refused = [], 0, dict.fromkeys(unknown_consent, 0)
@@ -67,17 +76,34 @@ def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent:
         if is_erased(row, suppressed):
             erased += 1
             continue
-        denied = [p for p, default in unknown_consent.items()
-                  if not _granted(consent.get((row["customer_id"], p), "unknown"), default)]
+        denied = [
+            p
+            for p, default in unknown_consent.items()
+            if not _granted(consent.get((row["customer_id"], p), "unknown"), default)
+        ]
         for purpose in denied:
             refused[purpose] += 1
         if not denied:
             kept.append(row)
     without_consent = len(rows) - erased - len(kept)
-    log.info("segment %s: %d members, %d held out, %d eligible, %d without consent %s, %d erased",
-             segment, len(rows) + held_out, held_out, len(kept), without_consent, refused, erased)
-    return Audience(members=kept, columns=columns, without_consent=without_consent,
-                    without_consent_by_purpose=refused, erased=erased, holdout=held_out)
+    log.info(
+        "segment %s: %d members, %d held out, %d eligible, %d without consent %s, %d erased",
+        segment,
+        len(rows) + held_out,
+        held_out,
+        len(kept),
+        without_consent,
+        refused,
+        erased,
+    )
+    return Audience(
+        members=kept,
+        columns=columns,
+        without_consent=without_consent,
+        without_consent_by_purpose=refused,
+        erased=erased,
+        holdout=held_out,
+    )
 
 
 def _granted(value: str, unknown_default: str) -> bool:
@@ -92,8 +118,9 @@ def suppressed_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def is_erased(row: dict[str, Any], suppressed: set[str]) -> bool:
-    return bool(suppressed) and (hashed_email(row.get("email")) in suppressed
-                                 or hashed_phone(row.get("phone")) in suppressed)
+    return bool(suppressed) and (
+        hashed_email(row.get("email")) in suppressed or hashed_phone(row.get("phone")) in suppressed
+    )
 
 
 def contacts(con: duckdb.DuckDBPyConnection, customer_ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -101,8 +128,9 @@ def contacts(con: duckdb.DuckDBPyConnection, customer_ids: list[str]) -> dict[st
     so a removal can be addressed by email where the destination matches on it."""
     if not customer_ids:
         return {}
-    _, rows = json_rows(con, "select * from marts.dim_customers where customer_id in (select unnest(?))",
-                        [customer_ids])
+    _, rows = json_rows(
+        con, "select * from marts.dim_customers where customer_id in (select unnest(?))", [customer_ids]
+    )
     suppressed = suppressed_hashes(con)
     return {row["customer_id"]: row for row in rows if not is_erased(row, suppressed)}
 
@@ -114,5 +142,6 @@ def json_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> tuple[l
     columns = relation.columns
     select = ", ".join(
         f'cast("{name}" as varchar) as "{name}"' if str(kind).startswith(TEXT_TYPES) else f'"{name}"'
-        for name, kind in zip(columns, relation.types))
+        for name, kind in zip(columns, relation.types)
+    )
     return columns, [dict(zip(columns, r)) for r in relation.project(select).fetchall()]

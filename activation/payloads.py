@@ -3,6 +3,7 @@
 The shaped record is exactly what is sent, so its hash (activation.state) tells whether the
 destination already holds it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -52,8 +53,11 @@ def shape_removal(dest: Destination, customer_id: str, contact: dict[str, Any] |
     if match_id is None:
         return None
     if dest.type == "hubspot":
-        return {"idProperty": _hubspot_id_property(dest), "id": match_id,
-                "properties": {dest.membership_property: "false"}}
+        return {
+            "idProperty": _hubspot_id_property(dest),
+            "id": match_id,
+            "properties": {dest.membership_property: "false"},
+        }
     return {salesforce_match_field(dest): match_id, dest.membership_property: "false"}
 
 

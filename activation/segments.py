@@ -2,6 +2,7 @@
 
 A mistyped name must fail before anything is written, not sync an empty audience over a full one.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -16,8 +17,11 @@ SEGMENTS_FILE = DBT_PROJECT_DIR / "models" / "segments" / "segments.yml"
 def defined_segments() -> set[str]:
     """Names under `meta.segments` of the models in segments.yml (see that file's header)."""
     doc = yaml.safe_load(SEGMENTS_FILE.read_text()) or {}
-    return {segment["name"] for model in doc.get("models", [])
-            for segment in ((model.get("config") or {}).get("meta") or {}).get("segments", [])}
+    return {
+        segment["name"]
+        for model in doc.get("models", [])
+        for segment in ((model.get("config") or {}).get("meta") or {}).get("segments", [])
+    }
 
 
 def known_segments(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -7,6 +7,7 @@ keeps, per destination and segment, when each customer was first and last confir
 changed record, even after they left: it is how an erasure finds every destination that ever received the person, and what a
 data-subject access export lists.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -86,10 +87,12 @@ def payload_hash(record: dict[str, Any]) -> str:
 def load_state(con: duckdb.DuckDBPyConnection, destination: str, segment: str) -> dict[str, str]:
     if not table_exists(con, "activation", "sync_state"):
         return {}
-    return dict(con.execute(
-        "select customer_id, payload_hash from activation.sync_state where destination = ? and segment = ?",
-        [destination, segment],
-    ).fetchall())
+    return dict(
+        con.execute(
+            "select customer_id, payload_hash from activation.sync_state where destination = ? and segment = ?",
+            [destination, segment],
+        ).fetchall()
+    )
 
 
 def plan_changes(
@@ -116,19 +119,25 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     kept = [c for c in moved if c.kind != "removed"]
-    batch = pa.table({  # noqa: F841 - read by the SQL below via replacement scan
-        "customer_id": pa.array([c.customer_id for c in moved], pa.string()),
-        "payload_hash": pa.array([c.payload_hash for c in moved], pa.string()),
-    })
+    batch = pa.table(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        {
+            "customer_id": pa.array([c.customer_id for c in moved], pa.string()),
+            "payload_hash": pa.array([c.payload_hash for c in moved], pa.string()),
+        }
+    )
     con.execute("begin")
     try:
         con.execute(
             "delete from activation.sync_state where destination = ? and segment = ? "
-            "and customer_id in (select customer_id from batch)", [destination, segment])
+            "and customer_id in (select customer_id from batch)",
+            [destination, segment],
+        )
         if kept:
             con.execute(
                 "insert into activation.sync_state select ?, ?, customer_id, payload_hash, ? "
-                "from batch where payload_hash is not null", [destination, segment, now])
+                "from batch where payload_hash is not null",
+                [destination, segment, now],
+            )
     except duckdb.Error:
         con.execute("rollback")
         raise
@@ -138,13 +147,16 @@ def confirm(con: duckdb.DuckDBPyConnection, destination: str, segment: str, chan
 def record_deliveries(con: duckdb.DuckDBPyConnection, destination: str, segment: str) -> None:
     """Fold newly confirmed records into activation.deliveries, once per sync (per batch it would
     cost more than the sending). Anything a crashed run confirmed is folded in by the next one."""
-    con.execute("""
+    con.execute(
+        """
         insert into activation.deliveries
         select s.destination, s.segment, s.customer_id, s.synced_at, s.synced_at
         from activation.sync_state s
         left join activation.deliveries d using (destination, segment, customer_id)
         where s.destination = ? and s.segment = ? and (d.last_sent_at is null or d.last_sent_at < s.synced_at)
-        on conflict do update set last_sent_at = excluded.last_sent_at""", [destination, segment])
+        on conflict do update set last_sent_at = excluded.last_sent_at""",
+        [destination, segment],
+    )
 
 
 def record_run(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ Before anything is sent, a sync refuses (one line, `SyncRefused`) a segment nobo
 a run that would remove more than the destination's `max_removal_share` of its members. Erasures
 queued by `c360 forget` for the destination are forwarded first, refused or not (privacy.forwarding).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -112,8 +113,9 @@ def sync_destination(
     """Send `destination` its segment (or `segment` instead); a dry run reads only and sends nothing."""
     config = load_config(config_path)
     if destination not in config.destinations:
-        raise DestinationConfigError(f"{config_path}: no destination {destination!r}; "
-                                     f"configured: {sorted(config.destinations)}")
+        raise DestinationConfigError(
+            f"{config_path}: no destination {destination!r}; configured: {sorted(config.destinations)}"
+        )
     dest = config.destinations[destination]
     segment = segment or dest.segment
     unknown_consent = {purpose: config.unknown_consent[purpose] for purpose in dest.purposes}
@@ -136,8 +138,13 @@ def sync_destination(
     return report
 
 
-def _plan(con: duckdb.DuckDBPyConnection, dest: Destination, segment: str, unknown_consent: dict[str, str],
-          allow_mass_removal: bool) -> _Plan:
+def _plan(
+    con: duckdb.DuckDBPyConnection,
+    dest: Destination,
+    segment: str,
+    unknown_consent: dict[str, str],
+    allow_mass_removal: bool,
+) -> _Plan:
     known = known_segments(con)
     if segment not in known:
         raise SyncRefused(f"unknown segment {segment!r}; known segments: {sorted(known)}")
@@ -151,15 +158,23 @@ def _plan(con: duckdb.DuckDBPyConnection, dest: Destination, segment: str, unkno
         raise SyncRefused(
             f"destination {dest.name}: this sync would remove {len(leaving)} of its {len(state)} members "
             f"({len(leaving) / len(state):.0%}, more than max_removal_share {dest.max_removal_share:.0%}); "
-            f"nothing was sent. Check the segment, or rerun with --allow-mass-removal")
+            f"nothing was sent. Check the segment, or rerun with --allow-mass-removal"
+        )
     found = contacts(con, leaving)
     removals = {cid: shape_removal(dest, cid, found.get(cid)) for cid in leaving}
     changes = plan_changes(records, state, removals)
     to_send = [c for c in changes if dest.mode == "full" or c.kind != "unchanged"]
-    return _Plan(changes, to_send, {"members": len(audience.members), "skipped": len(shaped) - len(records),
-                                    "without_consent": audience.without_consent,
-                                    "without_consent_by_purpose": audience.without_consent_by_purpose,
-                                    "erased": audience.erased})
+    return _Plan(
+        changes,
+        to_send,
+        {
+            "members": len(audience.members),
+            "skipped": len(shaped) - len(records),
+            "without_consent": audience.without_consent,
+            "without_consent_by_purpose": audience.without_consent_by_purpose,
+            "erased": audience.erased,
+        },
+    )
 
 
 def _deliver(
@@ -176,7 +191,7 @@ def _deliver(
     send = http_sender(dest, segment)
     confirmed, batches, failed, error, started = len(silent), 0, 0, None, time.monotonic()
     for start in range(0, len(requests), dest.batch_size):
-        batch = requests[start:start + dest.batch_size]
+        batch = requests[start : start + dest.batch_size]
         records = [c.record for c in batch]
         batches += 1
         try:
@@ -190,8 +205,14 @@ def _deliver(
             continue
         confirm(con, dest.name, segment, batch)
         confirmed += len(batch)
-    log.info("destination %s: %d/%d changes confirmed in %d batches, %.1fs",
-             dest.name, confirmed, len(to_send), batches, time.monotonic() - started)
+    log.info(
+        "destination %s: %d/%d changes confirmed in %d batches, %.1fs",
+        dest.name,
+        confirmed,
+        len(to_send),
+        batches,
+        time.monotonic() - started,
+    )
     return _Delivery(confirmed, batches, failed, error)
 
 
@@ -202,8 +223,13 @@ def idempotency_key(destination: str, segment: str, records: list[dict]) -> str:
 
 
 def _report(
-    dest: Destination, segment: str, started: dt.datetime, plan: _Plan, delivery: _Delivery,
-    erasures: ForwardingResult, dry_run: bool
+    dest: Destination,
+    segment: str,
+    started: dt.datetime,
+    plan: _Plan,
+    delivery: _Delivery,
+    erasures: ForwardingResult,
+    dry_run: bool,
 ) -> SyncReport:
     kinds = {k: sum(1 for c in plan.changes if c.kind == k) for k in ("added", "changed", "removed", "unchanged")}
     failed = 0 if dry_run else len(plan.to_send) - delivery.confirmed
@@ -213,10 +239,21 @@ def _report(
     else:
         status = "success" if error is None else "partial" if delivery.confirmed else "failed"
     return SyncReport(
-        run_id=uuid.uuid4().hex, destination=dest.name, segment=segment, mode=dest.mode, status=status,
-        started_at=started, finished_at=_now(), **kinds, failed=failed, **plan.audience,
-        batches=delivery.batches, batches_failed=delivery.batches_failed,
-        erasures_confirmed=erasures.confirmed, erasures_pending=erasures.pending, error=error,
+        run_id=uuid.uuid4().hex,
+        destination=dest.name,
+        segment=segment,
+        mode=dest.mode,
+        status=status,
+        started_at=started,
+        finished_at=_now(),
+        **kinds,
+        failed=failed,
+        **plan.audience,
+        batches=delivery.batches,
+        batches_failed=delivery.batches_failed,
+        erasures_confirmed=erasures.confirmed,
+        erasures_pending=erasures.pending,
+        error=error,
     )
 
 

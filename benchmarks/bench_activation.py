@@ -9,6 +9,7 @@ client and server share the two cores), and a CSV file. The baseline, in the sam
 plain DuckDB COPY of the same segment members joined to their attributes into a CSV file: the
 floor for getting the members out, with no consent, diff, state, batching or HTTP.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,15 +71,37 @@ def run_one(name: str, root: Path) -> None:
             path = root / "exports" / "plain.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             sent = con.execute(BASELINE_SQL.format(segment=SEGMENT, path=path)).fetchone()[0]
-        print(json.dumps({"mode": "copy", "members": sent, "changes": sent, "sent": sent, "batches": 1,
-                          "status": "success", "seconds": time.perf_counter() - started}))
+        print(
+            json.dumps(
+                {
+                    "mode": "copy",
+                    "members": sent,
+                    "changes": sent,
+                    "sent": sent,
+                    "batches": 1,
+                    "status": "success",
+                    "seconds": time.perf_counter() - started,
+                }
+            )
+        )
         return
     report = sync_destination(settings, name, config_path=root / "destinations.yml")
     seconds = time.perf_counter() - started
     changes = report.added + report.changed + report.removed
     sent = report.members - report.skipped if report.mode == "full" else changes
-    print(json.dumps({"mode": report.mode, "members": report.members, "changes": changes, "sent": sent,
-                      "batches": report.batches, "status": report.status, "seconds": seconds}))
+    print(
+        json.dumps(
+            {
+                "mode": report.mode,
+                "members": report.members,
+                "changes": changes,
+                "sent": sent,
+                "batches": report.batches,
+                "status": report.status,
+                "seconds": seconds,
+            }
+        )
+    )
 
 
 def timed(name: str, root: Path) -> dict:
@@ -86,13 +109,16 @@ def timed(name: str, root: Path) -> dict:
 
     members/s is segment members brought in line per second, so a diff that sends 1% still
     covers the whole segment and compares with a COPY of the whole segment."""
-    result = run_measured(["-m", "benchmarks.bench_activation", "--one", name, str(root)],
-                          cwd=Path(__file__).resolve().parents[1])
+    result = run_measured(
+        ["-m", "benchmarks.bench_activation", "--one", name, str(root)], cwd=Path(__file__).resolve().parents[1]
+    )
     result["rate"] = result["members"] / result["seconds"]
     label = "plain DuckDB" if name == "duckdb" else name
-    print(f"{label:<14} {result['mode']:<5} {result['members']:>8,} members, {result['changes']:>8,} changes, sent "
-          f"{result['sent']:>8,} in {result['batches']:>4} batches, {result['seconds']:5.1f}s = {result['rate']:>9,.0f}"
-          f" members/s (child wall {result['wall']:.1f}s, peak {result['peak_mb']:,.0f} MB, {result['status']})")
+    print(
+        f"{label:<14} {result['mode']:<5} {result['members']:>8,} members, {result['changes']:>8,} changes, sent "
+        f"{result['sent']:>8,} in {result['batches']:>4} batches, {result['seconds']:5.1f}s = {result['rate']:>9,.0f}"
+        f" members/s (child wall {result['wall']:.1f}s, peak {result['peak_mb']:,.0f} MB, {result['status']})"
+    )
     return result
 
 
@@ -117,16 +143,33 @@ def main() -> None:
         with duckdb.connect(str(_settings(root).warehouse)) as con:
             con.execute(MARTS_SQL.format(n=args.members, segment=SEGMENT))
         fields = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
-        (root / "destinations.yml").write_text(yaml.safe_dump({
-            "consent": {"email_marketing": {"unknown": "deny"}, "analytics": {"unknown": "grant"}},
-            "destinations": {
-                "webhook": {"type": "webhook", "segment": SEGMENT, "url": f"{server.url}/hook", "mode": "diff",
-                            "batch_size": args.batch_size, "purposes": ["analytics"]},
-                "hubspot_email": {"type": "hubspot", "segment": SEGMENT, "base_url": server.url, "mode": "diff",
-                                  "purposes": ["email_marketing"], "fields": fields,
-                                  "membership_property": "c360_bench"},
-                "csv_file": {"type": "csv", "segment": SEGMENT, "path": "bench.csv", "purposes": ["analytics"]},
-            }}))
+        (root / "destinations.yml").write_text(
+            yaml.safe_dump(
+                {
+                    "consent": {"email_marketing": {"unknown": "deny"}, "analytics": {"unknown": "grant"}},
+                    "destinations": {
+                        "webhook": {
+                            "type": "webhook",
+                            "segment": SEGMENT,
+                            "url": f"{server.url}/hook",
+                            "mode": "diff",
+                            "batch_size": args.batch_size,
+                            "purposes": ["analytics"],
+                        },
+                        "hubspot_email": {
+                            "type": "hubspot",
+                            "segment": SEGMENT,
+                            "base_url": server.url,
+                            "mode": "diff",
+                            "purposes": ["email_marketing"],
+                            "fields": fields,
+                            "membership_property": "c360_bench",
+                        },
+                        "csv_file": {"type": "csv", "segment": SEGMENT, "path": "bench.csv", "purposes": ["analytics"]},
+                    },
+                }
+            )
+        )
         print(f"{args.members:,} members; webhook batches of {args.batch_size}, HubSpot batches of 100")
         _run_round(root)
         with duckdb.connect(str(_settings(root).warehouse)) as con:

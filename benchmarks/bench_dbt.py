@@ -13,6 +13,7 @@ non-incremental query would. Every build runs in its own process so peak memory 
 
     ./dev python benchmarks/bench_dbt.py --customers 100000 --events 10000000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -171,7 +172,11 @@ def _web_events_sql(verb: str, customers: int, events: int, days: int, day_offse
     sessions = max(events // EVENTS_PER_SESSION, 1)
     return WEB_EVENTS_SQL.format(
         verb=verb,
-        start=START, customers=customers, sessions=sessions, days=days, day_offset=day_offset,
+        start=START,
+        customers=customers,
+        sessions=sessions,
+        days=days,
+        day_offset=day_offset,
         events_per_session=EVENTS_PER_SESSION,
     )
 
@@ -181,11 +186,23 @@ def dbt_build(warehouse: Path, target_path: Path, *extra: str) -> None:
     from dbt.cli.main import dbtRunner
 
     os.environ["C360_WAREHOUSE"] = str(warehouse)
-    result = dbtRunner().invoke([
-        "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_path), "--log-path", str(target_path / "logs"), "--quiet",
-        "--exclude", "test_type:unit", *extra,
-    ])
+    result = dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path / "logs"),
+            "--quiet",
+            "--exclude",
+            "test_type:unit",
+            *extra,
+        ]
+    )
     if not result.success:
         raise RuntimeError(f"dbt build failed: {result.exception}")
 
@@ -248,10 +265,12 @@ def measure(engine: str, phase: str, warehouse: Path, target_path: Path) -> dict
 
 def report(phase: str, events: int, c360: dict, plain: dict) -> None:
     c360_rate, plain_rate = events / c360["seconds"], events / plain["seconds"]
-    print(f"{phase}: {events:,} events | c360 dbt build {c360['seconds']:.1f}s = {c360_rate:,.0f} events/s"
-          f" (child wall {c360['wall']:.1f}s, peak {c360['peak_mb']:,.0f} MB) | plain DuckDB {plain['seconds']:.1f}s"
-          f" = {plain_rate:,.0f} events/s (child wall {plain['wall']:.1f}s, peak {plain['peak_mb']:,.0f} MB)"
-          f" | ratio {c360_rate / plain_rate:.0%}")
+    print(
+        f"{phase}: {events:,} events | c360 dbt build {c360['seconds']:.1f}s = {c360_rate:,.0f} events/s"
+        f" (child wall {c360['wall']:.1f}s, peak {c360['peak_mb']:,.0f} MB) | plain DuckDB {plain['seconds']:.1f}s"
+        f" = {plain_rate:,.0f} events/s (child wall {plain['wall']:.1f}s, peak {plain['peak_mb']:,.0f} MB)"
+        f" | ratio {c360_rate / plain_rate:.0%}"
+    )
 
 
 def main() -> None:
@@ -279,11 +298,17 @@ def main() -> None:
         append_web_day(warehouse, args.customers, args.events // args.days, day_offset=args.days)
         incremental = measure("c360", "incremental", warehouse, target)
         incremental_plain = measure("duckdb", "incremental", warehouse, target)
-        report("after one more day (c360 incremental, plain DuckDB recomputes)", _event_count(warehouse),
-               incremental, incremental_plain)
+        report(
+            "after one more day (c360 incremental, plain DuckDB recomputes)",
+            _event_count(warehouse),
+            incremental,
+            incremental_plain,
+        )
         ratio = incremental["seconds"] / full["seconds"]
-        print(f"c360 full={full['seconds']:.1f}s incremental={incremental['seconds']:.1f}s ratio={ratio:.1%}"
-              f" target<=10% {'PASS' if ratio <= 0.10 else 'FAIL'}")
+        print(
+            f"c360 full={full['seconds']:.1f}s incremental={incremental['seconds']:.1f}s ratio={ratio:.1%}"
+            f" target<=10% {'PASS' if ratio <= 0.10 else 'FAIL'}"
+        )
 
 
 def _event_count(warehouse: Path) -> int:

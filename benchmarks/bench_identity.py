@@ -12,6 +12,7 @@ cluster did not change keep their id (0 changed).
 
     ./dev python benchmarks/bench_identity.py --people 235000   # about 1M person records
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,9 @@ _RAW_KEYS = {
 def _settings(warehouse: Path, landing: Path):
     from c360.settings import Settings
 
-    return Settings(warehouse=warehouse, landing=landing, exports=warehouse.parent / "exports",
-                    reports=warehouse.parent / "reports")
+    return Settings(
+        warehouse=warehouse, landing=landing, exports=warehouse.parent / "exports", reports=warehouse.parent / "reports"
+    )
 
 
 def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
@@ -108,10 +110,8 @@ def _resolve_only(engine: str, warehouse: Path) -> None:
     started = time.perf_counter()
     with duckdb.connect(str(warehouse)) as con:
         con.execute(BASELINE_SQL)
-        records, clusters = con.execute(
-            f"SELECT count(*), count(DISTINCT cluster_id) FROM {BASELINE_TABLE}").fetchone()
-    print(json.dumps({"records": records, "customers": clusters,
-                      "seconds": round(time.perf_counter() - started, 2)}))
+        records, clusters = con.execute(f"SELECT count(*), count(DISTINCT cluster_id) FROM {BASELINE_TABLE}").fetchone()
+    print(json.dumps({"records": records, "customers": clusters, "seconds": round(time.perf_counter() - started, 2)}))
 
 
 def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
@@ -125,8 +125,10 @@ def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
     run = timed_child(engine, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         if engine == "c360":  # the breakdown explains what c360 missed; the baseline only sets a bar
-            quality = {**evaluate(con, truth, load_identity_config().model_path),
-                       "breakdown": pair_breakdown(con, truth)}
+            quality = {
+                **evaluate(con, truth, load_identity_config().model_path),
+                "breakdown": pair_breakdown(con, truth),
+            }
         else:
             quality = evaluate_assignments(con, f"SELECT * FROM {BASELINE_TABLE}", truth)
     warehouse.unlink()
@@ -138,13 +140,21 @@ def _compare(engine: str, full: Path, workdir: Path, truth: Path) -> dict:
 def _summary(c360: dict, plain: dict) -> str:
     def line(label: str, result: dict) -> str:
         run, quality = result["run"], result["quality"]
-        return (f"{label}: {run['records']:,} records -> {run['customers']:,} customers in {run['seconds']:.1f}s"
-                f" = {run['records_per_second']:,} records/s (child wall {run['wall']:.1f}s,"
-                f" peak {run['peak_mb'] / 1024:.2f} GB),"
-                f" pairwise F1 {quality['pairwise_f1']:.4f}, on linkable pairs {quality.get('linkable_f1', 0):.4f}")
+        return (
+            f"{label}: {run['records']:,} records -> {run['customers']:,} customers in {run['seconds']:.1f}s"
+            f" = {run['records_per_second']:,} records/s (child wall {run['wall']:.1f}s,"
+            f" peak {run['peak_mb'] / 1024:.2f} GB),"
+            f" pairwise F1 {quality['pairwise_f1']:.4f}, on linkable pairs {quality.get('linkable_f1', 0):.4f}"
+        )
+
     ratio = c360["run"]["records_per_second"] / plain["run"]["records_per_second"]
-    return "\n".join([line("c360 run_identity", c360), line("plain DuckDB email dedupe", plain),
-                      f"throughput ratio c360/plain DuckDB: {ratio:.1%}"])
+    return "\n".join(
+        [
+            line("c360 run_identity", c360),
+            line("plain DuckDB email dedupe", plain),
+            f"throughput ratio c360/plain DuckDB: {ratio:.1%}",
+        ]
+    )
 
 
 def _hold_out_new_records(con: duckdb.DuckDBPyConnection) -> None:
@@ -189,8 +199,13 @@ def measure_churn(full: Path, workdir: Path) -> dict:
             FROM joined j
         """).fetchone()
     warehouse.unlink()
-    return {"first_run": first, "second_run": second, "unchanged_cluster_records": changed[0],
-            "unchanged_cluster_records_with_new_id": changed[1], "records_with_new_id": changed[2]}
+    return {
+        "first_run": first,
+        "second_run": second,
+        "unchanged_cluster_records": changed[0],
+        "unchanged_cluster_records_with_new_id": changed[1],
+        "records_with_new_id": changed[2],
+    }
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ Targets (issue #12): c360 F1 >= plain Splink's on every data set, c360 time <= 2
     ./dev python benchmarks/bench_identity_foreign.py                                   # ~3k-record sets
     ./dev python benchmarks/bench_identity_foreign.py --people 50000 --link-people 25000  # ~100k dedupe
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,16 +41,26 @@ def _c360(files: list[Path], out: Path, with_id: bool, link: bool, truth: Path) 
     from identity.files import ResolveOptions, resolve_files
 
     started = time.perf_counter()
-    result = resolve_files(files, parse_mapping(FEBRL_MAPPING + (ID_MAPPING if with_id else "")), out,
-                           options=ResolveOptions(threshold=THRESHOLD, link_only=link))
+    result = resolve_files(
+        files,
+        parse_mapping(FEBRL_MAPPING + (ID_MAPPING if with_id else "")),
+        out,
+        options=ResolveOptions(threshold=THRESHOLD, link_only=link),
+    )
     seconds = time.perf_counter() - started
     # scored apart from the timed run: blocking recall needs the truth, which a user does not have
-    evaluated = resolve_files(files, parse_mapping(FEBRL_MAPPING + (ID_MAPPING if with_id else "")),
-                              out.with_name(out.name + "_evaluated"),
-                              options=ResolveOptions(threshold=THRESHOLD, link_only=link, truth=truth,
-                                                     model_path=Path(result["saved_to"])))
-    return {"clusters_csv": result["clusters_csv"], "model": result["model"], "seconds": seconds,
-            "blocking_recall": evaluated["evaluation"]["blocking_recall"]}
+    evaluated = resolve_files(
+        files,
+        parse_mapping(FEBRL_MAPPING + (ID_MAPPING if with_id else "")),
+        out.with_name(out.name + "_evaluated"),
+        options=ResolveOptions(threshold=THRESHOLD, link_only=link, truth=truth, model_path=Path(result["saved_to"])),
+    )
+    return {
+        "clusters_csv": result["clusters_csv"],
+        "model": result["model"],
+        "seconds": seconds,
+        "blocking_recall": evaluated["evaluation"]["blocking_recall"],
+    }
 
 
 def _plain_splink(files: list[Path], out: Path, with_id: bool, link: bool) -> dict:
@@ -66,22 +77,32 @@ def _plain_splink(files: list[Path], out: Path, with_id: bool, link: bool) -> di
     # address_2 (mostly blank) is left out, and the id is compared exactly rather than by edit distance:
     # otherwise EM drives a "differs" m to exactly 0, which Splink 5 rejects (ValueError)
     comparisons = [
-        cl.NameComparison("given_name"), cl.NameComparison("surname"),
+        cl.NameComparison("given_name"),
+        cl.NameComparison("surname"),
         cl.LevenshteinAtThresholds("date_of_birth", [1, 2]),
-        cl.ExactMatch("street_number"), cl.JaroWinklerAtThresholds("address_1"),
-        cl.JaroWinklerAtThresholds("suburb"), cl.LevenshteinAtThresholds("postcode", [1, 2]),
+        cl.ExactMatch("street_number"),
+        cl.JaroWinklerAtThresholds("address_1"),
+        cl.JaroWinklerAtThresholds("suburb"),
+        cl.LevenshteinAtThresholds("postcode", [1, 2]),
         cl.ExactMatch("state"),
         *([cl.ExactMatch("soc_sec_id")] if with_id else []),
     ]
     settings = SettingsCreator(
-        link_type="link_only" if link else "dedupe_only", unique_id_column_name="rec_id", comparisons=comparisons,
+        link_type="link_only" if link else "dedupe_only",
+        unique_id_column_name="rec_id",
+        comparisons=comparisons,
         blocking_rules_to_generate_predictions=[
-            block_on("given_name", "surname"), block_on("surname", "date_of_birth"),
-            block_on("given_name", "date_of_birth"), block_on("postcode"),
-            *([block_on("soc_sec_id")] if with_id else [])])
+            block_on("given_name", "surname"),
+            block_on("surname", "date_of_birth"),
+            block_on("given_name", "date_of_birth"),
+            block_on("postcode"),
+            *([block_on("soc_sec_id")] if with_id else []),
+        ],
+    )
     linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "surname", "date_of_birth")], recall=0.7)
+        [block_on("given_name", "surname", "date_of_birth")], recall=0.7
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     for rule in (block_on("date_of_birth"), block_on("given_name", "surname")):
         # all records: Splink 5's default 1% sample leaves EM almost no pairs on files this size
@@ -111,16 +132,22 @@ def f1(clusters_csv: Path) -> dict:
     correct = len(predicted & true)
     precision = correct / len(predicted) if predicted else 1.0
     recall = correct / len(true) if true else 1.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(2 * precision * recall / (precision + recall), 4) if correct else 0.0,
-            "true_pairs": len(true)}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(2 * precision * recall / (precision + recall), 4) if correct else 0.0,
+        "true_pairs": len(true),
+    }
 
 
 def _write_sets(workdir: Path, people: int, link_people: int, seed: int) -> list[dict]:
     rows = dedupe_file(people, seed)
     dedupe = write_csv(rows, workdir / f"dedupe_{people}.csv")
     left, right = link_files(link_people, seed + 1)
-    files = [write_csv(left, workdir / f"link_{link_people}_a.csv"), write_csv(right, workdir / f"link_{link_people}_b.csv")]
+    files = [
+        write_csv(left, workdir / f"link_{link_people}_a.csv"),
+        write_csv(right, workdir / f"link_{link_people}_b.csv"),
+    ]
     truth = workdir / "truth.csv"
     with truth.open("w") as handle:
         handle.write("record_id,entity_id\n")
@@ -129,10 +156,24 @@ def _write_sets(workdir: Path, people: int, link_people: int, seed: int) -> list
     sets = []
     for with_id in (False, True):
         id_label = " + id" if with_id else ""
-        sets.append({"name": f"dedupe {len(rows)} records{id_label}", "files": [str(dedupe)], "link": False,
-                     "with_id": with_id, "truth": str(truth)})
-        sets.append({"name": f"link {len(left)} + {len(right)}{id_label}", "files": [str(f) for f in files],
-                     "link": True, "with_id": with_id, "truth": str(truth)})
+        sets.append(
+            {
+                "name": f"dedupe {len(rows)} records{id_label}",
+                "files": [str(dedupe)],
+                "link": False,
+                "with_id": with_id,
+                "truth": str(truth),
+            }
+        )
+        sets.append(
+            {
+                "name": f"link {len(left)} + {len(right)}{id_label}",
+                "files": [str(f) for f in files],
+                "link": True,
+                "with_id": with_id,
+                "truth": str(truth),
+            }
+        )
     return sets
 
 
@@ -147,11 +188,13 @@ def run(workdir: Path, people: int, link_people: int, seed: int, repeat: int) ->
                 spec = json.dumps({**data_set, "side": side, "out": str(workdir / f"out_{number}_{side}")})
                 measured.append(run_measured([__file__, "--step", spec]))
         for side, measured in runs.items():
-            row[side] = {**f1(Path(measured[0]["clusters_csv"])),
-                         "seconds": round(statistics.median(m["seconds"] for m in measured), 1),
-                         "wall": round(statistics.median(m["wall"] for m in measured), 1),
-                         "peak_mb": round(max(m["peak_mb"] for m in measured)),
-                         **{k: measured[0][k] for k in ("model", "blocking_recall") if k in measured[0]}}
+            row[side] = {
+                **f1(Path(measured[0]["clusters_csv"])),
+                "seconds": round(statistics.median(m["seconds"] for m in measured), 1),
+                "wall": round(statistics.median(m["wall"] for m in measured), 1),
+                "peak_mb": round(max(m["peak_mb"] for m in measured)),
+                **{k: measured[0][k] for k in ("model", "blocking_recall") if k in measured[0]},
+            }
         row["f1_ok"] = row["c360"]["f1"] >= row["splink"]["f1"]
         row["time_ratio"] = round(row["c360"]["seconds"] / row["splink"]["seconds"], 2)
         log.info("%s", json.dumps(row))
@@ -183,14 +226,18 @@ def main() -> None:
         return
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     results = run(Path(args.workdir), args.people, args.link_people, args.seed, args.repeat)
-    print("| data set | plain Splink P / R / F1 | c360 P / R / F1 | plain Splink s (wall) | c360 s (wall) "
-          "| ratio | c360 blocking recall |")
+    print(
+        "| data set | plain Splink P / R / F1 | c360 P / R / F1 | plain Splink s (wall) | c360 s (wall) "
+        "| ratio | c360 blocking recall |"
+    )
     print("|---|---|---|---|---|---|---|")
     for row in results:
         splink, c360 = row["splink"], row["c360"]
-        print(f"| {row['data set']} | {splink['precision']} / {splink['recall']} / {splink['f1']} "
-              f"| {c360['precision']} / {c360['recall']} / {c360['f1']} | {splink['seconds']} ({splink['wall']}) "
-              f"| {c360['seconds']} ({c360['wall']}) | {row['time_ratio']} | {c360['blocking_recall']} |")
+        print(
+            f"| {row['data set']} | {splink['precision']} / {splink['recall']} / {splink['f1']} "
+            f"| {c360['precision']} / {c360['recall']} / {c360['f1']} | {splink['seconds']} ({splink['wall']}) "
+            f"| {c360['seconds']} ({c360['wall']}) | {row['time_ratio']} | {c360['blocking_recall']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ peak memory (max RSS) is per load. Prints rows/s, the c360/DuckDB ratio, wall ti
 c360's time includes everything `run_ingestion` does: hashing, parsing and validation, dlt's
 extract/normalize/load with its merge into the raw table, quarantine and load report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,15 +40,21 @@ def write_inputs(folder: Path, rows: int) -> None:
             path = rng.choice(PAGES)
             kind = "page" if i % 10 else ("track" if i % 20 else "identify")
             record = {
-                "messageId": f"msg-{i:09d}", "type": kind, "anonymousId": f"anon-{i // 7:08d}",
+                "messageId": f"msg-{i:09d}",
+                "type": kind,
+                "anonymousId": f"anon-{i // 7:08d}",
                 "userId": f"user-{i // 50}" if i % 3 == 0 else None,
                 "timestamp": f"2026-09-01T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}.{i % 1000:03d}Z",
                 "properties": {"plan": "pro"} if kind == "track" else {},
                 "context": {
                     "ip": f"10.{i % 256}.{(i // 256) % 256}.{i % 7}",
                     "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/129.0 Safari/537.36",
-                    "page": {"url": f"https://www.example.com{path}?utm_source=news", "path": path,
-                             "referrer": "https://www.google.com/", "title": "Example"},
+                    "page": {
+                        "url": f"https://www.example.com{path}?utm_source=news",
+                        "path": path,
+                        "referrer": "https://www.google.com/",
+                        "title": "Example",
+                    },
                     "campaign": {"source": "news", "medium": "email", "name": "fall"},
                 },
             }
@@ -72,7 +79,9 @@ def load_c360(folder: Path, source: str) -> int:
     from ingestion.pipelines import run_ingestion
 
     work = Path(tempfile.mkdtemp(prefix="bench_c360_"))
-    settings = Settings(warehouse=work / "c360.duckdb", landing=folder, exports=work / "exports", reports=work / "reports")
+    settings = Settings(
+        warehouse=work / "c360.duckdb", landing=folder, exports=work / "exports", reports=work / "reports"
+    )
     summary = run_ingestion(settings, [source])[source]
     assert summary["rows_quarantined"] == 0, summary
     return summary["rows_loaded"]
@@ -96,6 +105,7 @@ def run_one(engine: str, source: str, folder: Path) -> None:
     Libraries are imported before the clock starts: interpreter and import time is not load throughput.
     """
     import duckdb  # noqa: F401
+
     import ingestion.pipelines  # noqa: F401
 
     started = time.perf_counter()
@@ -120,7 +130,9 @@ def main() -> None:
     if not (folder / "crm" / "contacts.csv").exists():
         started = time.perf_counter()
         write_inputs(folder, args.rows)
-        print(f"generated {args.rows:,} events and {args.rows:,} contacts in {time.perf_counter() - started:.1f}s ({folder})")
+        print(
+            f"generated {args.rows:,} events and {args.rows:,} contacts in {time.perf_counter() - started:.1f}s ({folder})"
+        )
     total_started = time.perf_counter()
     for source, label in (("web", "web events (JSON lines)"), ("crm", "CRM contacts (CSV)")):
         c360, plain = measure("c360", source, folder), measure("duckdb", source, folder)

@@ -11,6 +11,7 @@ token, one at a time. Baselines, in the same run, on the same snapshot and custo
 - point query: the golden record alone, `select * from marts.dim_customers where lower(email) = ?`,
   the floor for finding a person by email in DuckDB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,9 +53,11 @@ def _timed(calls: list[Callable[[], object]]) -> list[float]:
 
 def _summary(seconds: list[float]) -> dict[str, float]:
     ordered = sorted(seconds)
-    return {"median_ms": round(statistics.median(ordered) * 1000, 1),
-            "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
-            "max_ms": round(ordered[-1] * 1000, 1)}
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
 
 
 def _post(url: str, email: str) -> bytes:
@@ -76,16 +79,26 @@ def main() -> None:
         publish_snapshot(warehouse)
 
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        customers, events = (con.execute(f"select count(*) from {t}").fetchall()[0][0]
-                             for t in ("marts.dim_customers", "raw_web.events"))
-        emails = [e for (e,) in con.execute(
-            "select email from marts.dim_customers where email is not null order by hash(customer_id) limit ?",
-            [args.requests]).fetchall()]
+        customers, events = (
+            con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in ("marts.dim_customers", "raw_web.events")
+        )
+        emails = [
+            e
+            for (e,) in con.execute(
+                "select email from marts.dim_customers where email is not null order by hash(customer_id) limit ?",
+                [args.requests],
+            ).fetchall()
+        ]
         wh = Warehouse(con)
         port = _free_port()
         env = {**os.environ, "C360_WAREHOUSE": str(warehouse), "C360_PROFILE_TOKEN": TOKEN}
-        server = subprocess.Popen([sys.executable, "-m", "c360.cli", "profile", "serve", "--port", str(port)],
-                                  cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "c360.cli", "profile", "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}/profile"
             deadline = time.monotonic() + 60
@@ -104,21 +117,33 @@ def main() -> None:
                 for side, call in (
                     ("page", lambda email=email: _post(url, email)),
                     ("lookup", lambda email=email: load_profile(wh, *find_customer(wh, email=email))),
-                    ("point", lambda email=email: con.execute(
-                        "select * from marts.dim_customers where lower(email) = ?", [email.lower()]).fetchall()),
+                    (
+                        "point",
+                        lambda email=email: con.execute(
+                            "select * from marts.dim_customers where lower(email) = ?", [email.lower()]
+                        ).fetchall(),
+                    ),
                 ):
                     timings[side] += _timed([call])
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(json.dumps({
-        "warehouse": str(warehouse), "snapshot_bytes": snapshot.stat().st_size, "customers": customers,
-        "web_events": events, "requests": len(emails),
-        "profile_page_http": _summary(timings["page"]),
-        "baseline_in_process_lookup": _summary(timings["lookup"]),
-        "baseline_point_query": _summary(timings["point"]),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "warehouse": str(warehouse),
+                "snapshot_bytes": snapshot.stat().st_size,
+                "customers": customers,
+                "web_events": events,
+                "requests": len(emails),
+                "profile_page_http": _summary(timings["page"]),
+                "baseline_in_process_lookup": _summary(timings["lookup"]),
+                "baseline_point_query": _summary(timings["point"]),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

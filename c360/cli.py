@@ -1,4 +1,5 @@
 """The `c360` command: one entry point for every stage."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     """Paths from the environment, with the run's own --landing/--warehouse on top."""
     settings = Settings.from_env()
-    overrides = {name: Path(value).expanduser().resolve()
-                 for name, value in (("landing", args.landing), ("warehouse", args.warehouse)) if value}
+    overrides = {
+        name: Path(value).expanduser().resolve()
+        for name, value in (("landing", args.landing), ("warehouse", args.warehouse))
+        if value
+    }
     return dataclasses.replace(settings, **overrides)
 
 
@@ -68,12 +72,20 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         mappings = [parse_mapping(m) for m in args.mapping]
         if len(mappings) not in (1, len(args.inputs)):
             raise ResolveInputError("give one --mapping for all files or one per file")
-        options = ResolveOptions(threshold=args.threshold, link_only=args.link_only, one_to_one=args.one_to_one,
-                                 model_path=Path(args.model) if args.model else None,
-                                 date_format=check_date_format(args.date_format),
-                                 truth=Path(args.truth) if args.truth else None)
-        summary = resolve_files([Path(p) for p in args.inputs], mappings[0] if len(mappings) == 1 else mappings,
-                                Path(args.out), options=options)
+        options = ResolveOptions(
+            threshold=args.threshold,
+            link_only=args.link_only,
+            one_to_one=args.one_to_one,
+            model_path=Path(args.model) if args.model else None,
+            date_format=check_date_format(args.date_format),
+            truth=Path(args.truth) if args.truth else None,
+        )
+        summary = resolve_files(
+            [Path(p) for p in args.inputs],
+            mappings[0] if len(mappings) == 1 else mappings,
+            Path(args.out),
+            options=options,
+        )
     except ValueError as exc:  # ResolveInputError, or an unknown date format
         print(f"c360 resolve: {exc}", file=sys.stderr)
         return 2
@@ -105,8 +117,14 @@ def _cmd_identity_explain(args: argparse.Namespace) -> int:
     from identity.config import load_identity_config
     from identity.explain import explain_command
 
-    return explain_command(Settings.from_env(), load_identity_config(), customer_id=args.customer_id,
-                           record=args.record, pair=args.pair, reports_dir=Path(args.reports) if args.reports else None)
+    return explain_command(
+        Settings.from_env(),
+        load_identity_config(),
+        customer_id=args.customer_id,
+        record=args.record,
+        pair=args.pair,
+        reports_dir=Path(args.reports) if args.reports else None,
+    )
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -115,8 +133,14 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     try:
-        report = sync_destination(settings, args.destination, args.segment, dry_run=args.dry_run,
-                                  allow_mass_removal=args.allow_mass_removal, config_path=Path(args.config))
+        report = sync_destination(
+            settings,
+            args.destination,
+            args.segment,
+            dry_run=args.dry_run,
+            allow_mass_removal=args.allow_mass_removal,
+            config_path=Path(args.config),
+        )
     except (DestinationConfigError, SyncRefused) as exc:
         print(f"c360 sync: {exc}", file=sys.stderr)
         return 2
@@ -128,30 +152,37 @@ def _cmd_sync(args: argparse.Namespace) -> int:
 
 def _cmd_forget(args: argparse.Namespace) -> int:
     from privacy.forget import forget
-
     from profiles.snapshot import publish_snapshot, snapshot_path
 
     settings = Settings.from_env()
     try:  # a bad destinations file is a DestinationConfigError, itself a ValueError
-        report = forget(settings, email=args.email, customer_id=args.customer_id, now=args.now,
-                        config_path=Path(args.config))
+        report = forget(
+            settings, email=args.email, customer_id=args.customer_id, now=args.now, config_path=Path(args.config)
+        )
     except ValueError as exc:
         print(f"c360 forget: {exc}", file=sys.stderr)
         return 2
     if snapshot_path(settings.warehouse).exists():  # the profile page must not keep serving the person
         publish_snapshot(settings.warehouse)
-    print(f"erasure {report.erasure_id}: {report.customers} customer id(s), {report.records} source record(s), "
-          f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed")
+    print(
+        f"erasure {report.erasure_id}: {report.customers} customer id(s), {report.records} source record(s), "
+        f"{report.rows_deleted} rows deleted, {report.identities_suppressed} identities suppressed"
+    )
     for table, rows in sorted(report.tables_touched.items()):
         print(f"  {table}: {rows}")
     for name in sorted({*report.destinations, *(report.forwarded or {})}):  # forwarded: earlier erasures too
         result = (report.forwarded or {}).get(name)
-        state = ("not forwardable: remove the person there by hand (see privacy.erasure_forwarding)"
-                 if result is None else "removal confirmed" if result.pending == 0
-                 else f"removal failed, retried on its next sync: {result.error}" if result.error
-                 else "removal waits for the address: run `c360 forget --email <address> --now`"
-                 if result.needs_email
-                 else "removal queued for its next sync")
+        state = (
+            "not forwardable: remove the person there by hand (see privacy.erasure_forwarding)"
+            if result is None
+            else "removal confirmed"
+            if result.pending == 0
+            else f"removal failed, retried on its next sync: {result.error}"
+            if result.error
+            else "removal waits for the address: run `c360 forget --email <address> --now`"
+            if result.needs_email
+            else "removal queued for its next sync"
+        )
         print(f"  destination {name}: {state}")
     return 0
 
@@ -179,27 +210,36 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
-    parser.add_argument("--verbose", "-v", action="store_true",
-                        help="debug logging, Dagster's event stream, and tracebacks for errors")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="debug logging, Dagster's event stream, and tracebacks for errors"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the whole pipeline (ingest, identity, dbt, exports) through Dagster")
-    run.add_argument("--landing", help="folder holding crm/, web/ and email/ (default: $C360_LANDING, else "
-                                       "the bundled sample)")
-    run.add_argument("--warehouse", help="DuckDB file to write (default: $C360_WAREHOUSE, else "
-                                         "warehouse/c360.duckdb)")
-    run.add_argument("--select", nargs="+", choices=STAGES, metavar="STAGE",
-                     help=f"run only these stages ({', '.join(STAGES)}); default: all")
+    run.add_argument(
+        "--landing", help="folder holding crm/, web/ and email/ (default: $C360_LANDING, else the bundled sample)"
+    )
+    run.add_argument("--warehouse", help="DuckDB file to write (default: $C360_WAREHOUSE, else warehouse/c360.duckdb)")
+    run.add_argument(
+        "--select",
+        nargs="+",
+        choices=STAGES,
+        metavar="STAGE",
+        help=f"run only these stages ({', '.join(STAGES)}); default: all",
+    )
     run.set_defaults(func=_cmd_run)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI (lineage, runs, checks); Ctrl-C or SIGTERM stops it and "
-                                   "its children")
+    ui = sub.add_parser(
+        "ui", help="start the Dagster UI (lineage, runs, checks); Ctrl-C or SIGTERM stops it and its children"
+    )
     ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     ui.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
     ui.set_defaults(func=_cmd_ui)
 
-    report = sub.add_parser("report", help="write the measurement report (segments, funnels, cohorts, attribution) "
-                                           "as one self-contained HTML file")
+    report = sub.add_parser(
+        "report",
+        help="write the measurement report (segments, funnels, cohorts, attribution) as one self-contained HTML file",
+    )
     report.add_argument("--out", help="the HTML file to write (default: <reports>/measurement.html)")
     report.set_defaults(func=_cmd_report)
 
@@ -213,18 +253,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     res = sub.add_parser("resolve", help="deduplicate one person CSV or link several, with any headers")
     res.add_argument("inputs", nargs="+", help="one CSV to dedupe, or several to link")
-    res.add_argument("--mapping", action="append", required=True,
-                     help="FIELD=HEADER,... (fields: record_id, first_name, last_name, full_name, email, phone, "
-                          "dob, street_number, street, address_2, city, postcode, state, country, and any number "
-                          "of id:NAME, e.g. id:ssn=SSN); once for all files or once per file")
+    res.add_argument(
+        "--mapping",
+        action="append",
+        required=True,
+        help="FIELD=HEADER,... (fields: record_id, first_name, last_name, full_name, email, phone, "
+        "dob, street_number, street, address_2, city, postcode, state, country, and any number "
+        "of id:NAME, e.g. id:ssn=SSN); once for all files or once per file",
+    )
     res.add_argument("--out", required=True, help="folder for clusters.csv, pairs.csv, normalisation_report.csv")
     res.add_argument("--threshold", type=float, help="match probability an edge needs (default: config)")
     res.add_argument("--model", help="score with this saved Splink model instead of estimating one on the input")
-    res.add_argument("--date-format", help="read every date as YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, MM/DD/YYYY, "
-                                           "DD.MM.YYYY or excel (default: detected per file)")
+    res.add_argument(
+        "--date-format",
+        help="read every date as YYYY-MM-DD, YYYYMMDD, DD/MM/YYYY, MM/DD/YYYY, "
+        "DD.MM.YYYY or excel (default: detected per file)",
+    )
     res.add_argument("--link-only", action="store_true", help="join records of different files only")
-    res.add_argument("--one-to-one", action="store_true",
-                     help="each record joins at most one record of each other file (implies --link-only)")
+    res.add_argument(
+        "--one-to-one",
+        action="store_true",
+        help="each record joins at most one record of each other file (implies --link-only)",
+    )
     res.add_argument("--truth", help="CSV (record_id, entity_id): also report precision, recall and blocking recall")
     res.set_defaults(func=_cmd_resolve)
 
@@ -248,8 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("destination")
     sync.add_argument("--segment", help="send this segment instead of the destination's own")
     sync.add_argument("--dry-run", action="store_true", help="compute the changes, send and record nothing")
-    sync.add_argument("--allow-mass-removal", action="store_true",
-                      help="go ahead even when more than the destination's max_removal_share of members would leave")
+    sync.add_argument(
+        "--allow-mass-removal",
+        action="store_true",
+        help="go ahead even when more than the destination's max_removal_share of members would leave",
+    )
     sync.add_argument("--config", default=str(DESTINATIONS_FILE), help="the destinations file")
     sync.set_defaults(func=_cmd_sync)
 
@@ -257,8 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="any email address of the person")
     who.add_argument("--customer-id", help="the person's customer_id (a retired id is followed to its successor)")
-    forget.add_argument("--now", action="store_true",
-                        help="send HTTP destinations their removal now instead of on their next sync")
+    forget.add_argument(
+        "--now", action="store_true", help="send HTTP destinations their removal now instead of on their next sync"
+    )
     forget.add_argument("--config", default=str(DESTINATIONS_FILE), help="the destinations file")
     forget.set_defaults(func=_cmd_forget)
 
@@ -270,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     access.set_defaults(func=_cmd_export_person)
 
     from profiles.cli import add_profile_parser
+
     add_profile_parser(sub)
     return parser
 

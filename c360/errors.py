@@ -1,4 +1,5 @@
 """Mistakes a user can fix, told in one line: the CLI prints them without a traceback and exits 2."""
+
 from __future__ import annotations
 
 

@@ -5,12 +5,21 @@ state tables, dlt's merge staging datasets (`raw_*_staging`: working copies of t
 batch, which exist only once a load merged rather than appended), per-run logs, and the times
 at which a run did something. Everything else must match byte for byte.
 """
+
 from __future__ import annotations
 
 import duckdb
 
-VOLATILE_COLUMNS = {"_dlt_load_id", "_dlt_id", "_dlt_parent_id", "_dlt_root_id", "synced_at", "recorded_at",
-                    "first_sent_at", "last_sent_at"}
+VOLATILE_COLUMNS = {
+    "_dlt_load_id",
+    "_dlt_id",
+    "_dlt_parent_id",
+    "_dlt_root_id",
+    "synced_at",
+    "recorded_at",
+    "first_sent_at",
+    "last_sent_at",
+}
 RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
 DLT_STAGING_SUFFIX = "_staging"  # dlt's default staging_dataset_name_layout, "%s_staging"
@@ -28,7 +37,8 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, s
         if schema in SYSTEM_SCHEMAS or schema.endswith(DLT_STAGING_SUFFIX) or f"{schema}.{table}" in RUN_LOG_TABLES:
             continue
         columns = [
-            c for (c,) in con.execute(
+            c
+            for (c,) in con.execute(
                 "select column_name from information_schema.columns "
                 "where table_schema = ? and table_name = ? order by column_name",
                 [schema, table],
@@ -37,7 +47,7 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, s
         ]
         row = ", ".join(f'"{c}"' for c in columns)
         count, digest = con.execute(
-            f'select count(*), coalesce(md5(string_agg(md5(cast(row({row}) as varchar)), \',\' '
+            f"select count(*), coalesce(md5(string_agg(md5(cast(row({row}) as varchar)), ',' "
             f'order by md5(cast(row({row}) as varchar)))), \'\') from "{schema}"."{table}"'
         ).fetchone()
         prints[f"{schema}.{table}"] = (count, digest)

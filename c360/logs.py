@@ -6,6 +6,7 @@ through the root handler (INFO and up), and leave its DEBUG event stream (step s
 materialization, about 200 lines a run) in the run's event log, where the UI shows it.
 `--verbose` brings the DEBUG detail back.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ The peak is the child's own VmHWM, read by the child as it finishes. `ru_maxrss`
 Linux carries the pre-exec memory image's high-water mark into it, so a child of a parent that
 had just generated or ingested a large universe reported the parent's peak.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ def run_measured(args: list[str], cwd: Path | None = None) -> dict:
     """`python *args` (a script or `-m module` and its arguments); returns the JSON object the step
     prints last, plus `wall` (seconds) and `peak_mb` (the child's peak resident memory)."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "c360.measured_child", *args], stdout=subprocess.PIPE,
-                             text=True, cwd=cwd)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "c360.measured_child", *args], stdout=subprocess.PIPE, text=True, cwd=cwd
+    )
     output = child.stdout.read()
     if child.wait() != 0:
         raise RuntimeError(f"benchmark step {args} failed with status {child.returncode}")

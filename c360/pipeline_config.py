@@ -1,4 +1,5 @@
 """Run-level policy from config/pipeline.yml (with an environment override for one run)."""
+
 from __future__ import annotations
 
 import os
@@ -25,6 +26,8 @@ def load_pipeline_config(path: Path = PIPELINE_FILE) -> PipelineConfig:
     document = yaml.safe_load(path.read_text()) or {}
     on_file_error = os.environ.get("C360_ON_FILE_ERROR") or document.get("on_file_error", "fail")
     if on_file_error not in ON_FILE_ERROR:
-        raise UserError(f"{path}: on_file_error: {on_file_error!r} is not one of {', '.join(ON_FILE_ERROR)} "
-                        "(or set C360_ON_FILE_ERROR)")
+        raise UserError(
+            f"{path}: on_file_error: {on_file_error!r} is not one of {', '.join(ON_FILE_ERROR)} "
+            "(or set C360_ON_FILE_ERROR)"
+        )
     return PipelineConfig(on_file_error=on_file_error)

@@ -4,6 +4,7 @@ Every problem is one line that names what to fix; the CLI prints them all and ex
 stage starts, so a mistyped C360_LANDING or mapping flavour never runs a pipeline for a minute and
 then retries steps that can only fail again.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -25,7 +26,8 @@ from ingestion.sources import DEFAULT_AUDIENCES, crm_entities, email_entities, m
 MAPPED_SOURCES = {
     "crm": crm_entities,
     "email": lambda flavour: email_entities(
-        flavour, dlt.config.get("sources.email.audiences", str) or DEFAULT_AUDIENCES),
+        flavour, dlt.config.get("sources.email.audiences", str) or DEFAULT_AUDIENCES
+    ),
 }
 
 
@@ -39,8 +41,11 @@ def preflight(settings: Settings) -> Preflight:
     result = Preflight()
     _landing(settings, result)
     _warehouse(settings, result)
-    for load, error in ((load_identity_config, IdentityConfigError), (load_destinations, DestinationConfigError),
-                        (load_pipeline_config, UserError)):
+    for load, error in (
+        (load_identity_config, IdentityConfigError),
+        (load_destinations, DestinationConfigError),
+        (load_pipeline_config, UserError),
+    ):
         try:
             load()
         except error as exc:
@@ -50,14 +55,14 @@ def preflight(settings: Settings) -> Preflight:
 
 def _landing(settings: Settings, result: Preflight) -> None:
     if not settings.landing.is_dir():
-        result.problems.append(f"landing folder {settings.landing} does not exist "
-                               "(set C360_LANDING or pass --landing)")
+        result.problems.append(f"landing folder {settings.landing} does not exist (set C360_LANDING or pass --landing)")
         return
     for source in SOURCES:
         folder = settings.landing / source
         if not folder.is_dir():
-            result.problems.append(f"landing folder {folder} does not exist "
-                                   f"(create it, empty, if you have no {source} exports)")
+            result.problems.append(
+                f"landing folder {folder} does not exist (create it, empty, if you have no {source} exports)"
+            )
             continue
         files = [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*")) if path.is_file()]
         result.notes.append(f"{source}: {folder} ({len(files)} files)")
@@ -79,7 +84,8 @@ def _mapping(source: str, folder: Path, files: list[str], result: Preflight) -> 
     if len(unmatched) == len(landing.claims):
         result.problems.append(
             f"{source}: mapping {resolve(flavour).name} matches none of the {len(files)} files in the folder "
-            f"(choose another with SOURCES__{source.upper()}__MAPPING; flavours are in config/sources/)")
+            f"(choose another with SOURCES__{source.upper()}__MAPPING; flavours are in config/sources/)"
+        )
     for table in unmatched if len(unmatched) < len(landing.claims) else ():
         result.notes.append(f"{source}: no file for {table} (patterns {', '.join(landing.claims[table])})")
 
@@ -90,5 +96,7 @@ def _warehouse(settings: Settings, result: Preflight) -> None:
         with tempfile.TemporaryFile(dir=settings.warehouse.parent):
             pass
     except OSError as exc:
-        result.problems.append(f"warehouse folder {settings.warehouse.parent} is not writable "
-                               f"({exc.strerror}; set C360_WAREHOUSE or pass --warehouse)")
+        result.problems.append(
+            f"warehouse folder {settings.warehouse.parent} is not writable "
+            f"({exc.strerror}; set C360_WAREHOUSE or pass --warehouse)"
+        )

@@ -3,6 +3,7 @@
 Charts are inline SVG (c360.svg_charts) and the page loads nothing, so it opens offline and can be
 mailed around. Only aggregates are shown: no customer appears on the page.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,8 +17,13 @@ from c360.errors import UserError
 from c360.svg_charts import bar_chart, grouped_bar_chart, heatmap, line_chart
 
 MODELS = ["first_touch", "last_touch", "linear", "position_based", "time_decay"]
-TABLES = ["fct_segment_sizes_daily", "fct_funnel_steps", "fct_retention_cohorts", "fct_attribution",
-          "fct_segment_split_lift"]
+TABLES = [
+    "fct_segment_sizes_daily",
+    "fct_funnel_steps",
+    "fct_retention_cohorts",
+    "fct_attribution",
+    "fct_segment_split_lift",
+]
 MAX_COHORTS, MAX_PERIODS = 12, 12
 
 SIZES_SQL = "select segment, cast(day as varchar), members from marts.fct_segment_sizes_daily order by segment, day"
@@ -29,8 +35,11 @@ COHORT_SQL = f"""select strftime(cohort_period, '%Y-%m'), period_number, activit
                    and cohort_period in (select distinct cohort_period from marts.fct_retention_cohorts
                                          where cohort_basis = 'first_seen' and grain = 'month'
                                          order by cohort_period desc limit {MAX_COHORTS})"""
-ATTRIBUTION_SQL = "select channel, " + ", ".join(
-    f"sum(revenue * {model}_credit)" for model in MODELS) + " from marts.fct_attribution group by channel order by 2 desc"
+ATTRIBUTION_SQL = (
+    "select channel, "
+    + ", ".join(f"sum(revenue * {model}_credit)" for model in MODELS)
+    + " from marts.fct_attribution group by channel order by 2 desc"
+)
 MATCH_SQL = """with sources as (select customer_id, count(distinct source) as sources from identity.customer_map
                                 group by customer_id)
                select map.source, count(*), count(*) filter (where sources.sources > 1)
@@ -54,21 +63,30 @@ def write_report(warehouse: Path, out: Path) -> Path:
     if not warehouse.exists():
         raise UserError(f"no warehouse at {warehouse}: run `c360 run` first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        present = {name for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        present = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         missing = [t for t in TABLES if t not in present]
         if missing:
             raise UserError(f"the warehouse lacks marts.{', marts.'.join(missing)}: run `c360 run` first")
-        sections = [_segment_sizes(con), _funnels(con), _cohorts(con), _attribution(con), _lift(con),
-                    _identity(con)]
+        sections = [_segment_sizes(con), _funnels(con), _cohorts(con), _attribution(con), _lift(con), _identity(con)]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(PAGE.format(built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                               warehouse=escape(warehouse.name), sections="\n".join(sections)), encoding="utf-8")
+    out.write_text(
+        PAGE.format(
+            built=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            warehouse=escape(warehouse.name),
+            sections="\n".join(sections),
+        ),
+        encoding="utf-8",
+    )
     return out
 
 
 def _section(title: str, body: str, note: str = "") -> str:
-    return f'<section><h2>{escape(title)}</h2>{f"<p class=note>{escape(note)}</p>" if note else ""}{body}</section>'
+    return f"<section><h2>{escape(title)}</h2>{f'<p class=note>{escape(note)}</p>' if note else ''}{body}</section>"
 
 
 def _empty(what: str) -> str:
@@ -87,30 +105,47 @@ def _funnels(con: duckdb.DuckDBPyConnection) -> str:
     funnels: dict[str, list[tuple]] = defaultdict(list)
     for funnel, number, name, customers, rate in con.execute(FUNNEL_SQL).fetchall():
         funnels[funnel].append((f"{number}. {name}", customers, f"{customers:,} ({rate or 0:.0%})"))
-    charts = [f"<h3>{escape(funnel)}</h3>" + bar_chart(f"Funnel {funnel}", [s[0] for s in steps],
-                                                       [s[1] for s in steps], [s[2] for s in steps])
-              for funnel, steps in funnels.items()]
-    return _section("Funnels", "".join(charts) or _empty("funnels"),
-                    "Customers reaching each step, and the share of those entering (fct_funnel_steps, overall).")
+    charts = [
+        f"<h3>{escape(funnel)}</h3>"
+        + bar_chart(f"Funnel {funnel}", [s[0] for s in steps], [s[1] for s in steps], [s[2] for s in steps])
+        for funnel, steps in funnels.items()
+    ]
+    return _section(
+        "Funnels",
+        "".join(charts) or _empty("funnels"),
+        "Customers reaching each step, and the share of those entering (fct_funnel_steps, overall).",
+    )
 
 
 def _cohorts(con: duckdb.DuckDBPyConnection) -> str:
     values = {(cohort, str(period)): float(rate) for cohort, period, rate in con.execute(COHORT_SQL).fetchall()}
     cohorts = sorted({c for c, _ in values})
     periods = sorted({p for _, p in values}, key=int)
-    body = heatmap("Monthly activity retention by first-seen cohort", cohorts, periods, values) if values \
+    body = (
+        heatmap("Monthly activity retention by first-seen cohort", cohorts, periods, values)
+        if values
         else _empty("cohorts")
-    return _section("Cohort retention", body,
-                    "Share of each first-seen month's customers active N months later (fct_retention_cohorts).")
+    )
+    return _section(
+        "Cohort retention",
+        body,
+        "Share of each first-seen month's customers active N months later (fct_retention_cohorts).",
+    )
 
 
 def _attribution(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute(ATTRIBUTION_SQL).fetchall()
     values = {(row[0], model): float(credited or 0) for row in rows for model, credited in zip(MODELS, row[1:])}
-    body = grouped_bar_chart("Attributed revenue by channel and model", [r[0] for r in rows], MODELS, values) \
-        if rows else _empty("conversions")
-    return _section("Attribution by channel and model", body,
-                    "Revenue credited to each channel under each model (fct_attribution); '(none)': no touch before.")
+    body = (
+        grouped_bar_chart("Attributed revenue by channel and model", [r[0] for r in rows], MODELS, values)
+        if rows
+        else _empty("conversions")
+    )
+    return _section(
+        "Attribution by channel and model",
+        body,
+        "Revenue credited to each channel under each model (fct_attribution); '(none)': no touch before.",
+    )
 
 
 def _lift(con: duckdb.DuckDBPyConnection) -> str:
@@ -120,18 +155,32 @@ def _lift(con: duckdb.DuckDBPyConnection) -> str:
     cells = "".join(
         f"<tr><td>{escape(segment)}</td><td>{escape(group)}{' (holdout)' if holdout else ''}</td><td>{members:,}</td>"
         f"<td>{converted:,}</td><td>{rate:.1%}</td><td>{'' if lift is None else f'{lift:+.1%}'}</td></tr>"
-        for segment, group, holdout, members, converted, rate, lift in rows)
-    return _section("Holdout lift", "<table><tr><th>segment</th><th>group</th><th>members</th><th>converted</th>"
-                                    f"<th>rate</th><th>lift vs holdout</th></tr>{cells}</table>")
+        for segment, group, holdout, members, converted, rate, lift in rows
+    )
+    return _section(
+        "Holdout lift",
+        "<table><tr><th>segment</th><th>group</th><th>members</th><th>converted</th>"
+        f"<th>rate</th><th>lift vs holdout</th></tr>{cells}</table>",
+    )
 
 
 def _identity(con: duckdb.DuckDBPyConnection) -> str:
-    present = con.execute("select count(*) from information_schema.tables "
-                          "where table_schema = 'identity' and table_name = 'customer_map'").fetchone()[0]
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'identity' and table_name = 'customer_map'"
+    ).fetchone()[0]
     rows = con.execute(MATCH_SQL).fetchall() if present else []
-    body = bar_chart("Share of records matched to another source", [r[0] for r in rows],
-                     [matched / total for _, total, matched in rows],
-                     [f"{matched / total:.0%} of {total:,}" for _, total, matched in rows]) if rows \
+    body = (
+        bar_chart(
+            "Share of records matched to another source",
+            [r[0] for r in rows],
+            [matched / total for _, total, matched in rows],
+            [f"{matched / total:.0%} of {total:,}" for _, total, matched in rows],
+        )
+        if rows
         else _empty("identity map")
-    return _section("Identity match rates", body,
-                    "Share of each source's records whose customer also has records from another source.")
+    )
+    return _section(
+        "Identity match rates",
+        body,
+        "Share of each source's records whose customer also has records from another source.",
+    )

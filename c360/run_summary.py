@@ -4,6 +4,7 @@ Everything comes from the warehouse and the run's own Dagster events, so the sum
 the warehouse's numbers (a test compares them). It is also stored on the run as Dagster tags
 (`c360/summary/...`), so the UI's run page shows it.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,12 @@ from dagster import DagsterEventType, ExecuteInProcessResult
 
 from ingestion.landing import discover_all
 
-STAGE_OF_STEP = (("load_", "ingestion"), ("resolve_identities", "identity"), ("dbt_models", "dbt"),
-                 ("exports__", "activation"))
+STAGE_OF_STEP = (
+    ("load_", "ingestion"),
+    ("resolve_identities", "identity"),
+    ("dbt_models", "dbt"),
+    ("exports__", "activation"),
+)
 RAW_SCHEMAS = ("raw_crm", "raw_web", "raw_email")
 
 
@@ -35,31 +40,42 @@ class RunSummary:
     exports: dict[str, dict[str, Any]] = field(default_factory=dict)  # destination -> status and counts
 
     def as_tags(self) -> dict[str, str]:
-        return {f"c360/summary/{name}": json.dumps(value, sort_keys=True, default=str)
-                for name, value in vars(self).items()}
+        return {
+            f"c360/summary/{name}": json.dumps(value, sort_keys=True, default=str) for name, value in vars(self).items()
+        }
 
     def render(self) -> str:
         lines = [f"run {self.status}"]
-        lines.append("stages:     " + ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.stage_seconds.items()))
+        lines.append(
+            "stages:     " + ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in self.stage_seconds.items())
+        )
         for source, counts in self.files.items():
             rows = self.rows.get(source, {})
-            lines.append(f"{source:<11} files " + ", ".join(f"{n} {status}" for status, n in counts.items())
-                         + "; rows " + ", ".join(f"{n} {kind}" for kind, n in rows.items()))
+            lines.append(
+                f"{source:<11} files "
+                + ", ".join(f"{n} {status}" for status, n in counts.items())
+                + "; rows "
+                + ", ".join(f"{n} {kind}" for kind, n in rows.items())
+            )
         if self.identity:
             lines.append("identity:   " + ", ".join(f"{n} {kind}" for kind, n in self.identity.items()))
-        lines.append(f"dbt:        {self.models_built} models built; checks "
-                     + ", ".join(f"{n} {kind}" for kind, n in self.checks.items()))
+        lines.append(
+            f"dbt:        {self.models_built} models built; checks "
+            + ", ".join(f"{n} {kind}" for kind, n in self.checks.items())
+        )
         for segment, counts in self.segments.items():
-            lines.append(f"segment     {segment}: {counts['members']} members "
-                         f"(+{counts['entered']} / -{counts['left']})")
+            lines.append(
+                f"segment     {segment}: {counts['members']} members (+{counts['entered']} / -{counts['left']})"
+            )
         for destination, report in self.exports.items():
-            lines.append(f"export      {destination}: {report['status']} "
-                         f"(+{report['added']} ~{report['changed']} -{report['removed']})")
+            lines.append(
+                f"export      {destination}: {report['status']} "
+                f"(+{report['added']} ~{report['changed']} -{report['removed']})"
+            )
         return "\n".join(lines)
 
 
-def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datetime,
-              landing: Path) -> RunSummary:
+def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datetime, landing: Path) -> RunSummary:
     summary = RunSummary(status="succeeded" if result.success else "FAILED")
     for event in result.all_events:
         if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
@@ -82,52 +98,66 @@ def _stage(step_key: str) -> str:
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{schema}.{name}" for schema, name in con.execute(
-        "select table_schema, table_name from information_schema.tables").fetchall()}
+    return {
+        f"{schema}.{name}"
+        for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    }
 
 
-def _warehouse_counts(con: duckdb.DuckDBPyConnection, summary: RunSummary, started_at: datetime,
-                      landing: Path) -> None:
+def _warehouse_counts(con: duckdb.DuckDBPyConnection, summary: RunSummary, started_at: datetime, landing: Path) -> None:
     tables = _tables(con)
     for schema in RAW_SCHEMAS:
         if f"{schema}.load_report" not in tables:
             continue
         source = schema.removeprefix("raw_")
-        new = con.execute(f"""
+        new = con.execute(
+            f"""
             select report.status, count(*), coalesce(sum(report.rows_loaded), 0),
                    coalesce(sum(report.rows_quarantined), 0), coalesce(sum(report.rows_suppressed), 0)
             from {schema}.load_report as report
             join {schema}._dlt_loads as loads on loads.load_id = report._dlt_load_id
             where loads.inserted_at >= ?
-            group by 1 order by 1""", [started_at]).fetchall()
+            group by 1 order by 1""",
+            [started_at],
+        ).fetchall()
         files = {status: n for status, n, *_ in new}
         on_disk = len(discover_all(landing / source))  # as ingestion counts files: zip members each
         files["unchanged (skipped)"] = max(on_disk - sum(files.values()), 0)
         summary.files[source] = files
-        summary.rows[source] = {kind: sum(row[i] for row in new)
-                                for i, kind in ((2, "loaded"), (3, "quarantined"), (4, "suppressed"))}
+        summary.rows[source] = {
+            kind: sum(row[i] for row in new) for i, kind in ((2, "loaded"), (3, "quarantined"), (4, "suppressed"))
+        }
     if "identity.customer_map" in tables:
         records, customers = con.execute(
-            "select count(*), count(distinct customer_id) from identity.customer_map").fetchone()
-        merges, splits = con.execute("""
+            "select count(*), count(distinct customer_id) from identity.customer_map"
+        ).fetchone()
+        merges, splits = con.execute(
+            """
             select count(*) filter (where reason = 'merge'), count(*) filter (where reason = 'split')
-            from identity.customer_id_history where changed_at >= ?""", [started_at]).fetchone()
+            from identity.customer_id_history where changed_at >= ?""",
+            [started_at],
+        ).fetchone()
         summary.identity = {"records": records, "customers": customers, "merges": merges, "splits": splits}
     if "marts.segment_membership" in tables:
         changes = dict.fromkeys(("entered", "left"), 0)
         history = {}
         if "marts.segment_history" in tables:
-            for segment, change, n in con.execute("""
+            for segment, change, n in con.execute(
+                """
                     select segment, change, count(*) from marts.segment_history
-                    where recorded_at >= ? group by all""", [started_at.replace(tzinfo=None)]).fetchall():
+                    where recorded_at >= ? group by all""",
+                [started_at.replace(tzinfo=None)],
+            ).fetchall():
                 history.setdefault(segment, dict(changes))[change] = n
         for segment, members in con.execute(
-                "select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall():
+            "select segment, count(*) from marts.segment_membership group by 1 order by 1"
+        ).fetchall():
             summary.segments[segment] = {"members": members, **history.get(segment, dict(changes))}
     if "activation.sync_runs" in tables:
-        for destination, status, added, changed, removed in con.execute("""
+        for destination, status, added, changed, removed in con.execute(
+            """
                 select destination, status, added, changed, removed from activation.sync_runs
                 where started_at >= ? order by destination, started_at""",
-                [started_at.replace(tzinfo=None)]).fetchall():
-            summary.exports[destination] = {"status": status, "added": added, "changed": changed,
-                                            "removed": removed}
+            [started_at.replace(tzinfo=None)],
+        ).fetchall():
+            summary.exports[destination] = {"status": status, "added": added, "changed": changed, "removed": removed}

@@ -3,6 +3,7 @@
 Every stage (dlt, Splink, dbt, activation, Dagster) takes its paths from here so a
 test or a deployment can point the whole pipeline somewhere else with env vars alone.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ class Settings:
     reports: Path  # load reports, identity evaluation charts
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         def path(var: str, default: Path) -> Path:
             return Path(os.environ.get(var, str(default))).expanduser().resolve()
 

@@ -5,6 +5,7 @@ SIGTERM to its own pid, the children lived on. Here it runs in its own process g
 Ctrl-C or SIGTERM to `c360 ui` is passed to the whole group, with a SIGKILL for whatever is still
 running after a grace period.
 """
+
 from __future__ import annotations
 
 import os

@@ -10,6 +10,7 @@ The lock is re-entrant within a thread: a step that holds it may call a function
 too (an activation asset around `sync_destination`). flock locks belong to an open file, so a
 second open of the lock file in the same process would otherwise wait on itself forever.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -56,8 +57,7 @@ def exclusive_warehouse(warehouse: Path, timeout_s: float | None = None, poll_s:
                     waited = True
                 if time.monotonic() - started > timeout_s:
                     raise WarehouseBusyError(
-                        f"{warehouse} stayed locked by another process for {timeout_s:.0f}s "
-                        f"(lock file {lock_path})"
+                        f"{warehouse} stayed locked by another process for {timeout_s:.0f}s (lock file {lock_path})"
                     ) from None
                 time.sleep(poll_s)
         if waited:

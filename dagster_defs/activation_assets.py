@@ -3,6 +3,7 @@
 Materialising an asset syncs the destination; its metadata is the run's sync report (counts only,
 never PII). A sync that left changes unconfirmed fails the asset, so the retry policy resends them.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,11 @@ from activation.sync import sync_destination
 from c360.settings import Settings
 
 # every destination filters its members on their consent for the purposes it serves
-SEGMENT_MARTS = [AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"]),
-                 AssetKey(["marts", "customer_consent"])]
+SEGMENT_MARTS = [
+    AssetKey(["marts", "segment_membership"]),
+    AssetKey(["marts", "dim_customers"]),
+    AssetKey(["marts", "customer_consent"]),
+]
 
 
 def activation_assets(settings: Settings, config_path: Path = DESTINATIONS_FILE) -> list[AssetsDefinition]:
@@ -39,8 +43,10 @@ def _destination_asset(dest: Destination, settings: Settings, config_path: Path)
         report = sync_destination(settings, dest.name, config_path=config_path)
         metadata = {**report.counts(), "status": report.status, "run_id": report.run_id}
         if report.status != "success":
-            raise Failure(description=f"destination {dest.name}: {report.failed} changes not confirmed: "
-                                      f"{report.error}", metadata=metadata)
+            raise Failure(
+                description=f"destination {dest.name}: {report.failed} changes not confirmed: {report.error}",
+                metadata=metadata,
+            )
         context.log.info("destination %s: %s", dest.name, report.counts())
         return MaterializeResult(metadata=metadata)
 

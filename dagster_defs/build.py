@@ -1,4 +1,5 @@
 """Builds the one `Definitions` object for a given set of paths (tests build their own)."""
+
 from __future__ import annotations
 
 from dagster import (
@@ -28,8 +29,9 @@ RETRY = RetryPolicy(max_retries=2, delay=5)
 
 def _job(name: str, selection: AssetSelection, description: str):
     # In-process: steps of one run share the process and run in order, one warehouse writer at a time.
-    return define_asset_job(name, selection=selection, executor_def=in_process_executor,
-                            description=description, op_retry_policy=RETRY)
+    return define_asset_job(
+        name, selection=selection, executor_def=in_process_executor, description=description, op_retry_policy=RETRY
+    )
 
 
 def build_definitions(settings: Settings) -> Definitions:

@@ -2,6 +2,7 @@
 
 Each check reads the warehouse read-only and reports counts, never personal data.
 """
+
 from collections.abc import Iterable
 
 import duckdb
@@ -51,9 +52,12 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
     help a file that is unreadable as it is, so that failure is never retried.
     """
     specs = {
-        key: AssetCheckSpec("load_accounting", asset=key,
-                            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed"
-                                        " + rows failed + rows already read, and no file failed to load.")
+        key: AssetCheckSpec(
+            "load_accounting",
+            asset=key,
+            description="Per file: rows read = rows loaded + rows quarantined + rows suppressed"
+            " + rows failed + rows already read, and no file failed to load.",
+        )
         for key in raw_tables
     }
 
@@ -65,7 +69,8 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
         for key in (spec.asset_key for spec in specs.values() if spec.key in context.selected_asset_check_keys):
             schema, table = key.path
             files, read, loaded, quarantined, suppressed, rows_failed, already_read, unbalanced, unmatched = _query(
-                settings, f"""
+                settings,
+                f"""
                 select count(*) filter (where entity = ?), coalesce(sum(rows_read) filter (where entity = ?), 0),
                        coalesce(sum(rows_loaded) filter (where entity = ?), 0),
                        coalesce(sum(rows_quarantined) filter (where entity = ?), 0),
@@ -76,27 +81,39 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                                                           + coalesce(rows_suppressed, 0) + coalesce(rows_failed, 0)
                                                           + coalesce(rows_already_read, 0)),
                        count(*) filter (where status = 'unmatched')
-                from "{schema}".load_report""", [table] * 8)[0]
+                from "{schema}".load_report""",
+                [table] * 8,
+            )[0]
             failed_names = _files_still_failing(settings, schema, table)
             failed = len(failed_names)
             failed_files += [f"{schema}.{table}: {name}" for name in failed_names]
             yield AssetCheckResult(
-                asset_key=key, check_name="load_accounting", passed=unbalanced == 0 and failed == 0,
-                severity=AssetCheckSeverity.WARN if unbalanced == 0 and on_file_error == "warn"
+                asset_key=key,
+                check_name="load_accounting",
+                passed=unbalanced == 0 and failed == 0,
+                severity=AssetCheckSeverity.WARN
+                if unbalanced == 0 and on_file_error == "warn"
                 else AssetCheckSeverity.ERROR,
-                metadata={"files": files, "rows_read": read, "rows_loaded": loaded,
-                          "rows_quarantined": quarantined, "rows_suppressed": suppressed,
-                          "rows_failed": rows_failed, "rows_already_read": already_read,
-                          "unbalanced_files": unbalanced,
-                          "failed_files": failed,
-                          # files in this source's landing folder that no pattern claims (ingestion reports them)
-                          "unmatched_files_in_folder": unmatched},
+                metadata={
+                    "files": files,
+                    "rows_read": read,
+                    "rows_loaded": loaded,
+                    "rows_quarantined": quarantined,
+                    "rows_suppressed": suppressed,
+                    "rows_failed": rows_failed,
+                    "rows_already_read": already_read,
+                    "unbalanced_files": unbalanced,
+                    "failed_files": failed,
+                    # files in this source's landing folder that no pattern claims (ingestion reports them)
+                    "unmatched_files_in_folder": unmatched,
+                },
             )
         if failed_files and on_file_error == "fail":
             raise Failure(
                 description=f"{len(failed_files)} file(s) failed to load (see raw_*.load_report.error): "
-                            + "; ".join(failed_files) + ". Fix or remove them, or set on_file_error: warn "
-                            "in config/pipeline.yml.",
+                + "; ".join(failed_files)
+                + ". Fix or remove them, or set on_file_error: warn "
+                "in config/pipeline.yml.",
                 allow_retries=False,
             )
 
@@ -110,11 +127,15 @@ def _files_still_failing(settings: Settings, schema: str, table: str) -> list[st
     every run until someone fixes or removes it; a fixed file loads under its new content hash.
     """
     landing = settings.landing / schema.removeprefix("raw_")
-    latest = _query(settings, f"""
+    latest = _query(
+        settings,
+        f"""
         select source_file from "{schema}".load_report where entity = ?
         qualify row_number() over (partition by source_file order by _dlt_load_id desc) = 1
             and status = 'failed'
-        order by source_file""", [table])
+        order by source_file""",
+        [table],
+    )
     return [name for (name,) in latest if still_landed(landing, name)]
 
 
@@ -123,25 +144,45 @@ def identity_checks(settings: Settings) -> AssetsDefinition:
 
     @multi_asset_check(
         specs=[
-            AssetCheckSpec("every_record_has_a_customer", asset=CUSTOMER_MAP,
-                           description="No person-bearing raw record is missing from the customer map."),
-            AssetCheckSpec("no_oversized_customer", asset=CUSTOMER_MAP,
-                           description=f"No customer gathers more than {max_size} source records "
-                                       "(config/identity.yml max_cluster_size)."),
+            AssetCheckSpec(
+                "every_record_has_a_customer",
+                asset=CUSTOMER_MAP,
+                description="No person-bearing raw record is missing from the customer map.",
+            ),
+            AssetCheckSpec(
+                "no_oversized_customer",
+                asset=CUSTOMER_MAP,
+                description=f"No customer gathers more than {max_size} source records "
+                "(config/identity.yml max_cluster_size).",
+            ),
         ],
         name="identity_sanity",
     )
     def _check(context: AssetCheckExecutionContext):
-        unmapped = _query(settings, f"""
+        unmapped = _query(
+            settings,
+            f"""
             select count(*) from ({PERSON_BEARING_RECORDS_SQL}) r
-            anti join identity.customer_map m using (source, source_record_id)""")[0][0]
-        yield AssetCheckResult(check_name="every_record_has_a_customer", asset_key=CUSTOMER_MAP,
-                               passed=unmapped == 0, metadata={"unmapped_records": unmapped})
-        largest, oversized = _query(settings, """
+            anti join identity.customer_map m using (source, source_record_id)""",
+        )[0][0]
+        yield AssetCheckResult(
+            check_name="every_record_has_a_customer",
+            asset_key=CUSTOMER_MAP,
+            passed=unmapped == 0,
+            metadata={"unmapped_records": unmapped},
+        )
+        largest, oversized = _query(
+            settings,
+            """
             select coalesce(max(n), 0), count(*) filter (where n > ?)
-            from (select count(*) n from identity.customer_map group by customer_id)""", [max_size])[0]
-        yield AssetCheckResult(check_name="no_oversized_customer", asset_key=CUSTOMER_MAP,
-                               passed=oversized == 0,
-                               metadata={"largest_customer_records": largest, "oversized_customers": oversized})
+            from (select count(*) n from identity.customer_map group by customer_id)""",
+            [max_size],
+        )[0]
+        yield AssetCheckResult(
+            check_name="no_oversized_customer",
+            asset_key=CUSTOMER_MAP,
+            passed=oversized == 0,
+            metadata={"largest_customer_records": largest, "oversized_customers": oversized},
+        )
 
     return _check

@@ -77,7 +77,6 @@ def dbt_output_filtered() -> Iterator[None]:
         yield
 
 
-
 class ModelTranslator(DagsterDbtTranslator):
     """dbt tests on sources (the raw tables) become checks on those assets, instead of observations
     announced by a warning per test per run.
@@ -100,8 +99,13 @@ class ModelTranslator(DagsterDbtTranslator):
 
 
 def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinition:
-    @dbt_assets(manifest=project.manifest_path, project=project, name="dbt_models", pool="warehouse",
-                dagster_dbt_translator=ModelTranslator())
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        name="dbt_models",
+        pool="warehouse",
+        dagster_dbt_translator=ModelTranslator(),
+    )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource):
         point_dbt_at(settings)
         with retry_only_transient(), exclusive_warehouse(settings.warehouse), dbt_output_filtered():
@@ -118,8 +122,9 @@ def segment_sizes(settings: Settings) -> AssetObservation:
     """Members per segment as numeric metadata, which the Dagster UI plots across runs."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         sizes = con.execute("select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall()
-    return AssetObservation(asset_key=SEGMENT_MEMBERSHIP,
-                            metadata={f"members/{segment}": members for segment, members in sizes})
+    return AssetObservation(
+        asset_key=SEGMENT_MEMBERSHIP, metadata={f"members/{segment}": members for segment, members in sizes}
+    )
 
 
 def enrichment_observation(context: AssetExecutionContext, settings: Settings) -> AssetObservation:

@@ -5,6 +5,7 @@ process or a flaky disk or network, and only wastes minutes (and buries the caus
 of the same traceback) for a configuration error, a missing table or a schema error. Steps run inside
 `retry_only_transient()`: any other error becomes a Dagster `Failure` that is not retried.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -4,7 +4,7 @@ Asset keys match the dbt sources (`source('raw_crm', 'contacts')` → `raw_crm/c
 the graph runs landing folder → raw table → staging model without any manual wiring.
 """
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, AssetsDefinition
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 

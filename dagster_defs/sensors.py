@@ -1,4 +1,5 @@
 """A sensor per landing folder: new files start one run of that source and everything downstream."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,8 @@ def newest_files(folder: Path, after: tuple[int, str] | None) -> list[tuple[int,
         return []
     files = sorted(
         (p.stat().st_mtime_ns, p.relative_to(folder).as_posix())
-        for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
     )
     return [f for f in files if after is None or f > after]
 

@@ -1,5 +1,6 @@
 """The last step of a pipeline run: publish a read-only snapshot of the warehouse for the
 profile page (profiles.snapshot), so readers never contend with the single writer."""
+
 from __future__ import annotations
 
 import time

@@ -3,6 +3,7 @@
 Beside the share of all customers enriched, each enrichment reports how many customers had its
 input and how many of those the shipped data could not settle (an invalid phone, a postcode
 outside the data set, a work domain no CRM company uses), so nothing is lost in the share."""
+
 from __future__ import annotations
 
 import duckdb
@@ -19,8 +20,10 @@ ENRICHMENTS = {
 def enrichment_coverage(con: duckdb.DuckDBPyConnection) -> dict[str, float | int]:
     """`customers`; per enrichment `<name>/enriched`, `<name>/coverage` (share of all customers),
     `<name>/with_input` and `<name>/not_enriched` (had the input, got nothing)."""
-    counts = ", ".join(f"count(*) filter (where {has_input}), count(*) filter (where {enriched})"
-                       for has_input, enriched in ENRICHMENTS.values())
+    counts = ", ".join(
+        f"count(*) filter (where {has_input}), count(*) filter (where {enriched})"
+        for has_input, enriched in ENRICHMENTS.values()
+    )
     total, *values = con.execute(f"""
         select count(*), {counts}
         from intermediate.int_customer_enrichment as e

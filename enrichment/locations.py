@@ -2,6 +2,7 @@
 (`pycountry`). Only what the shipped data settles is returned: a ZIP outside the US data set, a
 city name shared by several states with no principal one, or a postcode of a customer known to live elsewhere gives
 nothing rather than a guess."""
+
 from __future__ import annotations
 
 import functools
@@ -57,8 +58,9 @@ def _state_of_city() -> dict[str, str]:
 
 
 @functools.cache
-def describe_location(postcode: str | None, city: str | None, country: str | None,
-                      phone_country: str | None = None) -> LocationFacts | None:
+def describe_location(
+    postcode: str | None, city: str | None, country: str | None, phone_country: str | None = None
+) -> LocationFacts | None:
     """`country` is the customer's stated country (any spelling pycountry knows); without one, the
     phone's country decides whether the US data set applies to a postcode or city."""
     code = country_code(country) if country else None

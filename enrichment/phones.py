@@ -1,4 +1,5 @@
 """Country, region, line type and time zone of a phone number from `phonenumbers`' own metadata."""
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """Each enriched value names the package (and version) whose shipped data produced it."""
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 Like evaluate.py it reads the truth file only to label an already resolved warehouse; it tells
 which class of missed pairs a change could still recover, and which has no evidence to find.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,7 +49,9 @@ def pair_breakdown(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> dict[str,
                bool_or(coalesce(first_name, last_name, email, phone) IS NOT NULL) AS has_attributes
         FROM c360_labelled GROUP BY ALL
     """)
-    missed = _rows(con, f"""
+    missed = _rows(
+        con,
+        f"""
         WITH part_pairs AS (
             SELECT a.person_id, a.customer_id AS customer_a, b.customer_id AS customer_b,
                    {_MISSED_EVIDENCE} AS evidence
@@ -64,22 +67,29 @@ def pair_breakdown(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> dict[str,
         JOIN c360_labelled x ON x.person_id = p.person_id AND x.customer_id = p.customer_a
         JOIN c360_labelled y ON y.person_id = p.person_id AND y.customer_id = p.customer_b
         GROUP BY ALL ORDER BY pairs DESC, 1, 2, 3, 4
-    """)
-    false = _rows(con, """
+    """,
+    )
+    false = _rows(
+        con,
+        """
         SELECT least(x.source, y.source) AS source_l, greatest(x.source, y.source) AS source_r, count(*) AS pairs
         FROM c360_labelled x
         JOIN c360_labelled y ON y.customer_id = x.customer_id AND y.unique_id > x.unique_id
         WHERE x.person_id <> y.person_id
         GROUP BY ALL ORDER BY pairs DESC, 1, 2
-    """)
-    wrong_edges = _rows(con, """
+    """,
+    )
+    wrong_edges = _rows(
+        con,
+        """
         SELECT e.kind, count(*) AS edges
         FROM identity.edges e
         JOIN c360_labelled x ON x.unique_id = e.unique_id_l
         JOIN c360_labelled y ON y.unique_id = e.unique_id_r
         WHERE x.person_id <> y.person_id
         GROUP BY ALL ORDER BY edges DESC, 1
-    """)
+    """,
+    )
     return {"missed": missed, "false": false, "wrong_edges": wrong_edges}
 
 

@@ -1,4 +1,5 @@
 """Plain-argument helpers behind `c360 resolve` and `c360 identity evaluate`."""
+
 from __future__ import annotations
 
 import json
@@ -22,10 +23,12 @@ def parse_mapping(text: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         field, sep, header = (part.strip() for part in item.partition("="))
-        is_id = field.startswith(ID_PREFIX) and field[len(ID_PREFIX):].isidentifier()
+        is_id = field.startswith(ID_PREFIX) and field[len(ID_PREFIX) :].isidentifier()
         if not sep or not header or not (field in MAPPABLE_FIELDS or is_id):
-            raise ResolveInputError(f"bad mapping item {item!r}; use FIELD=HEADER with FIELD one of "
-                                    f"{', '.join(MAPPABLE_FIELDS)} or {ID_PREFIX}NAME (e.g. {ID_PREFIX}ssn)")
+            raise ResolveInputError(
+                f"bad mapping item {item!r}; use FIELD=HEADER with FIELD one of "
+                f"{', '.join(MAPPABLE_FIELDS)} or {ID_PREFIX}NAME (e.g. {ID_PREFIX}ssn)"
+            )
         mapping[field] = header
     return mapping
 
@@ -33,6 +36,7 @@ def parse_mapping(text: str) -> dict[str, str]:
 def print_resolve_summary(result: dict) -> None:
     """For the person at the terminal (stderr; stdout keeps the JSON summary): the counts, the model
     used and why, and per file and field how many values could not be normalised."""
+
     def say(line: str) -> None:
         print(line, file=sys.stderr)
 
@@ -40,13 +44,14 @@ def print_resolve_summary(result: dict) -> None:
     say(f"model: {result['model']} ({result['why']}); threshold {result['threshold']}")
     for row in result["normalisation"]:
         note = f"; {row['note']}" if row["note"] else ""
-        say(f"{row['file']}.{row['field']}: {row['values']} values, {row['not_normalised']} could not be "
-            f"normalised{note}")
+        say(
+            f"{row['file']}.{row['field']}: {row['values']} values, {row['not_normalised']} could not be "
+            f"normalised{note}"
+        )
     say(f"written: {result['clusters_csv']}, {result['pairs_csv']}, {result['normalisation_report_csv']}")
 
 
-def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH,
-                      reports_dir: Path | None = None) -> dict:
+def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH, reports_dir: Path | None = None) -> dict:
     """`c360 identity evaluate`: metrics against truth, saved with Splink's charts under reports."""
     reports_dir = reports_dir or settings.reports / "identity"
     config = load_identity_config()

@@ -2,6 +2,7 @@
 
 Manual overrides (identity/overrides.py) rewrite the edges first, so every run applies them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,13 @@ from identity.overrides import Override, apply_overrides
 logger = logging.getLogger(__name__)
 
 
-def cluster_records(con: duckdb.DuckDBPyConnection, records_table: str, edges_table: str,
-                    target: str, overrides: tuple[Override, ...] | None = None) -> int:
+def cluster_records(
+    con: duckdb.DuckDBPyConnection,
+    records_table: str,
+    edges_table: str,
+    target: str,
+    overrides: tuple[Override, ...] | None = None,
+) -> int:
     """Write `target(unique_id, source, source_record_id, cluster_id)`; singletons get their own cluster.
 
     With `overrides` (the warehouse stage passes them, even when empty, so the override report

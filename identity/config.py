@@ -3,6 +3,7 @@
 The file is validated on load: a wrong value fails the run at once with the file, the key and
 what is wrong, instead of surfacing later as an odd Splink error or a silently different model.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,12 +17,25 @@ from c360.errors import UserError
 from c360.settings import CONFIG_DIR, PROJECT_ROOT
 
 DEFAULT_CONFIG = CONFIG_DIR / "identity.yml"
-TOP_KEYS = {"match_threshold", "phone_default_region", "require_first_name_agreement", "max_cluster_size",
-            "model_path", "training"}
+TOP_KEYS = {
+    "match_threshold",
+    "phone_default_region",
+    "require_first_name_agreement",
+    "max_cluster_size",
+    "model_path",
+    "training",
+}
 OPTIONAL_TOP_KEYS = {"overrides_path"}
 DEFAULT_OVERRIDES = CONFIG_DIR / "identity_overrides.yml"
-TRAINING_KEYS = {"seed", "u_max_pairs", "em_blocking_rules", "em_record_sample_proportion", "min_records_to_train",
-                 "prior_recall", "input_u_max_pairs"}
+TRAINING_KEYS = {
+    "seed",
+    "u_max_pairs",
+    "em_blocking_rules",
+    "em_record_sample_proportion",
+    "min_records_to_train",
+    "prior_recall",
+    "input_u_max_pairs",
+}
 BLOCKING_COLUMNS = {"first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob"}
 
 
@@ -81,8 +95,9 @@ class _Checker:
     def fail(self, key: str, problem: str) -> IdentityConfigError:
         return IdentityConfigError(f"{self.path}: {key}: {problem}")
 
-    def section(self, value: Any, name: str, keys: set[str], optional: frozenset[str] | set[str] = frozenset()
-                ) -> dict[str, Any]:
+    def section(
+        self, value: Any, name: str, keys: set[str], optional: frozenset[str] | set[str] = frozenset()
+    ) -> dict[str, Any]:
         where = f"{name}." if name else ""
         if not isinstance(value, dict):
             if name:
@@ -137,6 +152,8 @@ class _Checker:
                 raise self.fail(f"{where}{key}[{number}]", f"must be a non-empty list of column names, got {rule!r}")
             unknown = sorted(set(rule) - BLOCKING_COLUMNS)
             if unknown:
-                raise self.fail(f"{where}{key}[{number}]",
-                                f"unknown column {unknown[0]!r}; expected some of {sorted(BLOCKING_COLUMNS)}")
+                raise self.fail(
+                    f"{where}{key}[{number}]",
+                    f"unknown column {unknown[0]!r}; expected some of {sorted(BLOCKING_COLUMNS)}",
+                )
         return tuple(tuple(rule) for rule in rules)

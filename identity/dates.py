@@ -4,6 +4,7 @@ A column's day/month order is read from its own values (a 13/04/2001 settles it)
 03/04/2001 alone cannot say; values that stay ambiguous are counted and reported, never guessed
 in silence. Forcing one format (`--date-format`) parses that format only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,13 @@ from dataclasses import dataclass
 import duckdb
 
 ISO, COMPACT, DAY_FIRST, MONTH_FIRST, DOTTED, EXCEL = (
-    "YYYY-MM-DD", "YYYYMMDD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY", "excel")
+    "YYYY-MM-DD",
+    "YYYYMMDD",
+    "DD/MM/YYYY",
+    "MM/DD/YYYY",
+    "DD.MM.YYYY",
+    "excel",
+)
 DATE_FORMATS = (ISO, COMPACT, DAY_FIRST, MONTH_FIRST, DOTTED, EXCEL)
 
 # Excel serials count days from 1899-12-30; five digits cover 1900-2173, enough for birth dates.
@@ -41,6 +48,7 @@ CREATE OR REPLACE TEMP MACRO c360_date(x, slash_first) AS (
 @dataclass(frozen=True)
 class DateReading:
     """How one column's dates are read: a forced format, or every format with a slash order."""
+
     forced: str | None
     slash_first: str
     day_first_only: int  # values only DD/MM/YYYY can read (e.g. 13/04/2001)
@@ -57,8 +65,10 @@ class DateReading:
             return f"read as {self.forced} (forced)"
         if not (self.ambiguous or self.day_first_only or self.month_first_only):
             return "no slash dates"
-        note = (f"slash dates read as {self.slash_first} ({self.day_first_only} values fit only DD/MM/YYYY, "
-                f"{self.month_first_only} only MM/DD/YYYY)")
+        note = (
+            f"slash dates read as {self.slash_first} ({self.day_first_only} values fit only DD/MM/YYYY, "
+            f"{self.month_first_only} only MM/DD/YYYY)"
+        )
         if self.ambiguous:
             note += f"; {self.ambiguous} values fit both orders (e.g. 03/04/2001), use --date-format to force"
         return note

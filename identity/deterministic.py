@@ -1,4 +1,5 @@
 """Deterministic edges: facts that prove two records are one person, no scoring needed."""
+
 from __future__ import annotations
 
 import logging
@@ -40,7 +41,10 @@ def shared_value_edges_sql(values_table: str, value_column: str, kind: str) -> s
 
 
 def build_deterministic_edges(
-    con: duckdb.DuckDBPyConnection, records: str, record_emails: str, target: str,
+    con: duckdb.DuckDBPyConnection,
+    records: str,
+    record_emails: str,
+    target: str,
     extra_edges_sql: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Write `target(unique_id_l, unique_id_r, kind)` restricted to edges between known records.
@@ -56,7 +60,7 @@ def build_deterministic_edges(
         CREATE OR REPLACE TABLE {target} AS
         SELECT least(e.unique_id_l, e.unique_id_r) AS unique_id_l,
                greatest(e.unique_id_l, e.unique_id_r) AS unique_id_r, min(e.kind) AS kind
-        FROM ({' UNION ALL '.join(parts)}) e
+        FROM ({" UNION ALL ".join(parts)}) e
         SEMI JOIN {records} l ON l.unique_id = e.unique_id_l
         SEMI JOIN {records} r ON r.unique_id = e.unique_id_r
         WHERE e.unique_id_l <> e.unique_id_r

@@ -4,6 +4,7 @@ A truth file may carry `linkable_group` (see c360/generator/linkable.py): record
 that share any evidence. Then every pairwise measure is also reported on linkable pairs, where
 true pairs with nothing in common count neither for nor against the resolver.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,15 +34,18 @@ def _read_truth(truth_csv: Path) -> str:
 
 
 def truth_has_linkable_groups(con: duckdb.DuckDBPyConnection, truth_csv: Path) -> bool:
-    return "linkable_group" in [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_read_truth(truth_csv)}").fetchall()]
+    return "linkable_group" in [
+        row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_read_truth(truth_csv)}").fetchall()
+    ]
 
 
 def _pairs(group_by: str) -> str:
     return f"(SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) n FROM c360_eval GROUP BY {group_by}))"
 
 
-def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, truth_csv: Path,
-                         label: str = "evaluation") -> dict:
+def evaluate_assignments(
+    con: duckdb.DuckDBPyConnection, predicted_sql: str, truth_csv: Path, label: str = "evaluation"
+) -> dict:
     """Compare `predicted_sql(source, source_record_id, cluster_id)` with the truth file.
 
     Pairs are unordered pairs of records that appear in both; a pair is predicted when both
@@ -52,7 +56,7 @@ def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, tru
     linkable = truth_has_linkable_groups(con, truth_csv)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE c360_eval AS
-        SELECT p.cluster_id, t.person_id, {'t.linkable_group' if linkable else 't.person_id'} AS linkable_group
+        SELECT p.cluster_id, t.person_id, {"t.linkable_group" if linkable else "t.person_id"} AS linkable_group
         FROM ({predicted_sql}) p
         JOIN {_read_truth(truth_csv)} t
           ON t.source = p.source AND t.source_record_id = CAST(p.source_record_id AS VARCHAR)
@@ -62,8 +66,8 @@ def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, tru
                (SELECT count(*) FROM ({predicted_sql})), (SELECT count(*) FROM c360_eval)
     """).fetchone()
     true_pairs, predicted_pairs, both, linkable_pairs, linkable_found = con.execute(f"""
-        SELECT {_pairs('person_id')}, {_pairs('cluster_id')}, {_pairs('cluster_id, person_id')},
-               {_pairs('linkable_group')}, {_pairs('cluster_id, linkable_group')}
+        SELECT {_pairs("person_id")}, {_pairs("cluster_id")}, {_pairs("cluster_id, person_id")},
+               {_pairs("linkable_group")}, {_pairs("cluster_id, linkable_group")}
     """).fetchone()
     persons, clusters, exact, split_persons, merged_clusters = con.execute("""
         WITH pc AS (SELECT person_id, cluster_id, count(*) n FROM c360_eval GROUP BY ALL),
@@ -80,28 +84,45 @@ def evaluate_assignments(con: duckdb.DuckDBPyConnection, predicted_sql: str, tru
         "pairwise_precision": precision,
         "pairwise_recall": recall,
         "pairwise_f1": _f1(precision, recall),
-        "true_pairs": true_pairs, "predicted_pairs": predicted_pairs, "correct_pairs": both,
-        "truth_records": coverage[0], "predicted_records": coverage[1], "evaluated_records": coverage[2],
-        "persons": persons, "clusters": clusters,
+        "true_pairs": true_pairs,
+        "predicted_pairs": predicted_pairs,
+        "correct_pairs": both,
+        "truth_records": coverage[0],
+        "predicted_records": coverage[1],
+        "evaluated_records": coverage[2],
+        "persons": persons,
+        "clusters": clusters,
         # a person is resolved exactly when one cluster holds all of its records and nothing else
         "exact_clusters": exact,
-        "cluster_precision": _ratio(exact, clusters), "cluster_recall": _ratio(exact, persons),
-        "split_persons": split_persons, "merged_clusters": merged_clusters,
+        "cluster_precision": _ratio(exact, clusters),
+        "cluster_recall": _ratio(exact, persons),
+        "split_persons": split_persons,
+        "merged_clusters": merged_clusters,
     }
     if linkable:
         # predicted pairs of one person in two linkable groups: right, but beyond the evidence
         unlinkable_found = both - linkable_found
         linkable_precision = _ratio(linkable_found, predicted_pairs - unlinkable_found)
         linkable_recall = _ratio(linkable_found, linkable_pairs)
-        result.update({
-            "linkable_precision": linkable_precision, "linkable_recall": linkable_recall,
-            "linkable_f1": _f1(linkable_precision, linkable_recall),
-            "linkable_pairs": linkable_pairs, "correct_linkable_pairs": linkable_found,
-            "correct_unlinkable_pairs": unlinkable_found,
-        })
-    logger.info("%s: P=%.4f R=%.4f F1=%.4f (linkable F1 %s) over %d records", label,
-                precision, recall, result["pairwise_f1"],
-                f"{result['linkable_f1']:.4f}" if linkable else "n/a", coverage[2])
+        result.update(
+            {
+                "linkable_precision": linkable_precision,
+                "linkable_recall": linkable_recall,
+                "linkable_f1": _f1(linkable_precision, linkable_recall),
+                "linkable_pairs": linkable_pairs,
+                "correct_linkable_pairs": linkable_found,
+                "correct_unlinkable_pairs": unlinkable_found,
+            }
+        )
+    logger.info(
+        "%s: P=%.4f R=%.4f F1=%.4f (linkable F1 %s) over %d records",
+        label,
+        precision,
+        recall,
+        result["pairwise_f1"],
+        f"{result['linkable_f1']:.4f}" if linkable else "n/a",
+        coverage[2],
+    )
     return result
 
 
@@ -122,7 +143,8 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
     compared = " UNION ".join(
         f"SELECT l.unique_id AS unique_id_l, r.unique_id AS unique_id_r FROM identity.records l "
         f"JOIN identity.records r ON ({rule}) AND l.unique_id < r.unique_id"
-        for rule in _blocking_rules(model_path))
+        for rule in _blocking_rules(model_path)
+    )
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE c360_candidates AS
         SELECT DISTINCT unique_id_l, unique_id_r FROM (
@@ -134,7 +156,7 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
     true_pairs, direct, linkable_pairs, linkable_direct = con.execute(f"""
         WITH truth AS (
             SELECT source || ':' || source_record_id AS unique_id, person_id,
-                   {'linkable_group' if linkable else 'person_id'} AS linkable_group
+                   {"linkable_group" if linkable else "person_id"} AS linkable_group
             FROM {_read_truth(truth_csv)}
         ), pairs AS (
             SELECT a.unique_id AS unique_id_l, b.unique_id AS unique_id_r,
@@ -149,20 +171,32 @@ def blocking_recall(con: duckdb.DuckDBPyConnection, truth_csv: Path, model_path:
     members = [(node, number) for number, nodes in enumerate(nx.connected_components(graph)) for node in nodes]
     components = pa.table({"unique_id": [m[0] for m in members], "component": [m[1] for m in members]})  # noqa: F841
     con.execute("CREATE OR REPLACE TEMP TABLE c360_components AS SELECT * FROM components")
-    reachable = evaluate_assignments(con, """
+    reachable = evaluate_assignments(
+        con,
+        """
         SELECT r.source, r.source_record_id, coalesce(CAST(c.component AS VARCHAR), r.unique_id) AS cluster_id
-        FROM identity.records r LEFT JOIN c360_components c USING (unique_id)""", truth_csv,
-        label="every compared or deterministic pair accepted (reachable recall)")
-    result = {"candidate_pairs": con.execute("SELECT count(*) FROM c360_candidates").fetchone()[0],
-              "blocking_recall": _ratio(direct, true_pairs), "reachable_recall": reachable["pairwise_recall"]}
+        FROM identity.records r LEFT JOIN c360_components c USING (unique_id)""",
+        truth_csv,
+        label="every compared or deterministic pair accepted (reachable recall)",
+    )
+    result = {
+        "candidate_pairs": con.execute("SELECT count(*) FROM c360_candidates").fetchone()[0],
+        "blocking_recall": _ratio(direct, true_pairs),
+        "reachable_recall": reachable["pairwise_recall"],
+    }
     if linkable:
-        result.update({"linkable_blocking_recall": _ratio(linkable_direct, linkable_pairs),
-                       "linkable_reachable_recall": reachable["linkable_recall"]})
+        result.update(
+            {
+                "linkable_blocking_recall": _ratio(linkable_direct, linkable_pairs),
+                "linkable_reachable_recall": reachable["linkable_recall"],
+            }
+        )
     return result
 
 
-def evaluate(con_or_settings: duckdb.DuckDBPyConnection | Settings, truth_csv: Path,
-             model_path: Path | None = None) -> dict:
+def evaluate(
+    con_or_settings: duckdb.DuckDBPyConnection | Settings, truth_csv: Path, model_path: Path | None = None
+) -> dict:
     """Score identity.customer_map of a warehouse (open connection or Settings) against truth;
     with `model_path`, also the blocking recall of that model's rules on identity.records."""
     if isinstance(con_or_settings, Settings):

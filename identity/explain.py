@@ -7,6 +7,7 @@ then each comparison's level, Bayes factor and log2 weight, term-frequency adjus
 goes to the caller (who asked, so it may show the records' values); the same pairs are written
 as Splink's waterfall chart to an HTML file. Nothing of it is logged.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,9 +66,15 @@ def parse_record(text: str) -> str:
     return f"{source.strip()}:{record_id.strip()}"
 
 
-def explain(con: duckdb.DuckDBPyConnection, config: IdentityConfig, reports_dir: Path, *,
-            customer_id: str | None = None, record: str | None = None,
-            pair: tuple[str, str] | None = None) -> Explanation:
+def explain(
+    con: duckdb.DuckDBPyConnection,
+    config: IdentityConfig,
+    reports_dir: Path,
+    *,
+    customer_id: str | None = None,
+    record: str | None = None,
+    pair: tuple[str, str] | None = None,
+) -> Explanation:
     """Explain one customer (by id or by one of its records) or one pair of records."""
     if not table_exists(con, "identity.edges"):
         raise ExplainError("no identity run in this warehouse yet; run `c360 run` first")
@@ -90,7 +97,8 @@ def explain(con: duckdb.DuckDBPyConnection, config: IdentityConfig, reports_dir:
             reports_dir.mkdir(parents=True, exist_ok=True)
             explanation.chart = reports_dir / f"explain_{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.html"
             explainer.linker.visualisations.waterfall_chart(explanation.scored, filter_nulls=False).save(
-                str(explanation.chart), inline=True)
+                str(explanation.chart), inline=True
+            )
             explanation.add(f"waterfall chart: {explanation.chart}")
     except FileNotFoundError as exc:  # no trained model at the configured path
         raise ExplainError(str(exc)) from exc
@@ -112,8 +120,9 @@ class _Explainer:
 
     # --- look-ups -------------------------------------------------------------------------
     def customer_of(self, record: str) -> str:
-        row = self.con.execute("SELECT customer_id FROM identity.customer_map "
-                               "WHERE source || ':' || source_record_id = ?", [record]).fetchone()
+        row = self.con.execute(
+            "SELECT customer_id FROM identity.customer_map WHERE source || ':' || source_record_id = ?", [record]
+        ).fetchone()
         if row is None:
             raise ExplainError(f"record {record} is not in identity.customer_map")
         return row[0]
@@ -122,7 +131,9 @@ class _Explainer:
         cursor = self.con.execute(
             f"SELECT r.unique_id, m.customer_id, {', '.join('r.' + c for c in SHOWN_COLUMNS)} "
             "FROM identity.records r LEFT JOIN identity.customer_map m USING (source, source_record_id) "
-            "WHERE r.unique_id IN (SELECT unnest(?)) ORDER BY r.unique_id", [ids])
+            "WHERE r.unique_id IN (SELECT unnest(?)) ORDER BY r.unique_id",
+            [ids],
+        )
         names = [c[0] for c in cursor.description]
         return {row[0]: dict(zip(names, row)) for row in cursor.fetchall()}
 
@@ -130,7 +141,8 @@ class _Explainer:
         return self.con.execute(
             "SELECT unique_id_l, unique_id_r, kind, match_probability FROM identity.edges "
             "WHERE unique_id_l IN (SELECT unnest(?)) AND unique_id_r IN (SELECT unnest(?)) ORDER BY ALL",
-            [ids, ids]).fetchall()
+            [ids, ids],
+        ).fetchall()
 
     def _cuts(self, ids: list[str]) -> list[tuple]:
         if not table_exists(self.con, OVERRIDE_CUTS):
@@ -138,26 +150,36 @@ class _Explainer:
         return self.con.execute(
             f"SELECT unique_id_l, unique_id_r, kind, match_probability, cut_for FROM {OVERRIDE_CUTS} "
             "WHERE unique_id_l IN (SELECT unnest(?)) OR unique_id_r IN (SELECT unnest(?)) ORDER BY ALL",
-            [ids, ids]).fetchall()
+            [ids, ids],
+        ).fetchall()
 
     def _score(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """Splink's full comparison rows for the given pairs, blocking-rule flag included."""
         ids = sorted({r for p in pairs for r in p})
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {SPLINK_SCHEMA}")
-        self.con.execute(f"CREATE OR REPLACE TABLE {SPLINK_SCHEMA}.c360_explain_input AS "
-                         "SELECT * FROM identity.records WHERE unique_id IN (SELECT unnest(?))", [ids])
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {SPLINK_SCHEMA}.c360_explain_input AS "
+            "SELECT * FROM identity.records WHERE unique_id IN (SELECT unnest(?))",
+            [ids],
+        )
         side = register_table(self.db_api, f"{SPLINK_SCHEMA}.c360_explain_input", "explained")
         rows = self.linker.inference.score_pairs(side, side, include_found_by_blocking_rules=True).as_record_list()
         return {(row["unique_id_l"], row["unique_id_r"]): row for row in rows}
 
     # --- output ---------------------------------------------------------------------------
     def customer(self, customer_id: str, highlight: str | None = None) -> None:
-        ids = [row[0] for row in self.con.execute(
-            "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ? ORDER BY 1",
-            [customer_id]).fetchall()]
+        ids = [
+            row[0]
+            for row in self.con.execute(
+                "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ? ORDER BY 1",
+                [customer_id],
+            ).fetchall()
+        ]
         if not ids:
-            raise ExplainError(f"customer {customer_id} is not in identity.customer_map "
-                               "(retired ids are in identity.customer_id_history)")
+            raise ExplainError(
+                f"customer {customer_id} is not in identity.customer_map "
+                "(retired ids are in identity.customer_id_history)"
+            )
         add = self.out.add
         add(f"customer {customer_id}: {len(ids)} record(s)")
         records = self._records(ids)
@@ -175,12 +197,16 @@ class _Explainer:
             if kind != "splink":
                 self.out.add(f"  {left} -- {right}: rule {kind}: {RULES.get(kind, 'deterministic rule')}")
                 continue
-            self.out.add(f"  {left} -- {right}: Splink, match probability {probability:.4f} "
-                         f"(threshold {self.config.match_threshold})")
+            self.out.add(
+                f"  {left} -- {right}: Splink, match probability {probability:.4f} "
+                f"(threshold {self.config.match_threshold})"
+            )
             row = _lookup(scored, left, right)
             if not math.isclose(row["match_probability"], probability, rel_tol=1e-9, abs_tol=1e-12):
-                self.out.add(f"      the model or the records changed since the run: today's score is "
-                             f"{row['match_probability']:.4f}; rerun identity to apply it")
+                self.out.add(
+                    f"      the model or the records changed since the run: today's score is "
+                    f"{row['match_probability']:.4f}; rerun identity to apply it"
+                )
             self._waterfall(row)
 
     def _waterfall(self, row: dict[str, Any]) -> None:
@@ -192,15 +218,20 @@ class _Explainer:
             level = comparison._get_comparison_level_by_comparison_vector_value(row[f"gamma_{name}"])
             weight = row.get(f"mw_{name}", 0.0) or 0.0
             columns = [c.unquote().name for c in comparison._input_columns_used_by_case_statement]
-            values = " / ".join(f"{row.get(c + '_l')!s} vs {row.get(c + '_r')!s}" for c in columns
-                                if not c.endswith("_variants"))
-            add(f"      {name + ': ' + level.label_for_charts:<52} {weight:+8.2f} bits "
-                f"(Bayes factor {2 ** weight:.3g}; gamma {row[f'gamma_{name}']}; {values})")
+            values = " / ".join(
+                f"{row.get(c + '_l')!s} vs {row.get(c + '_r')!s}" for c in columns if not c.endswith("_variants")
+            )
+            add(
+                f"      {name + ': ' + level.label_for_charts:<52} {weight:+8.2f} bits "
+                f"(Bayes factor {2**weight:.3g}; gamma {row[f'gamma_{name}']}; {values})"
+            )
             adjustment = row.get(f"mw_tf_adj_{name}")
             if adjustment:
                 add(f"      {'  term-frequency adjustment on ' + name:<52} {adjustment:+8.2f} bits")
-        add(f"      {'= match weight':<52} {row['match_weight']:+8.2f} bits "
-            f"(probability {row['match_probability']:.4f}; threshold {self.threshold_weight:+.2f} bits)")
+        add(
+            f"      {'= match weight':<52} {row['match_weight']:+8.2f} bits "
+            f"(probability {row['match_probability']:.4f}; threshold {self.threshold_weight:+.2f} bits)"
+        )
 
     def pair(self, left: str, right: str) -> None:
         add = self.out.add
@@ -218,29 +249,43 @@ class _Explainer:
             add(f"  kept apart by cannot-link override(s): {'; '.join(overrides)}")
         row = _lookup(self._score([(left, right)]), left, right)
         if not row["found_by_blocking_rules"]:
-            add("  never compared: no blocking rule of the model pairs these two records "
-                "(and no deterministic rule joins them)")
+            add(
+                "  never compared: no blocking rule of the model pairs these two records "
+                "(and no deterministic rule joins them)"
+            )
         elif row["match_probability"] < self.config.match_threshold:
-            add(f"  compared, but scored {row['match_probability']:.4f} < threshold {self.config.match_threshold} "
-                f"(match weight {row['match_weight']:+.2f} < {self.threshold_weight:+.2f} bits)")
-            against = sorted(((row.get(f"mw_{c.output_column_name}") or 0.0, c.output_column_name)
-                              for c in self.comparisons), key=lambda item: item[0])
+            add(
+                f"  compared, but scored {row['match_probability']:.4f} < threshold {self.config.match_threshold} "
+                f"(match weight {row['match_weight']:+.2f} < {self.threshold_weight:+.2f} bits)"
+            )
+            against = sorted(
+                ((row.get(f"mw_{c.output_column_name}") or 0.0, c.output_column_name) for c in self.comparisons),
+                key=lambda item: item[0],
+            )
             pulling = [f"{name} {weight:+.2f}" for weight, name in against if weight < 0]
             add(f"  comparisons that pulled it down: {', '.join(pulling) or 'none; the evidence was too weak'}")
-        elif self.config.require_first_name_agreement and row["gamma_first_name"] == 0 \
-                and row["dob_l"] != row["dob_r"]:
-            add("  scored above the threshold but dropped: first names disagree outright and the dates of birth "
-                "are not known to be equal (require_first_name_agreement in config/identity.yml)")
+        elif self.config.require_first_name_agreement and row["gamma_first_name"] == 0 and row["dob_l"] != row["dob_r"]:
+            add(
+                "  scored above the threshold but dropped: first names disagree outright and the dates of birth "
+                "are not known to be equal (require_first_name_agreement in config/identity.yml)"
+            )
         else:
-            add("  scored above the threshold; the edge was cut by a cannot-link override" if overrides
-                else "  scored above the threshold, yet not joined: rerun identity (the warehouse changed since)")
+            add(
+                "  scored above the threshold; the edge was cut by a cannot-link override"
+                if overrides
+                else "  scored above the threshold, yet not joined: rerun identity (the warehouse changed since)"
+            )
         add("score under the current model:")
         self._waterfall(row)
 
     def _merged_pair(self, left: str, right: str, customer_id: str) -> None:
-        ids = [r[0] for r in self.con.execute(
-            "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ?",
-            [customer_id]).fetchall()]
+        ids = [
+            r[0]
+            for r in self.con.execute(
+                "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ?",
+                [customer_id],
+            ).fetchall()
+        ]
         edges = self._edges(ids)
         graph = nx.Graph()
         graph.add_edges_from((a, b) for a, b, _, _ in edges)
@@ -255,7 +300,8 @@ class _Explainer:
         rows = self.con.execute(
             f"SELECT record_l || ' ' || record_r || ' (' || status || ': ' || detail || ')' FROM {OVERRIDE_REPORT} "
             "WHERE kind = 'cannot_link' AND ((record_l = ? AND record_r = ?) OR (record_l = ? AND record_r = ?))",
-            [left, right, right, left]).fetchall()
+            [left, right, right, left],
+        ).fetchall()
         return [row[0] for row in rows]
 
 
@@ -271,13 +317,26 @@ def _values(record: dict[str, Any]) -> str:
     return ", ".join(f"{c}={record[c]}" for c in SHOWN_COLUMNS if record.get(c) is not None) or "(no attributes)"
 
 
-def explain_command(settings: Settings, config: IdentityConfig, *, customer_id: str | None, record: str | None,
-                    pair: list[str] | None, reports_dir: Path | None) -> int:
+def explain_command(
+    settings: Settings,
+    config: IdentityConfig,
+    *,
+    customer_id: str | None,
+    record: str | None,
+    pair: list[str] | None,
+    reports_dir: Path | None,
+) -> int:
     """`c360 identity explain`: print the explanation; a wrong id is one line and exit code 2."""
     try:
         with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
-            explanation = explain(con, config, reports_dir or settings.reports / "identity",
-                                  customer_id=customer_id, record=record, pair=tuple(pair) if pair else None)
+            explanation = explain(
+                con,
+                config,
+                reports_dir or settings.reports / "identity",
+                customer_id=customer_id,
+                record=record,
+                pair=tuple(pair) if pair else None,
+            )
     except ExplainError as exc:
         print(f"c360 identity explain: {exc}", file=sys.stderr)
         return 2

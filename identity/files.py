@@ -5,6 +5,7 @@ One file deduplicates; two or more files are linked (and deduplicated, unless `l
 column mapping tells which header holds which attribute, so foreign exports need no reshaping.
 Every value that cannot be normalised is counted per file and field in normalisation_report.csv.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,23 @@ from identity.train import estimate_model
 
 logger = logging.getLogger(__name__)
 
-MAPPABLE_FIELDS = ("record_id", "first_name", "last_name", "full_name", "email", "phone", "dob",
-                   "street_number", "street", "address_2", "city", "postcode", "state", "country", "extra_id")
+MAPPABLE_FIELDS = (
+    "record_id",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "dob",
+    "street_number",
+    "street",
+    "address_2",
+    "city",
+    "postcode",
+    "state",
+    "country",
+    "extra_id",
+)
 ID_PREFIX = "id:"  # id:NAME=HEADER, any number of them; extra_id=HEADER is id:extra_id
 _ADDRESS_PARTS = ("street_number", "street", "address_2")
 _PLACES = ("state", "country")
@@ -74,21 +90,26 @@ def id_names(mapping: dict[str, str]) -> list[str]:
 
 def _ids(mapping: dict[str, str]) -> dict[str, str]:
     """{id field: header}; extra_id is the id named extra_id."""
-    return {(f if f.startswith(ID_PREFIX) else ID_PREFIX + f): h for f, h in mapping.items()
-            if f.startswith(ID_PREFIX) or f == "extra_id"}
+    return {
+        (f if f.startswith(ID_PREFIX) else ID_PREFIX + f): h
+        for f, h in mapping.items()
+        if f.startswith(ID_PREFIX) or f == "extra_id"
+    }
 
 
 def _check_mapping(path: Path, mapping: dict[str, str], headers: list[str]) -> None:
     unknown = sorted(f for f in mapping if f not in MAPPABLE_FIELDS and not f.startswith(ID_PREFIX))
     if unknown:
-        raise ResolveInputError(f"unknown mapping fields {unknown}; use some of {', '.join(MAPPABLE_FIELDS)} "
-                                f"or {ID_PREFIX}NAME")
+        raise ResolveInputError(
+            f"unknown mapping fields {unknown}; use some of {', '.join(MAPPABLE_FIELDS)} or {ID_PREFIX}NAME"
+        )
     if "record_id" not in mapping:
         raise ResolveInputError("the mapping must name the record_id column")
     missing = [f"{field}={header}" for field, header in mapping.items() if header not in headers]
     if missing:
-        raise ResolveInputError(f"{path}: no column for {', '.join(missing)}; the file's headers are: "
-                                f"{', '.join(headers)}")
+        raise ResolveInputError(
+            f"{path}: no column for {', '.join(missing)}; the file's headers are: {', '.join(headers)}"
+        )
 
 
 def _source_labels(paths: list[Path]) -> list[str]:
@@ -103,6 +124,7 @@ def _read_csv(path: Path) -> str:
 def _staging_select(path: Path, source: str, mapping: dict[str, str], ids: list[str]) -> str:
     """Map one CSV's headers onto the staged columns; a full name splits into first and last,
     street number, street and address line 2 join into one street."""
+
     def col(field: str) -> str:
         return f"nullif(trim({_quote(mapping[field])}), '')" if field in mapping else "NULL"
 
@@ -110,17 +132,29 @@ def _staging_select(path: Path, source: str, mapping: dict[str, str], ids: list[
     if "full_name" in mapping:
         full = col("full_name")
         # "Last, First" or "First [Middle] Last"
-        first = (f"coalesce({first}, CASE WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 2)) "
-                 f"ELSE split_part({full}, ' ', 1) END)")
-        last = (f"coalesce({last}, CASE WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 1)) "
-                f"ELSE nullif(regexp_extract({full}, '\\s(\\S+)$', 1), '') END)")
+        first = (
+            f"coalesce({first}, CASE WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 2)) "
+            f"ELSE split_part({full}, ' ', 1) END)"
+        )
+        last = (
+            f"coalesce({last}, CASE WHEN contains({full}, ',') THEN trim(split_part({full}, ',', 1)) "
+            f"ELSE nullif(regexp_extract({full}, '\\s(\\S+)$', 1), '') END)"
+        )
     street = f"nullif(concat_ws(' ', {', '.join(col(part) for part in _ADDRESS_PARTS)}), '')"
-    values = {"source": _literal(source), "source_record_id": col("record_id"), "first_name": first,
-              "last_name": last, "street": street,
-              **{f: col(f) for f in ("email", "phone", "city", "postcode", "dob")}}
+    values = {
+        "source": _literal(source),
+        "source_record_id": col("record_id"),
+        "first_name": first,
+        "last_name": last,
+        "street": street,
+        **{f: col(f) for f in ("email", "phone", "city", "postcode", "dob")},
+    }
     file_ids = {name: f"nullif(trim({_quote(header)}), '')" for name, header in _ids(mapping).items()}
-    extra = [*(f"{col(f)} AS {f}" for f in _PLACES), f"{col('dob')} AS dob_given",
-             *(f"{file_ids.get(ID_PREFIX + name, 'NULL')} AS {id_column(name)}" for name in ids)]
+    extra = [
+        *(f"{col(f)} AS {f}" for f in _PLACES),
+        f"{col('dob')} AS dob_given",
+        *(f"{file_ids.get(ID_PREFIX + name, 'NULL')} AS {id_column(name)}" for name in ids),
+    ]
     select = ", ".join(f"{values[c]} AS {c}" for c in RECORD_COLUMNS)
     return f"SELECT {select}, NULL AS additional_emails, {', '.join(extra)} FROM {_read_csv(path)}"
 
@@ -137,8 +171,9 @@ def _headers(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 def _mapped_fields(mappings: list[dict[str, str]]) -> tuple[str, ...]:
     """The record columns the model may compare: those at least one file fills."""
     named = set().union(*mappings)
-    fields = {f for f in ("first_name", "last_name", "email", "phone", "dob", "city", "postcode", *_PLACES)
-              if f in named}
+    fields = {
+        f for f in ("first_name", "last_name", "email", "phone", "dob", "city", "postcode", *_PLACES) if f in named
+    }
     if "full_name" in named:
         fields |= {"first_name", "last_name"}
     if named & set(_ADDRESS_PARTS):
@@ -148,36 +183,47 @@ def _mapped_fields(mappings: list[dict[str, str]]) -> tuple[str, ...]:
 
 def _report_fields(fields: tuple[str, ...], ids: list[str]) -> list[tuple[str, str, str]]:
     """(field, staged column, record column): dates are counted from the value as given."""
-    return [*((f, "dob_given" if f == "dob" else f, f) for f in fields),
-            *((f"{ID_PREFIX}{name}", id_column(name), id_column(name)) for name in ids)]
+    return [
+        *((f, "dob_given" if f == "dob" else f, f) for f in fields),
+        *((f"{ID_PREFIX}{name}", id_column(name), id_column(name)) for name in ids),
+    ]
 
 
-def _stage(con: duckdb.DuckDBPyConnection, inputs: list[Path], mappings: list[dict[str, str]],
-           ids: list[str], date_format: str | None) -> dict[str, str]:
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    inputs: list[Path],
+    mappings: list[dict[str, str]],
+    ids: list[str],
+    date_format: str | None,
+) -> dict[str, str]:
     """Stage every file, dates rewritten as ISO text; returns each file's date reading."""
     sources = _source_labels(inputs)
-    union = " UNION ALL ".join(_staging_select(path, source, m, ids)
-                               for path, source, m in zip(inputs, sources, mappings))
+    union = " UNION ALL ".join(
+        _staging_select(path, source, m, ids) for path, source, m in zip(inputs, sources, mappings)
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE c360_staged_records AS {union}")
-    duplicates = con.execute("SELECT count(*) - count(DISTINCT (source, source_record_id)) "
-                             "FROM c360_staged_records").fetchone()[0]
+    duplicates = con.execute(
+        "SELECT count(*) - count(DISTINCT (source, source_record_id)) FROM c360_staged_records"
+    ).fetchone()[0]
     if duplicates:
         raise ResolveInputError(f"{duplicates} rows repeat a record id within their file")
     install_normalisers(con)
     notes = {}
     for source in sources:
-        reading = read_dates(con, f"SELECT dob FROM c360_staged_records WHERE source = {_literal(source)}",
-                             date_format)
-        con.execute(f"UPDATE c360_staged_records SET dob = CAST({reading.sql('dob')} AS VARCHAR) "
-                    f"WHERE source = {_literal(source)}")
+        reading = read_dates(con, f"SELECT dob FROM c360_staged_records WHERE source = {_literal(source)}", date_format)
+        con.execute(
+            f"UPDATE c360_staged_records SET dob = CAST({reading.sql('dob')} AS VARCHAR) "
+            f"WHERE source = {_literal(source)}"
+        )
         notes[source] = reading.note()
     return notes
 
 
 def _normalise_ids_sql(ids: list[str]) -> dict[str, str]:
     """Ids compare without spaces, dashes or case: '123-45 678' is '12345678'."""
-    return {id_column(name): f"nullif(regexp_replace(upper(s.{id_column(name)}), '[^A-Z0-9]', '', 'g'), '')"
-            for name in ids}
+    return {
+        id_column(name): f"nullif(regexp_replace(upper(s.{id_column(name)}), '[^A-Z0-9]', '', 'g'), '')" for name in ids
+    }
 
 
 def _add_phonetic_last_name(con: duckdb.DuckDBPyConnection) -> None:
@@ -190,8 +236,15 @@ def _add_phonetic_last_name(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _choose_model(con: duckdb.DuckDBPyConnection, records: int, fields: tuple[str, ...], ids: list[str],
-                  config: IdentityConfig, options: ResolveOptions, link_type: str) -> tuple[Path | dict, dict]:
+def _choose_model(
+    con: duckdb.DuckDBPyConnection,
+    records: int,
+    fields: tuple[str, ...],
+    ids: list[str],
+    config: IdentityConfig,
+    options: ResolveOptions,
+    link_type: str,
+) -> tuple[Path | dict, dict]:
     """The model to score with and a note saying which one and why."""
     if options.model_path is not None:
         if not options.model_path.is_file():
@@ -199,13 +252,21 @@ def _choose_model(con: duckdb.DuckDBPyConnection, records: int, fields: tuple[st
         return options.model_path, {"model": str(options.model_path), "why": "given with --model"}
     committed = {"model": str(config.model_path)}
     if records < config.min_records_to_train:
-        return config.model_path, {**committed, "why": f"{records} records are too few to estimate a model on "
-                                                       f"(fewer than {config.min_records_to_train})"}
+        return config.model_path, {
+            **committed,
+            "why": f"{records} records are too few to estimate a model on (fewer than {config.min_records_to_train})",
+        }
     model_fields = (*fields, PHONETIC_LAST_NAME) if "last_name" in fields else fields
     db_api = splink_api(con)
     try:
-        model, fixes = estimate_model(register_table(db_api, "identity.records", "records"), config,
-                                      model_fields, tuple(ids), link_type, u_max_pairs=config.input_u_max_pairs)
+        model, fixes = estimate_model(
+            register_table(db_api, "identity.records", "records"),
+            config,
+            model_fields,
+            tuple(ids),
+            link_type,
+            u_max_pairs=config.input_u_max_pairs,
+        )
     except (EMTrainingException, ValueError) as exc:
         return config.model_path, {**committed, "why": f"could not estimate a model on the input: {exc}"}
     finally:
@@ -261,14 +322,13 @@ def _edges(con: duckdb.DuckDBPyConnection, options: ResolveOptions) -> None:
         _one_to_one(con)
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, linking: bool,
-                   report: list[dict]) -> dict[str, str]:
+def _write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, linking: bool, report: list[dict]) -> dict[str, str]:
     source_col = ", source" if linking else ""
     paths = {name: out_dir / f"{name}.csv" for name in ("clusters", "pairs", "normalisation_report")}
     con.execute(f"""
         COPY (SELECT source_record_id AS record_id, cluster_id{source_col}
               FROM identity.clusters ORDER BY source, source_record_id)
-        TO {_literal(str(paths['clusters']))} (HEADER, DELIMITER ',')
+        TO {_literal(str(paths["clusters"]))} (HEADER, DELIMITER ',')
     """)
     pair_sources = ", l.source AS source_l, r.source AS source_r" if linking else ""
     con.execute(f"""
@@ -279,7 +339,7 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, linking: bool,
               JOIN identity.records l ON l.unique_id = e.unique_id_l
               JOIN identity.records r ON r.unique_id = e.unique_id_r
               ORDER BY e.unique_id_l, e.unique_id_r)
-        TO {_literal(str(paths['pairs']))} (HEADER, DELIMITER ',')
+        TO {_literal(str(paths["pairs"]))} (HEADER, DELIMITER ',')
     """)
     with paths["normalisation_report"].open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS)
@@ -289,8 +349,11 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out_dir: Path, linking: bool,
 
 
 def resolve_files(
-    inputs: list[Path], mapping: dict[str, str] | list[dict[str, str]], out_dir: Path,
-    config: IdentityConfig | None = None, options: ResolveOptions | None = None,
+    inputs: list[Path],
+    mapping: dict[str, str] | list[dict[str, str]],
+    out_dir: Path,
+    config: IdentityConfig | None = None,
+    options: ResolveOptions | None = None,
 ) -> dict:
     """Write clusters.csv (record_id, cluster_id[, source]), pairs.csv (every edge that joined two
     records: record_id_l, record_id_r, kind, match_probability[, source_l, source_r]) and
@@ -317,25 +380,41 @@ def resolve_files(
         fields = _mapped_fields(mappings)
         con.execute("CREATE SCHEMA identity")
         date_notes = _stage(con, inputs, mappings, ids, options.date_format)
-        records = build_records(con, "c360_staged_records", "identity.records", "identity.record_emails",
-                                config.phone_default_region,
-                                {**{f: f"c360_text(s.{f})" for f in _PLACES}, **_normalise_ids_sql(ids)})
-        report = normalisation_report(con, "c360_staged_records", "identity.records", _report_fields(fields, ids),
-                                      {(source, "dob"): note for source, note in date_notes.items()})
+        records = build_records(
+            con,
+            "c360_staged_records",
+            "identity.records",
+            "identity.record_emails",
+            config.phone_default_region,
+            {**{f: f"c360_text(s.{f})" for f in _PLACES}, **_normalise_ids_sql(ids)},
+        )
+        report = normalisation_report(
+            con,
+            "c360_staged_records",
+            "identity.records",
+            _report_fields(fields, ids),
+            {(source, "dob"): note for source, note in date_notes.items()},
+        )
         if "last_name" in fields:
             _add_phonetic_last_name(con)
         link_type = "link_only" if options.link_only or options.one_to_one else "dedupe_only"
         model, model_note = _choose_model(con, records, fields, ids, config, options, link_type)
         # an id the model compares is evidence weighed with the rest (a mistyped id can equal another
         # person's); only a model blind to it (the committed one) gets equal ids as deterministic edges
-        id_edges = tuple(shared_value_edges_sql(
-            f"(SELECT unique_id, {id_column(name)} FROM identity.records)", id_column(name), f"{ID_PREFIX}{name}")
-            for name in ids if id_column(name) not in _compared(model))
-        edges = build_deterministic_edges(con, "identity.records", "identity.record_emails",
-                                          "identity.deterministic_edges", id_edges)
+        id_edges = tuple(
+            shared_value_edges_sql(
+                f"(SELECT unique_id, {id_column(name)} FROM identity.records)", id_column(name), f"{ID_PREFIX}{name}"
+            )
+            for name in ids
+            if id_column(name) not in _compared(model)
+        )
+        edges = build_deterministic_edges(
+            con, "identity.records", "identity.record_emails", "identity.deterministic_edges", id_edges
+        )
         threshold = options.threshold if options.threshold is not None else config.match_threshold
-        edges["splink"] = score_pairs(con, "identity.records", model, threshold, "identity.scored_pairs",
-                                      config.require_first_name_agreement)
+        edges["splink"] = score_pairs(
+            con, "identity.records", model, threshold, "identity.scored_pairs", config.require_first_name_agreement
+        )
         _edges(con, options)
         clusters = cluster_records(con, "identity.records", "identity.edges", "identity.clusters")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -345,11 +424,26 @@ def resolve_files(
         written = _write_outputs(con, out_dir, linking, report)
         joined = dict(con.execute("SELECT kind, count(*) FROM identity.edges GROUP BY kind ORDER BY kind").fetchall())
         seconds = round(time.perf_counter() - started, 2)
-        evaluation = {"evaluation": evaluate_resolved(
-            con, options.truth, _blocking_rules(model), options.link_only or options.one_to_one)} \
-            if options.truth else {}
-    result = {"records": records, "clusters": clusters, "edges": edges, "edges_kept": joined,
-              "threshold": threshold, **model_note, **written, "normalisation": report,
-              "seconds": seconds, **evaluation}
+        evaluation = (
+            {
+                "evaluation": evaluate_resolved(
+                    con, options.truth, _blocking_rules(model), options.link_only or options.one_to_one
+                )
+            }
+            if options.truth
+            else {}
+        )
+    result = {
+        "records": records,
+        "clusters": clusters,
+        "edges": edges,
+        "edges_kept": joined,
+        "threshold": threshold,
+        **model_note,
+        **written,
+        "normalisation": report,
+        "seconds": seconds,
+        **evaluation,
+    }
     logger.info("resolved %d records into %d clusters in %.1fs", records, clusters, result["seconds"])
     return result

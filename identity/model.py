@@ -1,4 +1,5 @@
 """The Splink person model: comparisons and blocking rules shared by training and prediction."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,11 @@ PHONETIC_LAST_NAME = "last_name_phonetic"  # Soundex of last_name, when the reco
 
 def _swapped(label: str) -> cll.CustomLevel:
     """First and last name written the other way round, each allowing a typo (nathan dunn / dunnn nathan)."""
-    return cll.CustomLevel("jaro_winkler_similarity(first_name_l, last_name_r) >= 0.8 "
-                           "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.8", label_for_charts=label)
+    return cll.CustomLevel(
+        "jaro_winkler_similarity(first_name_l, last_name_r) >= 0.8 "
+        "AND jaro_winkler_similarity(last_name_l, first_name_r) >= 0.8",
+        label_for_charts=label,
+    )
 
 
 def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
@@ -82,16 +86,34 @@ def _address_comparison(fields: set[str]) -> cl.CustomComparison:
     missing = " AND ".join(f"({column}_l IS NULL OR {column}_r IS NULL)" for column in places)
     levels = [
         cll.CustomLevel(missing, label_for_charts="address missing").configure(is_null_level=True),
-        *([cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
-           cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
-               m_probability=0.02)] if street_and_postcode else []),
-        *([cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("city")).configure(m_probability=0.05)]
-          if {"street", "city"} <= fields else []),
+        *(
+            [
+                cll.And(cll.ExactMatchLevel("street"), cll.ExactMatchLevel("postcode")).configure(m_probability=0.85),
+                cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("postcode")).configure(
+                    m_probability=0.02
+                ),
+            ]
+            if street_and_postcode
+            else []
+        ),
+        *(
+            [cll.And(cll.JaroWinklerLevel("street", 0.9), cll.ExactMatchLevel("city")).configure(m_probability=0.05)]
+            if {"street", "city"} <= fields
+            else []
+        ),
         *([cll.ExactMatchLevel("postcode").configure(m_probability=0.03)] if "postcode" in fields else []),
-        *([cll.JaroWinklerLevel("street", 0.9).configure(m_probability=0.03)]
-          if "street" in fields and not street_and_postcode else []),
-        *([cll.ExactMatchLevel(column).configure(m_probability=0.01) for column in ("city", "state")
-           if column in fields]),
+        *(
+            [cll.JaroWinklerLevel("street", 0.9).configure(m_probability=0.03)]
+            if "street" in fields and not street_and_postcode
+            else []
+        ),
+        *(
+            [
+                cll.ExactMatchLevel(column).configure(m_probability=0.01)
+                for column in ("city", "state")
+                if column in fields
+            ]
+        ),
         _differs(MOVED_HOUSE_M),
     ]
     return cl.CustomComparison(output_column_name="address", comparison_levels=levels)
@@ -114,12 +136,15 @@ def _dob_comparison() -> cl.DateOfBirthComparison:
     # Starting m values matter (here and for the address): near-miss levels are rare among
     # matches, so EM may never observe them and Splink would fall back to generic defaults.
     return cl.DateOfBirthComparison("dob", input_is_string=False).configure(
-        m_probabilities=[0.95, 0.02, 0.01, 0.01, 0.005, 0.005])
+        m_probabilities=[0.95, 0.02, 0.01, 0.01, 0.005, 0.005]
+    )
 
 
 def _country_comparison() -> cl.CustomComparison:
-    return cl.CustomComparison(output_column_name="country", comparison_levels=[
-        cll.NullLevel("country"), cll.ExactMatchLevel("country"), _differs(MOVED_HOUSE_M)])
+    return cl.CustomComparison(
+        output_column_name="country",
+        comparison_levels=[cll.NullLevel("country"), cll.ExactMatchLevel("country"), _differs(MOVED_HOUSE_M)],
+    )
 
 
 def id_column(name: str) -> str:
@@ -130,9 +155,16 @@ def _id_comparison(name: str) -> cl.CustomComparison:
     """An id copied by hand: equal, one edit or two adjacent digits swapped, two edits, or not.
     Starting m values, because a mistyped id may never fall in an EM block and keep Splink's default."""
     column = id_column(name)
-    return cl.CustomComparison(output_column_name=column, comparison_levels=[
-        cll.NullLevel(column), cll.ExactMatchLevel(column), cll.DamerauLevenshteinLevel(column, 1),
-        cll.LevenshteinLevel(column, 2), cll.ElseLevel()]).configure(m_probabilities=[0.9, 0.05, 0.02, 0.03])
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column),
+            cll.DamerauLevenshteinLevel(column, 1),
+            cll.LevenshteinLevel(column, 2),
+            cll.ElseLevel(),
+        ],
+    ).configure(m_probabilities=[0.9, 0.05, 0.02, 0.03])
 
 
 def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
@@ -169,8 +201,11 @@ def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list:
         *[block_on(column) for column in ("email", "phone") if column in fields],
         *[block_on(id_column(name)) for name in ids],
         *[rule for name in ids for rule in _transposed_id_rules(id_column(name))],
-        *([block_on("first_name", "last_name"),
-           "l.first_name = r.last_name AND l.last_name = r.first_name"] if names else []),
+        *(
+            [block_on("first_name", "last_name"), "l.first_name = r.last_name AND l.last_name = r.first_name"]
+            if names
+            else []
+        ),
         *([block_on(PHONETIC_LAST_NAME, "year(dob)")] if {PHONETIC_LAST_NAME, "dob"} <= fields else []),
         *([block_on("dob")] if "dob" in fields else []),
         *([block_on("postcode", "substr(first_name, 1, 1)")] if {"postcode", "first_name"} <= fields else []),
@@ -182,8 +217,9 @@ def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list:
     return rules
 
 
-def person_settings(fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, ...] = (),
-                    link_type: str = "dedupe_only") -> SettingsCreator:
+def person_settings(
+    fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, ...] = (), link_type: str = "dedupe_only"
+) -> SettingsCreator:
     """The model for records carrying `fields` (plus PHONETIC_LAST_NAME for phonetic blocking) and `ids`."""
     available = set(fields)
     return SettingsCreator(
@@ -193,8 +229,11 @@ def person_settings(fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, .
         blocking_rules_to_generate_predictions=blocking_rules(available, ids),
         retain_intermediate_calculation_columns=True,
         # link_only tells files apart by this column; otherwise it only rides along for charts
-        **({"source_dataset_column_name": "source"} if link_type == "link_only"
-           else {"additional_columns_to_retain": ["source"]}),
+        **(
+            {"source_dataset_column_name": "source"}
+            if link_type == "link_only"
+            else {"additional_columns_to_retain": ["source"]}
+        ),
     )
 
 
@@ -243,16 +282,23 @@ def order_levels(model: dict, u_sample_pairs: int) -> list[str]:
     changes: list[str] = []
     for comparison in model["comparisons"]:
         name = comparison["output_column_name"]
-        levels = [level for level in comparison["comparison_levels"]
-                  if not level.get("is_null_level") and level.get("m_probability") is not None]
+        levels = [
+            level
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level") and level.get("m_probability") is not None
+        ]
         for level in levels:
             if level["m_probability"] < MIN_M:
-                changes.append(f"{name}: {level['label_for_charts']!r} m {level['m_probability']:.2g} raised to {MIN_M}")
+                changes.append(
+                    f"{name}: {level['label_for_charts']!r} m {level['m_probability']:.2g} raised to {MIN_M}"
+                )
                 level["m_probability"] = MIN_M
             if level.get("u_probability") is None:
                 level["u_probability"] = 3 / u_sample_pairs
-                changes.append(f"{name}: {level['label_for_charts']!r} never seen among sampled non-matches, "
-                               f"u set to 3/{u_sample_pairs}")
+                changes.append(
+                    f"{name}: {level['label_for_charts']!r} never seen among sampled non-matches, "
+                    f"u set to 3/{u_sample_pairs}"
+                )
         blocks: list[list[dict]] = []
         for level in levels:
             blocks.append([level])
@@ -263,8 +309,10 @@ def order_levels(model: dict, u_sample_pairs: int) -> list[str]:
                 ratio = sum(lv["m_probability"] for lv in block) / sum(lv["u_probability"] for lv in block)
                 for level in block:
                     level["m_probability"] = level["u_probability"] * ratio
-                changes.append(f"{name}: pooled {[lv['label_for_charts'] for lv in block]} at "
-                               f"{math.log2(ratio):.2f} bits, a weaker level outweighed a stronger one")
+                changes.append(
+                    f"{name}: pooled {[lv['label_for_charts'] for lv in block]} at "
+                    f"{math.log2(ratio):.2f} bits, a weaker level outweighed a stronger one"
+                )
     return changes
 
 

@@ -4,6 +4,7 @@ A phone that is no phone or a date in no known format must not vanish in silence
 pipeline and `c360 resolve` count them per source and field, from the staged raw values and the
 records built from them.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -12,9 +13,13 @@ REPORT_COLUMNS = ("file", "field", "values", "normalised", "not_normalised", "no
 PIPELINE_FIELDS = ("first_name", "last_name", "email", "phone", "street", "city", "postcode", "dob")
 
 
-def normalisation_report(con: duckdb.DuckDBPyConnection, staged: str, records: str,
-                         fields: list[tuple[str, str, str]], notes: dict[tuple[str, str], str] | None = None,
-                         ) -> list[dict]:
+def normalisation_report(
+    con: duckdb.DuckDBPyConnection,
+    staged: str,
+    records: str,
+    fields: list[tuple[str, str, str]],
+    notes: dict[tuple[str, str], str] | None = None,
+) -> list[dict]:
     """One row per (source, field): `fields` are (name, raw column of `staged` s, column of `records` r)."""
     rows = []
     for field, raw, normalised in fields:

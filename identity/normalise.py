@@ -5,6 +5,7 @@ phonetic codes from `jellyfish` (Soundex), dates from identity.dates,
 accents are stripped with DuckDB's own `strip_accents`; only trivially stable rules
 (case, whitespace, plus-addressing, postcode spacing) are written here.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,7 +47,6 @@ CREATE OR REPLACE TEMP MACRO c360_postcode(x) AS (
 _DOB_MACRO = f"CREATE OR REPLACE TEMP MACRO c360_dob(x) AS (c360_date(x, '{DAY_FIRST}'));"
 
 
-
 def _e164_converter(default_region: str):
     def to_e164(raw: str | None) -> str | None:
         if raw is None or not raw.strip():
@@ -82,23 +82,29 @@ def _name_variants_arrow() -> pa.Table:
 def install_normalisers(con: duckdb.DuckDBPyConnection) -> None:
     """Create the c360_* macros and the name-variant lookup on this connection."""
     con.execute(_SQL_MACROS + DATE_MACROS + _DOB_MACRO)
-    variants = _name_variants_arrow()  # noqa: F841 - read by the SQL below via replacement scan
+    variants = _name_variants_arrow()  # noqa: F841 - read by the SQL below
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_VARIANTS_TABLE} AS SELECT * FROM variants")
 
 
-def build_phone_lookup(
-    con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str
-) -> None:
+def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str) -> None:
     """Map each distinct raw phone to E.164 in `table(raw, e164)`.
 
     DuckDB Python UDFs need numpy, which the stack does not ship, so only the distinct raw
     strings make one Arrow round trip through `phonenumbers`.
     """
-    raw = con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) "
-                  "WHERE p IS NOT NULL").to_arrow_table().column("raw").to_pylist()
+    raw = (
+        con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) WHERE p IS NOT NULL")
+        .to_arrow_table()
+        .column("raw")
+        .to_pylist()
+    )
     to_e164 = _e164_converter(default_region)
-    lookup = pa.table({"raw": pa.array(raw, pa.string()),  # noqa: F841 - read by the SQL below
-                       "e164": pa.array([to_e164(r) for r in raw], pa.string())})
+    lookup = pa.table(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        {
+            "raw": pa.array(raw, pa.string()),
+            "e164": pa.array([to_e164(r) for r in raw], pa.string()),
+        }
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
     logger.info("normalised %d distinct phone numbers", len(raw))
 
@@ -106,8 +112,13 @@ def build_phone_lookup(
 def build_phonetic_lookup(con: duckdb.DuckDBPyConnection, names_sql: str, table: str) -> None:
     """Map each distinct normalised name to its Soundex code in `table(name, phonetic)`, so blocking
     finds Meyer/Maier and Smith/Smyth; the same Arrow round trip as phones."""
-    names = con.sql(f"SELECT DISTINCT n FROM ({names_sql}) t(n) WHERE n IS NOT NULL"
-                    ).to_arrow_table().column(0).to_pylist()
-    lookup = pa.table({"name": pa.array(names, pa.string()),  # noqa: F841 - read by the SQL below
-                       "phonetic": pa.array([jellyfish.soundex(n) or None for n in names], pa.string())})
+    names = (
+        con.sql(f"SELECT DISTINCT n FROM ({names_sql}) t(n) WHERE n IS NOT NULL").to_arrow_table().column(0).to_pylist()
+    )
+    lookup = pa.table(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
+        {
+            "name": pa.array(names, pa.string()),
+            "phonetic": pa.array([jellyfish.soundex(n) or None for n in names], pa.string()),
+        }
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")

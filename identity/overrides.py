@@ -8,6 +8,7 @@ edges weighted by match weight, deterministic edges far heavier than any score, 
 never cut). Every override is reported in identity.override_report, and one that cannot be
 applied (a record that does not exist, a cannot-link that must-links hold together) is named.
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,7 +64,8 @@ def load_overrides(path: Path) -> tuple[Override, ...]:
             if not (isinstance(pair, list) and len(pair) == 2 and all(_is_record(r) for r in pair)):
                 raise OverridesError(
                     f"{path}: {kind}[{number}]: must be two records written SOURCE:ID with SOURCE in "
-                    f"{list(SOURCES)}, got {pair!r}")
+                    f"{list(SOURCES)}, got {pair!r}"
+                )
             overrides.append(Override(kind, *(r.strip() for r in pair)))
     return tuple(overrides)
 
@@ -72,8 +74,9 @@ def _is_record(value: object) -> bool:
     return isinstance(value, str) and value.partition(":")[0].strip() in SOURCES and bool(value.partition(":")[2])
 
 
-def apply_overrides(con: duckdb.DuckDBPyConnection, records_table: str, edges_table: str,
-                    overrides: tuple[Override, ...]) -> dict[str, int]:
+def apply_overrides(
+    con: duckdb.DuckDBPyConnection, records_table: str, edges_table: str, overrides: tuple[Override, ...]
+) -> dict[str, int]:
     """Rewrite `edges_table` with the overrides; write the report and the cut edges.
 
     Must-links go first, so a cannot-link never cuts what a steward asked to keep together.
@@ -93,31 +96,40 @@ def apply_overrides(con: duckdb.DuckDBPyConnection, records_table: str, edges_ta
         elif override.record_l == override.record_r:
             status, detail = "not_applied", "both sides name the same record"
         elif override.kind == "must_link":
-            con.execute(f"INSERT INTO {edges_table} (unique_id_l, unique_id_r, kind, match_probability) "
-                        "VALUES (least(?, ?), greatest(?, ?), 'override', 1.0)",
-                        [override.record_l, override.record_r] * 2)
+            con.execute(
+                f"INSERT INTO {edges_table} (unique_id_l, unique_id_r, kind, match_probability) "
+                "VALUES (least(?, ?), greatest(?, ?), 'override', 1.0)",
+                [override.record_l, override.record_r] * 2,
+            )
             status, detail = "applied", "joined by an override edge"
         else:
             status, detail = _cut(con, edges_table, override)
         report.append((override.kind, override.record_l, override.record_r, status, detail))
         if status == "not_applied":
-            logger.warning("identity override %s %s %s not applied: %s", override.kind, override.record_l,
-                           override.record_r, detail)
+            logger.warning(
+                "identity override %s %s %s not applied: %s",
+                override.kind,
+                override.record_l,
+                override.record_r,
+                detail,
+            )
     if report:
         con.executemany(f"INSERT INTO {OVERRIDE_REPORT} VALUES (?, ?, ?, ?, ?)", report)
-    counts = {"overrides_applied": sum(r[3] == "applied" for r in report),
-              "overrides_not_applied": sum(r[3] == "not_applied" for r in report)}
+    counts = {
+        "overrides_applied": sum(r[3] == "applied" for r in report),
+        "overrides_not_applied": sum(r[3] == "not_applied" for r in report),
+    }
     logger.info("identity overrides: %s", counts)
     return counts
 
 
-def _existing_records(con: duckdb.DuckDBPyConnection, records_table: str,
-                      overrides: tuple[Override, ...]) -> set[str]:
+def _existing_records(con: duckdb.DuckDBPyConnection, records_table: str, overrides: tuple[Override, ...]) -> set[str]:
     named = sorted({r for o in overrides for r in (o.record_l, o.record_r)})
     if not named:
         return set()
-    rows = con.execute(f"SELECT unique_id FROM {records_table} WHERE unique_id IN (SELECT unnest(?))",
-                       [named]).fetchall()
+    rows = con.execute(
+        f"SELECT unique_id FROM {records_table} WHERE unique_id IN (SELECT unnest(?))", [named]
+    ).fetchall()
     return {row[0] for row in rows}
 
 
@@ -135,7 +147,8 @@ def _capacity(kind: str, match_probability: float) -> float | None:
 def _cut(con: duckdb.DuckDBPyConnection, edges_table: str, override: Override) -> tuple[str, str]:
     graph = nx.Graph()
     for left, right, kind, probability in con.execute(
-            f"SELECT unique_id_l, unique_id_r, kind, match_probability FROM {edges_table}").fetchall():
+        f"SELECT unique_id_l, unique_id_r, kind, match_probability FROM {edges_table}"
+    ).fetchall():
         capacity = _capacity(kind, probability)
         data = graph.get_edge_data(left, right)
         if data is None:
@@ -154,11 +167,15 @@ def _cut(con: duckdb.DuckDBPyConnection, edges_table: str, override: Override) -
     except nx.NetworkXUnbounded:
         return "not_applied", "must-link overrides hold the two records together"
     cut = sorted((min(a, b), max(a, b)) for a, b in component.edges if (a in side) != (b in side))
-    con.execute("CREATE OR REPLACE TEMP TABLE c360_cut AS SELECT unnest(?) AS unique_id_l, unnest(?) AS unique_id_r",
-                [[a for a, _ in cut], [b for _, b in cut]])
-    con.execute(f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, ? FROM {edges_table} e "
-                "SEMI JOIN c360_cut c USING (unique_id_l, unique_id_r)",
-                [f"{override.record_l} {override.record_r}"])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE c360_cut AS SELECT unnest(?) AS unique_id_l, unnest(?) AS unique_id_r",
+        [[a for a, _ in cut], [b for _, b in cut]],
+    )
+    con.execute(
+        f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, ? FROM {edges_table} e "
+        "SEMI JOIN c360_cut c USING (unique_id_l, unique_id_r)",
+        [f"{override.record_l} {override.record_r}"],
+    )
     con.execute(f"""
         DELETE FROM {edges_table} e
         WHERE EXISTS (SELECT 1 FROM c360_cut c WHERE c.unique_id_l = e.unique_id_l

@@ -6,6 +6,7 @@ the other parts get new ids recorded as ('split'). A new id is derived from the 
 smallest member and the run number, so identical input on an empty warehouse yields
 identical ids while an id retired earlier can never be re-issued.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,7 +73,8 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
                    k.customer_id IS NULL AS is_new
             FROM firsts f LEFT JOIN kept k USING (cluster_id);
         """)
-        con.execute(f"""
+        con.execute(
+            f"""
             INSERT INTO {HISTORY}
             SELECT c.old_id, a.customer_id, ?::TIMESTAMPTZ, 'merge'
             FROM c360_claims c JOIN c360_assigned a USING (cluster_id)
@@ -83,7 +85,9 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
             ANTI JOIN c360_claims c ON c.old_id = o.old_id AND c.cluster_id = o.cluster_id
             WHERE a.customer_id <> o.old_id
             ORDER BY 4, 1, 2
-        """, [started_at, started_at])
+        """,
+            [started_at, started_at],
+        )
         reassigned = con.execute(f"""
             SELECT count(*) FROM {CUSTOMER_MAP} m
             JOIN {clusters} c ON c.source = m.source AND c.source_record_id = m.source_record_id
@@ -100,18 +104,29 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
             SELECT customer_id, {run_id} FROM c360_assigned WHERE is_new ORDER BY customer_id;
         """)
         records, customers, new_ids = con.execute(
-            f"SELECT (SELECT count(*) FROM {CUSTOMER_MAP}), count(*), count(*) FILTER (WHERE is_new) "
-            "FROM c360_assigned").fetchone()
-        con.execute(f"INSERT INTO {RUNS} VALUES (?, ?, ?, ?, ?)",
-                    [run_id, started_at, records, customers, reassigned])
+            f"SELECT (SELECT count(*) FROM {CUSTOMER_MAP}), count(*), count(*) FILTER (WHERE is_new) FROM c360_assigned"
+        ).fetchone()
+        con.execute(f"INSERT INTO {RUNS} VALUES (?, ?, ?, ?, ?)", [run_id, started_at, records, customers, reassigned])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    logger.info("run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
-                run_id, records, customers, new_ids, reassigned)
-    return {"run_id": run_id, "records": records, "customers": customers, "new_customer_ids": new_ids,
-            "records_reassigned": reassigned, **_override_counts(con)}
+    logger.info(
+        "run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
+        run_id,
+        records,
+        customers,
+        new_ids,
+        reassigned,
+    )
+    return {
+        "run_id": run_id,
+        "records": records,
+        "customers": customers,
+        "new_customer_ids": new_ids,
+        "records_reassigned": reassigned,
+        **_override_counts(con),
+    }
 
 
 def _override_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -120,5 +135,6 @@ def _override_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         return {}
     applied, not_applied = con.execute(
         f"SELECT count(*) FILTER (WHERE status = 'applied'), count(*) FILTER (WHERE status = 'not_applied') "
-        f"FROM {OVERRIDE_REPORT}").fetchone()
+        f"FROM {OVERRIDE_REPORT}"
+    ).fetchone()
     return {"overrides_applied": applied, "overrides_not_applied": not_applied}

@@ -1,4 +1,5 @@
 """Probabilistic edges: the saved Splink model scores blocked pairs inside the warehouse."""
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,14 @@ from identity.model import (
 logger = logging.getLogger(__name__)
 
 
-def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path | dict,
-                threshold: float, target: str, require_first_name_agreement: bool) -> int:
+def score_pairs(
+    con: duckdb.DuckDBPyConnection,
+    records_table: str,
+    model: Path | dict,
+    threshold: float,
+    target: str,
+    require_first_name_agreement: bool,
+) -> int:
     """Write `target(unique_id_l, unique_id_r, match_weight, match_probability)` for pairs >= threshold.
 
     With `require_first_name_agreement` and a model comparing first names, pairs whose first names
@@ -37,8 +44,10 @@ def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path 
         guard = ""
         if require_first_name_agreement and "gamma_first_name" in columns:
             # a personal id equal or one typo apart is no household's: levels >= 2 are exact and one edit
-            personal = [*(["dob_l = dob_r"] if "dob_l" in columns else []),
-                        *(f"{c} >= 2" for c in sorted(columns) if c.startswith("gamma_id_"))]
+            personal = [
+                *(["dob_l = dob_r"] if "dob_l" in columns else []),
+                *(f"{c} >= 2" for c in sorted(columns) if c.startswith("gamma_id_")),
+            ]
             guard = "WHERE " + " OR ".join(["gamma_first_name <> 0", *personal])
         con.execute(f"""
             CREATE OR REPLACE TABLE {target} AS
@@ -52,6 +61,5 @@ def score_pairs(con: duckdb.DuckDBPyConnection, records_table: str, model: Path 
     finally:
         drop_splink_scratch(con)
     count = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
-    logger.info("probabilistic edges: %d at p>=%.3f in %.1fs", count, threshold,
-                time.perf_counter() - started)
+    logger.info("probabilistic edges: %d at p>=%.3f in %.1fs", count, threshold, time.perf_counter() - started)
     return count

@@ -3,6 +3,7 @@
 Every source is reduced to the same attribute set (names, email, phone, address, date of
 birth) so deterministic rules and the Splink model treat CRM, web and email records alike.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,16 @@ RECORDS = "identity.records"
 RECORD_EMAILS = "identity.record_emails"
 SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient", "email_subscriber")
 RECORD_COLUMNS = (
-    "source", "source_record_id", "first_name", "last_name", "email", "phone",
-    "street", "city", "postcode", "dob",
+    "source",
+    "source_record_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "postcode",
+    "dob",
 )
 
 _CRM_SQL = """
@@ -35,12 +44,13 @@ QUALIFY row_number() OVER (PARTITION BY contact_id ORDER BY updated_at DESC NULL
 def _web_traits(condition: str) -> str:
     """Identify traits are the only person attributes a web identity carries: the latest wins
     for matching, while every address it identified with counts for exact-email stitching."""
+
     def latest(column: str) -> str:
         return f'arg_max({column}, "timestamp") FILTER (WHERE {column} IS NOT NULL AND {condition})'
 
     return f"""
-       {latest('traits_first_name')} AS first_name, {latest('traits_last_name')} AS last_name,
-       {latest('traits_email')} AS email, {latest('traits_phone')} AS phone,
+       {latest("traits_first_name")} AS first_name, {latest("traits_last_name")} AS last_name,
+       {latest("traits_email")} AS email, {latest("traits_phone")} AS phone,
        NULL AS street, NULL AS city, NULL AS postcode, NULL AS dob,
        string_agg(DISTINCT traits_email, ';') FILTER (WHERE traits_email IS NOT NULL AND {condition})
            AS additional_emails
@@ -48,7 +58,7 @@ def _web_traits(condition: str) -> str:
 
 
 _WEB_USER_SQL = f"""
-SELECT 'web_user_id' AS source, CAST(user_id AS VARCHAR) AS source_record_id, {_web_traits('true')}
+SELECT 'web_user_id' AS source, CAST(user_id AS VARCHAR) AS source_record_id, {_web_traits("true")}
 FROM raw_web.events WHERE user_id IS NOT NULL GROUP BY user_id
 """
 
@@ -56,7 +66,7 @@ FROM raw_web.events WHERE user_id IS NOT NULL GROUP BY user_id
 # the user id, which the anonymous id is linked to deterministically anyway.
 _WEB_ANONYMOUS_SQL = f"""
 SELECT 'web_anonymous_id' AS source, CAST(anonymous_id AS VARCHAR) AS source_record_id,
-       {_web_traits('user_id IS NULL')}
+       {_web_traits("user_id IS NULL")}
 FROM raw_web.events WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id
 """
 
@@ -110,8 +120,12 @@ def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> Non
 
 
 def build_records(
-    con: duckdb.DuckDBPyConnection, staging_table: str, target: str, emails_target: str,
-    phone_default_region: str, extra_columns: dict[str, str] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    staging_table: str,
+    target: str,
+    emails_target: str,
+    phone_default_region: str,
+    extra_columns: dict[str, str] | None = None,
 ) -> int:
     """Normalise staged records into `target` (Splink's input) and `emails_target` (record, email).
 
@@ -119,8 +133,7 @@ def build_records(
     """
     extras = "".join(f", {sql} AS {name}" for name, sql in (extra_columns or {}).items())
     install_normalisers(con)
-    build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup",
-                       phone_default_region)
+    build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup", phone_default_region)
     con.execute(f"""
         CREATE OR REPLACE TABLE {target} AS
         WITH variants AS (

@@ -1,9 +1,10 @@
 """The identity stage: raw tables -> normalised records -> edges -> clusters -> persistent ids."""
+
 from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -38,24 +39,30 @@ def _union_edges(con: duckdb.DuckDBPyConnection) -> None:
 
 def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) -> dict:
     """Run the whole stage on an open warehouse connection."""
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     started = time.perf_counter()
     ensure_identity_tables(con)
     stage_raw_records(con, "c360_staged_records")
-    records = build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS,
-                            config.phone_default_region)
-    not_normalised = failures(normalisation_report(con, "c360_staged_records", RECORDS,
-                                                   [(f, f, f) for f in PIPELINE_REPORT_FIELDS]))
+    records = build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS, config.phone_default_region)
+    not_normalised = failures(
+        normalisation_report(con, "c360_staged_records", RECORDS, [(f, f, f) for f in PIPELINE_REPORT_FIELDS])
+    )
     if not_normalised:
         logger.warning("values that could not be normalised (now NULL), per source and field: %s", not_normalised)
     edge_counts = build_deterministic_edges(con, RECORDS, RECORD_EMAILS, DETERMINISTIC_EDGES)
-    edge_counts["splink"] = score_pairs(con, RECORDS, config.model_path, config.match_threshold,
-                                        SCORED_PAIRS, config.require_first_name_agreement)
+    edge_counts["splink"] = score_pairs(
+        con, RECORDS, config.model_path, config.match_threshold, SCORED_PAIRS, config.require_first_name_agreement
+    )
     _union_edges(con)
     cluster_records(con, RECORDS, EDGES, CLUSTERS, overrides=load_overrides(config.overrides_path))
     ids = assign_customer_ids(con, CLUSTERS, started_at)
-    result = {**ids, "records": records, "edges": edge_counts, "not_normalised": not_normalised,
-              "seconds": round(time.perf_counter() - started, 2)}
+    result = {
+        **ids,
+        "records": records,
+        "edges": edge_counts,
+        "not_normalised": not_normalised,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
     logger.info("identity stage done: %s", result)
     return result
 

@@ -1,5 +1,6 @@
 """Estimating the person model on records: the pipeline's `c360 identity train` and `c360 resolve`
 both fit the prior from exact rules, u by random sampling and m by EM, then order the levels."""
+
 from __future__ import annotations
 
 import json
@@ -45,10 +46,15 @@ def em_rules(fields: set[str], ids: tuple[str, ...]) -> list:
     return [block_on(*rule) for rule in (preferred + fallbacks)[:2]]
 
 
-def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tuple[str, ...] = PIPELINE_FIELDS,
-                   ids: tuple[str, ...] = (), link_type: str = "dedupe_only",
-                   em_blocking_rules: list | None = None, u_max_pairs: int | None = None,
-                   ) -> tuple[dict, list[str]]:
+def estimate_model(
+    records: SplinkDataFrame,
+    config: IdentityConfig,
+    fields: tuple[str, ...] = PIPELINE_FIELDS,
+    ids: tuple[str, ...] = (),
+    link_type: str = "dedupe_only",
+    em_blocking_rules: list | None = None,
+    u_max_pairs: int | None = None,
+) -> tuple[dict, list[str]]:
     """The estimated model as a Splink settings dict, and the level-order fixes applied to it.
 
     Raises splink's EMTrainingException (or ValueError) when the records cannot support EM.
@@ -57,14 +63,16 @@ def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tup
     linker = Linker(records, person_settings(fields, ids, link_type), log_level=logging.WARNING)
     rules = exact_rules(available, ids)
     if not rules:
-        raise ValueError("no exact rule (names with birth date or postcode, email, phone, an id) to estimate the "
-                         "prior from")
+        raise ValueError(
+            "no exact rule (names with birth date or postcode, email, phone, an id) to estimate the prior from"
+        )
     linker.training.estimate_probability_two_random_records_match(rules, recall=config.prior_recall)
     u_pairs = u_max_pairs or config.u_max_pairs
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=config.seed)
     for rule in em_blocking_rules or em_rules(available, ids):
         linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, record_sample_proportion=config.em_record_sample_proportion)
+            rule, record_sample_proportion=config.em_record_sample_proportion
+        )
     model = linker.misc.save_model_to_json()
     changes = order_levels(model, u_pairs)
     for change in changes:
@@ -72,14 +80,18 @@ def estimate_model(records: SplinkDataFrame, config: IdentityConfig, fields: tup
     return model, changes
 
 
-def train_on_table(con: duckdb.DuckDBPyConnection, records_table: str, config: IdentityConfig,
-                   model_path: Path) -> Path:
+def train_on_table(
+    con: duckdb.DuckDBPyConnection, records_table: str, config: IdentityConfig, model_path: Path
+) -> Path:
     """Estimate the pipeline model on a table with identity.records' columns and save it as JSON."""
     started = time.perf_counter()
     db_api = splink_api(con)
     try:
-        model, _ = estimate_model(register_table(db_api, records_table, "records"), config,
-                                  em_blocking_rules=[block_on(*rule) for rule in config.em_blocking_rules])
+        model, _ = estimate_model(
+            register_table(db_api, records_table, "records"),
+            config,
+            em_blocking_rules=[block_on(*rule) for rule in config.em_blocking_rules],
+        )
     finally:
         drop_splink_scratch(con)
     model_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
 """Small helpers for reading a warehouse whose raw tables may not have been loaded yet."""
+
 from __future__ import annotations
 
 import duckdb
@@ -6,10 +7,12 @@ import duckdb
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:

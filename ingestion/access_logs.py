@@ -11,6 +11,7 @@ compressed copy only the lines appended after the last read, whatever its name. 
 that really repeat (two equal requests in one second) are kept, since nothing is compared line
 by line. Lines skipped this way are counted as `rows_already_read`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,18 +41,44 @@ OPTIONAL_GROUPS = ("remote_user", "bytes", "referrer", "user_agent", "cookie", "
 # default file names: access.log*, Red Hat's access_log*, any *.log, with logrotate's numbered
 # (.1, .2.gz) and dateext (-20260929, -20260929.gz) suffixes
 ACCESS_LOG_FILES = (
-    "access.log*", "access_log*", "*.log", "*.log.gz", "*.log.[0-9]*", "*.log-[0-9]*", "*_log", "*_log.[0-9]*",
+    "access.log*",
+    "access_log*",
+    "*.log",
+    "*.log.gz",
+    "*.log.[0-9]*",
+    "*.log-[0-9]*",
+    "*_log",
+    "*_log.[0-9]*",
     "*_log-[0-9]*",
 )
 _TEXT = pa.string()
 # raw_web.access_log: created with these columns before the first log file lands, so models can read it
-ACCESS_LOG_SCHEMA = pa.schema([
-    ("ip", _TEXT), ("remote_user", _TEXT), ("requested_at", pa.timestamp("us", tz="UTC")), ("method", _TEXT),
-    ("path", _TEXT), ("query", _TEXT), ("protocol", _TEXT), ("status", pa.int32()), ("bytes", pa.int64()),
-    ("referrer", _TEXT), ("user_agent", _TEXT), ("utm_source", _TEXT), ("utm_medium", _TEXT),
-    ("utm_campaign", _TEXT), ("utm_term", _TEXT), ("utm_content", _TEXT), ("mc_eid", _TEXT), ("visitor_id", _TEXT),
-    ("forwarded_for", _TEXT), ("_source_file", _TEXT), ("_source_line", pa.int64()), ("_file_hash", _TEXT),
-])
+ACCESS_LOG_SCHEMA = pa.schema(
+    [
+        ("ip", _TEXT),
+        ("remote_user", _TEXT),
+        ("requested_at", pa.timestamp("us", tz="UTC")),
+        ("method", _TEXT),
+        ("path", _TEXT),
+        ("query", _TEXT),
+        ("protocol", _TEXT),
+        ("status", pa.int32()),
+        ("bytes", pa.int64()),
+        ("referrer", _TEXT),
+        ("user_agent", _TEXT),
+        ("utm_source", _TEXT),
+        ("utm_medium", _TEXT),
+        ("utm_campaign", _TEXT),
+        ("utm_term", _TEXT),
+        ("utm_content", _TEXT),
+        ("mc_eid", _TEXT),
+        ("visitor_id", _TEXT),
+        ("forwarded_for", _TEXT),
+        ("_source_file", _TEXT),
+        ("_source_line", pa.int64()),
+        ("_file_hash", _TEXT),
+    ]
+)
 # cookies that carry a visitor id (Segment's analytics.js id first: it joins logs to tracked events)
 VISITOR_COOKIES = ("ajs_anonymous_id", "visitor_id", "_c360_vid", "uid")
 HEAD_BYTES = 4096  # registered prefixes are first compared on this many bytes, then in full
@@ -87,9 +114,11 @@ def load_log_format(name_or_pattern: str) -> LogFormat:
     unknown = [g for g in compiled.groupindex if g not in REQUIRED_GROUPS + OPTIONAL_GROUPS]
     if missing or unknown:
         raise MappingError(
-            f"access-log format {name!r}: " + "; ".join(
+            f"access-log format {name!r}: "
+            + "; ".join(
                 [f"missing group(s) {missing}"] * bool(missing) + [f"unknown group(s) {unknown}"] * bool(unknown)
-            ) + f"; groups are {list(REQUIRED_GROUPS + OPTIONAL_GROUPS)}"
+            )
+            + f"; groups are {list(REQUIRED_GROUPS + OPTIONAL_GROUPS)}"
         )
     return LogFormat(name, pattern, groups)
 
@@ -157,12 +186,12 @@ def _parse_lines(con: duckdb.DuckDBPyConnection, log_format: LogFormat, source_f
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE matched_log AS
         SELECT {LINE}, regexp_matches({TEXT}, {pattern}) AS ok,
-            regexp_extract({TEXT}, {pattern}, [{', '.join(literal(g) for g in log_format.groups)}]) AS m
+            regexp_extract({TEXT}, {pattern}, [{", ".join(literal(g) for g in log_format.groups)}]) AS m
         FROM log_lines"""
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE split_log AS
-        SELECT {LINE}, ok, {', '.join(f'{group(g)} AS "{g}"' for g in REQUIRED_GROUPS + OPTIONAL_GROUPS)},
+        SELECT {LINE}, ok, {", ".join(f'{group(g)} AS "{g}"' for g in REQUIRED_GROUPS + OPTIONAL_GROUPS)},
             NULLIF(regexp_extract(m.request, '^(\\S+) ', 1), '') AS method,
             NULLIF(regexp_extract(m.request, '^\\S+ (\\S+)', 1), '') AS target,
             NULLIF(regexp_extract(m.request, ' (\\S+)$', 1), '') AS protocol,
@@ -180,7 +209,7 @@ def _parse_lines(con: duckdb.DuckDBPyConnection, log_format: LogFormat, source_f
             TRY_CAST(NULLIF(bytes, '-') AS BIGINT) AS bytes,
             NULLIF(referrer, '-') AS referrer,
             NULLIF(user_agent, '-') AS user_agent,
-            {', '.join(f"{query_param('target', k)} AS {k}" for k in ('utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'mc_eid'))},
+            {", ".join(f"{query_param('target', k)} AS {k}" for k in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "mc_eid"))},
             -- a visitor id comes from a named cookie, or a bare cookie value; an address list never is one
             CASE WHEN cookie IS NULL OR cookie IN ('', '-') THEN NULL
                  WHEN NOT contains(cookie, '=') THEN
@@ -192,10 +221,14 @@ def _parse_lines(con: duckdb.DuckDBPyConnection, log_format: LogFormat, source_f
                  WHEN requested_at IS NULL THEN 'invalid timestamp' ELSE '' END AS _reason
         FROM split_log"""
     )
-    good = con.sql(
-        f"SELECT * EXCLUDE ({LINE}, _reason), {literal(source_file)} AS _source_file, {LINE} AS _source_line,"
-        f" {literal(file_hash)} AS _file_hash FROM parsed_log WHERE _reason = ''"
-    ).to_arrow_table().cast(ACCESS_LOG_SCHEMA)
+    good = (
+        con.sql(
+            f"SELECT * EXCLUDE ({LINE}, _reason), {literal(source_file)} AS _source_file, {LINE} AS _source_line,"
+            f" {literal(file_hash)} AS _file_hash FROM parsed_log WHERE _reason = ''"
+        )
+        .to_arrow_table()
+        .cast(ACCESS_LOG_SCHEMA)
+    )
     return FileResult(data=good, rejects=line_rejects(con, "parsed_log", "log_lines")).fail_if_all_rejected(
         source_file, _refusal(log_format), f"in the {log_format.name} access-log format"
     )

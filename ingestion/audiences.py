@@ -4,10 +4,11 @@ Each tool's export shape is configuration: an `audience` section in config/sourc
 (Mailchimp's subscribed/unsubscribed/cleaned member exports, Klaviyo's profile export). A
 Mailchimp file says the status by its name, so its section sets `values: {status: ...}`.
 """
+
 from __future__ import annotations
 
 import hashlib
-from typing import Sequence
+from collections.abc import Sequence
 
 from ingestion.entities import Entity, Field
 from ingestion.mapping import ExportMapping, MappingError, load_mapping
@@ -56,7 +57,9 @@ def audience_mapping(tools: Sequence[str], entities: Sequence[Entity]) -> Export
         raise MappingError(f"no audience section in the mapping files of {list(tools)}")
     delimiters = {m.delimiter for m in mappings if AUDIENCE.table in m.entities}
     if len(delimiters) > 1:
-        raise MappingError(f"audience exports of {list(tools)} declare different csv_delimiter values {sorted(delimiters)}")
+        raise MappingError(
+            f"audience exports of {list(tools)} declare different csv_delimiter values {sorted(delimiters)}"
+        )
     return ExportMapping(
         path=mappings[0].path,
         digest=hashlib.sha256("".join(m.digest for m in mappings).encode()).hexdigest(),

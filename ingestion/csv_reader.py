@@ -5,13 +5,14 @@ drops the rest of a file after an unterminated quote and skips blank lines. So t
 is accepted only if its records (plus embedded newlines) cover every physical line of the file;
 otherwise the file is re-read by `_python_read`, which recovers after broken quoting.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -128,9 +129,7 @@ def _duckdb_read(
     return RawRecords(table, rejects)
 
 
-def _record_starts(
-    good_newlines: pa.ChunkedArray, rejected: list[tuple]
-) -> tuple[pa.Array, int, list[int]] | None:
+def _record_starts(good_newlines: pa.ChunkedArray, rejected: list[tuple]) -> tuple[pa.Array, int, list[int]] | None:
     """Physical start line of every good and rejected record, and the number of lines they cover.
 
     DuckDB numbers records, not lines (a quoted newline does not count), so records are laid

@@ -3,6 +3,7 @@
 The identity stage applies stricter matching rules on top; this only trims and lower-cases while
 the raw value is kept in its own column.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa

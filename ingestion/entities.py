@@ -1,4 +1,5 @@
 """The raw tables that mapped exports (CRM, email tool) land in: c360 column names, types and keys."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -9,14 +9,15 @@ Which files were loaded lives in dlt source state keyed by content hash, so it i
 the same load package as the rows: after a crash the file is simply read again, and merge keys
 on every table (data, quarantine, load_report) make the re-read idempotent.
 """
+
 from __future__ import annotations
 
 import logging
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import dlt
 import duckdb
@@ -60,10 +61,23 @@ QUARANTINE_HINTS = dlt.mark.make_hints(
     table_name="quarantine", write_disposition="merge", primary_key=["file_hash", "line_number"]
 )
 LOAD_REPORT_SCHEMA = pa.schema(
-    [pa.field("file_hash", pa.string(), nullable=False), pa.field("source_file", pa.string()), pa.field("entity", pa.string())]
-    + [pa.field(name, pa.int64()) for name in
-       ("rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "rows_failed", "rows_already_read",
-        "lines_skipped")]
+    [
+        pa.field("file_hash", pa.string(), nullable=False),
+        pa.field("source_file", pa.string()),
+        pa.field("entity", pa.string()),
+    ]
+    + [
+        pa.field(name, pa.int64())
+        for name in (
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "rows_suppressed",
+            "rows_failed",
+            "rows_already_read",
+            "lines_skipped",
+        )
+    ]
     + [pa.field(name, pa.string()) for name in ("status", "error", "new_columns", "renamed_columns", "encoding")]
 )
 LOAD_REPORT_HINTS = dlt.mark.make_hints(
@@ -194,7 +208,9 @@ def ingest_files(
                 if raw is None:
                     result = FileResult(data=None, error=unreadable)
                 else:
-                    log.info("%s: file %d/%d %s: parsing %.1f MB", entity, number, len(files), file.name, len(raw) / 1e6)
+                    log.info(
+                        "%s: file %d/%d %s: parsing %.1f MB", entity, number, len(files), file.name, len(raw) / 1e6
+                    )
                     result = _read_one(con, file, raw, file_hash, reading, settings, Path(scratch))
                     del raw
                     _suppress(result, suppressions)
@@ -303,17 +319,27 @@ def _unmatched_items(state: dict, files: list[LandingFile]) -> Iterator[object]:
         error = f"{file.name}: matches no file pattern of this source; rename it or add a pattern in config/sources/"
         yield dlt.mark.with_hints(
             _report_row(None, file.name, key, FileResult(data=None, error=error), status="unmatched"),
-            LOAD_REPORT_HINTS, create_table_variant=True,
+            LOAD_REPORT_HINTS,
+            create_table_variant=True,
         )
 
 
-def _log_file(entity: str, number: int, total: int, name: str, result: FileResult, rows_so_far: int, started: float) -> None:
+def _log_file(
+    entity: str, number: int, total: int, name: str, result: FileResult, rows_so_far: int, started: float
+) -> None:
     if result.error:
         log.error("%s: %s", entity, result.error)
     log.info(
         "%s: file %d/%d %s: %d read, %d loaded, %d quarantined (%d rows so far, %.1fs)",
-        entity, number, total, name, result.rows_read, result.rows_loaded,
-        len(result.rejects), rows_so_far, time.monotonic() - started,
+        entity,
+        number,
+        total,
+        name,
+        result.rows_read,
+        result.rows_loaded,
+        len(result.rejects),
+        rows_so_far,
+        time.monotonic() - started,
     )
     if result.suppressed:
         log.info("%s: %s: %d row(s) of erased people dropped", entity, name, result.suppressed)
@@ -322,7 +348,9 @@ def _log_file(entity: str, number: int, total: int, name: str, result: FileResul
     if result.new_columns:
         log.warning("%s: %s has new column(s) %s, added to the raw table", entity, name, result.new_columns)
     if result.renamed_columns:
-        log.warning("%s: %s: column names colliding after normalisation renamed: %s", entity, name, result.renamed_columns)
+        log.warning(
+            "%s: %s: column names colliding after normalisation renamed: %s", entity, name, result.renamed_columns
+        )
 
 
 def _suppress(result: FileResult, suppressions: Suppressions) -> None:
@@ -335,7 +363,9 @@ def _suppress(result: FileResult, suppressions: Suppressions) -> None:
     result.suppressed += dropped + dropped_rejects
 
 
-def _keep_last(con: duckdb.DuckDBPyConnection, tables: list[pa.Table], key: list[str], latest_by: str | None) -> pa.Table:
+def _keep_last(
+    con: duckdb.DuckDBPyConnection, tables: list[pa.Table], key: list[str], latest_by: str | None
+) -> pa.Table:
     """One row per key from a run's files: the latest `latest_by`, ties going to the last row read."""
     data = pa.concat_tables(tables, promote_options="default")  # files may differ in extra columns
     columns = ", ".join(ident(k) for k in key)
@@ -398,10 +428,14 @@ def _report_items(entity: str, source_file: str, file_hash: str, result: FileRes
             schema=QUARANTINE_SCHEMA,
         )
         yield dlt.mark.with_hints(quarantine, QUARANTINE_HINTS, create_table_variant=True)
-    yield dlt.mark.with_hints(_report_row(entity, source_file, file_hash, result), LOAD_REPORT_HINTS, create_table_variant=True)
+    yield dlt.mark.with_hints(
+        _report_row(entity, source_file, file_hash, result), LOAD_REPORT_HINTS, create_table_variant=True
+    )
 
 
-def _report_row(entity: str | None, source_file: str, file_hash: str, result: FileResult, status: str | None = None) -> dict:
+def _report_row(
+    entity: str | None, source_file: str, file_hash: str, result: FileResult, status: str | None = None
+) -> dict:
     return {
         "file_hash": file_hash,
         "source_file": source_file,

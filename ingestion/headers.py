@@ -1,5 +1,6 @@
 """The header row of a landed export, read from its first bytes: how a file whose name several entities
 claim (Salesforce's `report<epoch>.csv`) finds the entity whose required columns it has."""
+
 from __future__ import annotations
 
 import csv
@@ -31,7 +32,9 @@ def export_headers(file: LandingFile, delimiter: str) -> set[str]:
 
 def _xlsx_headers(file: LandingFile) -> set[str]:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(decompress(file, file.read_bytes())), read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(decompress(file, file.read_bytes())), read_only=True, data_only=True
+        )
     except Exception:  # noqa: BLE001 - a damaged workbook: its own load reports the reason
         return set()
     try:
@@ -39,4 +42,3 @@ def _xlsx_headers(file: LandingFile) -> set[str]:
     finally:
         workbook.close()
     return {str(cell).strip() for cell in first if cell is not None}
-

@@ -1,4 +1,5 @@
 """JSON exports to RawRecords, and any line-oriented file to a (line number, text) Arrow table."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def load_lines(
     decompressed or BOM-prefixed text, or `from_text` (text that is not the file's own bytes), is
     passed in as a parameter. `text`'s first line is numbered `first_line` (a file read from the middle).
     """
-    if from_text or path.name.lower().endswith(".gz") or starts_with_bom(path):  # read_text neither decompresses nor drops a BOM
+    if (
+        from_text or path.name.lower().endswith(".gz") or starts_with_bom(path)
+    ):  # read_text neither decompresses nor drops a BOM
         content, params = "(SELECT $text AS content)", {"text": text}
     else:
         content, params = "read_text($path)", {"path": str(path)}
@@ -92,7 +95,9 @@ def read_json_records(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> 
     for _, record in records:
         headers.update(dict.fromkeys(record))
     columns = {name: [record.get(name) for _, record in records] for name in headers}
-    return RawRecords(string_table(columns, [number for number, _ in records]), sorted(rejects, key=lambda r: r.line_number))
+    return RawRecords(
+        string_table(columns, [number for number, _ in records]), sorted(rejects, key=lambda r: r.line_number)
+    )
 
 
 def _flatten(item: dict[str, Any]) -> dict[str, str | None]:

@@ -7,6 +7,7 @@ by its base name with the compression suffix dropped, so `contacts*.csv` also cl
 `2026-09/contacts.csv.gz` and `export.zip/contacts.csv`; files no pattern claims are reported
 as `unmatched` (ingestion.file_loop), never skipped in silence.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -14,9 +15,9 @@ import gzip
 import hashlib
 import zipfile
 import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping, Sequence
 
 from charset_normalizer import from_bytes
 
@@ -182,9 +183,7 @@ def decompress(file: LandingFile, raw: bytes) -> bytes:
     try:
         return gzip.decompress(raw)
     except (EOFError, OSError, zlib.error) as exc:
-        raise UnreadableFile(
-            f"{file.name}: truncated or corrupt gzip file ({exc}); re-copy or re-export it"
-        ) from exc
+        raise UnreadableFile(f"{file.name}: truncated or corrupt gzip file ({exc}); re-copy or re-export it") from exc
 
 
 @dataclass
@@ -251,10 +250,13 @@ def _by_line(name: str, data: bytes, encoding: str) -> Decoded:
             lines.append(line.decode(encoding))
         except UnicodeDecodeError as exc:
             lines.append("")
-            rejects.append(Reject(
-                number, line.decode(encoding, errors="backslashreplace").rstrip("\r"),
-                f"undecodable byte 0x{line[exc.start]:02x} at position {exc.start + 1} (file read as {encoding})",
-            ))
+            rejects.append(
+                Reject(
+                    number,
+                    line.decode(encoding, errors="backslashreplace").rstrip("\r"),
+                    f"undecodable byte 0x{line[exc.start]:02x} at position {exc.start + 1} (file read as {encoding})",
+                )
+            )
     return Decoded("\n".join(lines), encoding, rejects)
 
 

@@ -1,13 +1,15 @@
 """Per-export column mappings (config/sources/<flavour>.yml): point c360 at your own headers without code."""
+
 from __future__ import annotations
 
 import codecs
 import hashlib
 import re
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pyarrow as pa
 import yaml
@@ -175,6 +177,8 @@ def _reading(where: str, reading: dict) -> dict:
         try:
             zoneinfo.ZoneInfo(str(zone))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise MappingError(f"{where}.timezone: unknown time zone {zone!r} (use an IANA name like Europe/Berlin)") from exc
+            raise MappingError(
+                f"{where}.timezone: unknown time zone {zone!r} (use an IANA name like Europe/Berlin)"
+            ) from exc
         out["timezone"] = str(zone)
     return out

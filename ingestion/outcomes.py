@@ -1,4 +1,5 @@
 """What one landed file produced: accepted rows, refused rows, and the load-report line describing it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ class FileResult:
     already_read: int = 0  # lines an earlier file already delivered (a grown or rotated log), not parsed again
     failed: int = 0  # rows of a file that failed as a whole and were neither loaded nor quarantined
     lines_skipped: int = 0  # report footer, total and trailing blank lines: not rows, skipped and counted
-    renamed_columns: list[str] = field(default_factory=list)  # "header -> column" for names colliding after normalisation
+    renamed_columns: list[str] = field(
+        default_factory=list
+    )  # "header -> column" for names colliding after normalisation
     encoding: str | None = None
 
     @property
@@ -34,7 +37,7 @@ class FileResult:
     def rows_read(self) -> int:
         return self.rows_loaded + len(self.rejects) + self.suppressed + self.failed + self.already_read
 
-    def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> "FileResult":
+    def fail_if_all_rejected(self, source_file: str, reason: str, expected: str) -> FileResult:
         """A file none of whose lines parse is the wrong format: fail it clearly (rows stay quarantined)."""
         if self.rejects and self.rows_loaded == 0 and all(r.reason == reason for r in self.rejects):
             self.error = f"{source_file}: no line is {expected}; is this the right kind of file?"

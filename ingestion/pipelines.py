@@ -1,11 +1,13 @@
 """Pipelines per source, wired to Settings; `run_ingestion` is the CLI/benchmark entry point."""
+
 from __future__ import annotations
 
 import json
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import dlt
 from dlt.extract.source import DltSource
@@ -97,12 +99,18 @@ def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "e
         }
         log.info(
             "%s: %d new file(s), %d rows read, %d loaded, %d quarantined, %d failed",
-            name, len(files), summary[name]["rows_read"], summary[name]["rows_loaded"], summary[name]["rows_quarantined"],
+            name,
+            len(files),
+            summary[name]["rows_read"],
+            summary[name]["rows_loaded"],
+            summary[name]["rows_quarantined"],
             summary[name]["rows_failed"],
         )
         for kind in ("failed_files", "unmatched_files"):
             if summary[name][kind]:
-                log.warning("%s: %d %s: %s", name, len(summary[name][kind]), kind.replace("_", " "), summary[name][kind])
+                log.warning(
+                    "%s: %d %s: %s", name, len(summary[name][kind]), kind.replace("_", " "), summary[name][kind]
+                )
     settings.reports.mkdir(parents=True, exist_ok=True)
     (settings.reports / "ingestion_load_report.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -121,6 +129,20 @@ def _files_loaded(pipeline: dlt.Pipeline, load_ids: list[str]) -> list[dict[str,
             f" FROM {table} WHERE _dlt_load_id IN ({placeholders}) ORDER BY entity, source_file",
             *load_ids,
         )
-    keys = ("source_file", "entity", "rows_read", "rows_loaded", "rows_quarantined", "rows_suppressed", "rows_failed",
-            "rows_already_read", "lines_skipped", "status", "error", "new_columns", "renamed_columns", "encoding")
+    keys = (
+        "source_file",
+        "entity",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "rows_suppressed",
+        "rows_failed",
+        "rows_already_read",
+        "lines_skipped",
+        "status",
+        "error",
+        "new_columns",
+        "renamed_columns",
+        "encoding",
+    )
     return [dict(zip(keys, row)) for row in rows]

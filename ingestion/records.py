@@ -1,4 +1,5 @@
 """The shape every reader hands to the typing step: all-text columns plus line numbers, and rejects."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """Ingestion-wide judgement settings (config/ingestion.yml): plausibility limits and legacy encodings."""
+
 from __future__ import annotations
 
 import datetime as dt

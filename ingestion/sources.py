@@ -4,10 +4,11 @@ Everything a load needs (discovery, skip-by-hash, parsing, quarantine, load repo
 inside the resources, so `pipeline.run(source)` alone is a complete load; that is all
 dagster-dlt does with them.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import dlt
 import duckdb
@@ -64,8 +65,13 @@ def web_source(landing_dir: str = dlt.config.value, log_format: str = "combined"
     return [
         file_resource("events", landing, parse_events, ["message_id"], immutable=True),
         file_resource(
-            "access_log", landing, access_log_parser(access_log), ["_file_hash", "_source_line"],
-            immutable=True, schema=ACCESS_LOG_SCHEMA, config_digest=access_log.pattern,
+            "access_log",
+            landing,
+            access_log_parser(access_log),
+            ["_file_hash", "_source_line"],
+            immutable=True,
+            schema=ACCESS_LOG_SCHEMA,
+            config_digest=access_log.pattern,
         ),
     ]
 
@@ -122,7 +128,8 @@ def _by_header(mapped: Sequence[Mapped]) -> Tiebreak:
         headers = export_headers(file, export.delimiter)
         return any(
             all(name in kind.values or kind.columns[name] in headers for name in required)
-            for kind in export.entities[table] if kind.matches(file.name)
+            for kind in export.entities[table]
+            if kind.matches(file.name)
         )
 
     return has_required_columns

@@ -9,6 +9,7 @@ future tolerance of config/ingestion.yml). A typo like 2099 that reached the war
 before the check existed, or under a looser tolerance) therefore never blocks later updates:
 against an implausible stored time, load order breaks the tie and the later-loaded file wins.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Mapped all-text records to typed raw-table rows in one DuckDB pass; rows that fail go to quarantine."""
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,14 @@ def literal(text: str) -> str:
 
 
 ARROW_TYPES = {
-    "text": pa.string(), "id": pa.string(), "email": pa.string(), "timestamp": pa.timestamp("us", tz="UTC"),
-    "date": pa.date32(), "number": pa.float64(), "integer": pa.int64(), "boolean": pa.bool_(),
+    "text": pa.string(),
+    "id": pa.string(),
+    "email": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+    "number": pa.float64(),
+    "integer": pa.int64(),
+    "boolean": pa.bool_(),
 }
 
 
@@ -47,7 +54,11 @@ def contract_schema(entity: Entity) -> pa.Schema:
         fields.append(pa.field(f.name, ARROW_TYPES[f.kind]))
         if f.kind == "email":
             fields.append(pa.field(f"{f.name}_normalized", pa.string()))
-    fields += [pa.field("_source_file", pa.string()), pa.field("_source_line", pa.int64()), pa.field("_file_hash", pa.string())]
+    fields += [
+        pa.field("_source_file", pa.string()),
+        pa.field("_source_line", pa.int64()),
+        pa.field("_file_hash", pa.string()),
+    ]
     return pa.schema(fields)
 
 
@@ -61,7 +72,7 @@ class Limits:
 
     @classmethod
     def of(cls, config: IngestionConfig, now: dt.datetime | None = None) -> Limits:
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         return cls(now + config.future_tolerance, config.earliest_birth_date, now.date())
 
 
@@ -82,9 +93,7 @@ def type_records(
     columns = mapping.columns
     headers = records.headers
     missing = [
-        f"'{columns[f.name]}' ({f.name})"
-        for f in entity.fields
-        if f.required and columns.get(f.name) not in headers
+        f"'{columns[f.name]}' ({f.name})" for f in entity.fields if f.required and columns.get(f.name) not in headers
     ]
     if missing:
         reason = f"missing required column(s) {', '.join(missing)}"
@@ -123,9 +132,7 @@ def type_records(
     good = good.drop_columns([LINE, "_reason", *flags])
     for name, values in (("_source_file", source_file), ("_source_line", None), ("_file_hash", file_hash)):
         good = good.append_column(name, lines if values is None else pa.repeat(values, good.num_rows))
-    rejects = sorted(
-        _rejects_for(con, records, refused, "") + records.rejects, key=lambda r: r.line_number
-    )
+    rejects = sorted(_rejects_for(con, records, refused, "") + records.rejects, key=lambda r: r.line_number)
     con.unregister("raw_records")
     return FileResult(data=_derive(con, good, entity), rejects=rejects, new_columns=extras, renamed_columns=renamed)
 
@@ -155,7 +162,11 @@ def extra_column_names(entity: Entity, extras: list[str]) -> tuple[dict[str, str
 def _typed(f: Field, header: str | None, mapping: EntityMapping) -> str:
     """SQL for the typed value of `f` read from column `header` (NULL when the export lacks the column)."""
     sql_type = {
-        "timestamp": "TIMESTAMPTZ", "date": "DATE", "number": "DOUBLE", "integer": "BIGINT", "boolean": "BOOLEAN"
+        "timestamp": "TIMESTAMPTZ",
+        "date": "DATE",
+        "number": "DOUBLE",
+        "integer": "BIGINT",
+        "boolean": "BOOLEAN",
     }.get(f.kind, "VARCHAR")
     if header is None:
         return f"CAST(NULL AS {sql_type})"
@@ -232,7 +243,9 @@ def _derive(con: duckdb.DuckDBPyConnection, good: pa.Table, entity: Entity) -> p
     if entity.key_of:
         parts = ", ".join(f"coalesce(CAST({ident(name)} AS VARCHAR), '')" for name in entity.key_of)
         con.register("keyed", good)
-        good = con.sql(f"SELECT md5(concat_ws('|', {parts})) AS {ident(entity.primary_key)}, * FROM keyed").to_arrow_table()
+        good = con.sql(
+            f"SELECT md5(concat_ws('|', {parts})) AS {ident(entity.primary_key)}, * FROM keyed"
+        ).to_arrow_table()
         con.unregister("keyed")
     return good
 

@@ -3,6 +3,7 @@
 Every identify trait is kept as JSON (`traits`); Segment's reserved traits
 (https://segment.com/docs/connections/spec/identify/#traits) are also mapped to columns.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,8 @@ from pathlib import Path
 import duckdb
 
 from ingestion.emails import normalize_emails
-from ingestion.landing import MAX_LINE_BYTES, physical_lines, starts_with_bom
 from ingestion.json_reader import TEXT, json_array_as_lines, line_rejects, load_lines
+from ingestion.landing import MAX_LINE_BYTES, physical_lines, starts_with_bom
 from ingestion.outcomes import FileResult
 from ingestion.records import LINE
 from ingestion.typed_rows import ident, literal
@@ -53,7 +54,10 @@ PATHS: dict[str, tuple[str, ...]] = {
     "traits_country": ("$.traits.address.country", "$.context.traits.address.country"),
     # `company` is a string or an object with a name
     "traits_company": (
-        "$.traits.company.name", "$.traits.company", "$.context.traits.company.name", "$.context.traits.company"
+        "$.traits.company.name",
+        "$.traits.company",
+        "$.context.traits.company.name",
+        "$.context.traits.company",
     ),
     "traits": ("$.traits", "$.context.traits"),
     "properties": ("$.properties",),
@@ -83,14 +87,18 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
         load_lines(con, path, array if array is not None else text, "event_lines", from_text=array is not None)
         _read_line_by_line(con)
     # CASE, not coalesce: DuckDB evaluates every coalesce argument, and the URL fallback is a regex
-    utm = {k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END" for k in PATHS if k.startswith("utm_")}
+    utm = {
+        k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END"
+        for k in PATHS
+        if k.startswith("utm_")
+    }
     known = ", ".join(literal(t) for t in EVENT_TYPES)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE parsed_events AS
         SELECT {LINE}, message_id, lower(type) AS type, event, name, anonymous_id, user_id, previous_id,
             parsed_timestamp AS timestamp, ip, user_agent, page_url, page_path, page_title, referrer,
-            {', '.join(f"{expr} AS {k}" for k, expr in utm.items())},
-            {query_param('page_url', 'mc_eid')} AS mc_eid,
+            {", ".join(f"{expr} AS {k}" for k, expr in utm.items())},
+            {query_param("page_url", "mc_eid")} AS mc_eid,
             traits_email,
             -- Segment's own split of `name` (analytics.js facade): first word, then the rest
             coalesce(traits_first_name, NULLIF(split_part(trim(traits_name), ' ', 1), '')) AS traits_first_name,
@@ -139,17 +147,20 @@ def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> b
     if starts_with_bom(path):
         return False
     paths = {name: [p.split(".")[1:] for p in options] for name, options in PATHS.items()}
-    columns = {key: _struct_type(
-        [parts[1:] for options in paths.values() for parts in options if parts[0] == key and len(parts) > 1], (key,)
-    ) for key in dict.fromkeys(parts[0] for options in paths.values() for parts in options)}
+    columns = {
+        key: _struct_type(
+            [parts[1:] for options in paths.values() for parts in options if parts[0] == key and len(parts) > 1], (key,)
+        )
+        for key in dict.fromkeys(parts[0] for options in paths.values() for parts in options)
+    }
     fields = {name: f"coalesce({', '.join(_field(parts) for parts in options)})" for name, options in paths.items()}
     try:
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE named_events AS
             SELECT {LINE}, NULL::VARCHAR AS unparsed,
-                {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
-                TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp,
-                {' AND '.join(f'{ident(key)} IS NULL' for key in columns)} AS _empty
+                {", ".join(f"{expr} AS {name}" for name, expr in fields.items())},
+                TRY_CAST({fields["timestamp"]} AS TIMESTAMPTZ) AS parsed_timestamp,
+                {" AND ".join(f"{ident(key)} IS NULL" for key in columns)} AS _empty
             FROM (SELECT row_number() OVER () AS {LINE}, * FROM read_json($path, format='newline_delimited',
                   records=true, columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES}))""",
             {"path": str(path)},
@@ -173,14 +184,14 @@ def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
             CASE WHEN v IS NULL OR NOT regexp_matches({TEXT}, '^\\s*\\{{') THEN
                 CASE WHEN json_valid({TEXT}) THEN 'line is not a JSON object' ELSE 'not valid JSON' END
             END AS unparsed
-        FROM (SELECT {LINE}, {TEXT}, try(json_extract_string({TEXT}, [{', '.join(literal(p) for p in all_paths)}])) AS v
+        FROM (SELECT {LINE}, {TEXT}, try(json_extract_string({TEXT}, [{", ".join(literal(p) for p in all_paths)}])) AS v
               FROM event_lines)"""
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE named_events AS
         SELECT {LINE}, unparsed,
-            {', '.join(f"{expr} AS {name}" for name, expr in fields.items())},
-            TRY_CAST({fields['timestamp']} AS TIMESTAMPTZ) AS parsed_timestamp
+            {", ".join(f"{expr} AS {name}" for name, expr in fields.items())},
+            TRY_CAST({fields["timestamp"]} AS TIMESTAMPTZ) AS parsed_timestamp
         FROM extracted_events"""
     )
     con.execute("DROP TABLE extracted_events")

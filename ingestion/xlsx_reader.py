@@ -1,10 +1,12 @@
 """Excel (.xlsx) exports to RawRecords with openpyxl: the first sheet, its first row the header."""
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import openpyxl
 
@@ -24,8 +26,10 @@ def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) ->
     except Exception as exc:
         raise UnreadableFile(f"{source_file}: not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
     try:
-        rows = [(number, [_text(v) for v in values]) for number, values in enumerate(
-            workbook.worksheets[0].iter_rows(values_only=True), 1)]
+        rows = [
+            (number, [_text(v) for v in values])
+            for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), 1)
+        ]
     finally:
         workbook.close()
     rows, skipped = _strip_footer(rows, [re.compile(p) for p in footer_lines])
@@ -40,10 +44,15 @@ def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) ->
         raise UnreadableFile(f"{source_file}: header repeats column(s) {repeated}; each header must be unique")
     data, rejects = [], []
     for number, cells in rows[1:]:
-        surplus = [cell for cell in cells[len(names):] if cell is not None]
+        surplus = [cell for cell in cells[len(names) :] if cell is not None]
         if surplus:  # a value with no header would otherwise be lost without a trace
-            rejects.append(Reject(number, ",".join(cell or "" for cell in cells),
-                                  f"expected {len(names)} columns, found a value beyond them"))
+            rejects.append(
+                Reject(
+                    number,
+                    ",".join(cell or "" for cell in cells),
+                    f"expected {len(names)} columns, found a value beyond them",
+                )
+            )
         elif any(cell is not None for cell in cells):
             data.append((number, cells))
     columns = {name: [cells[i] if i < len(cells) else None for _, cells in data] for i, name in enumerate(names)}

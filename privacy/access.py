@@ -4,6 +4,7 @@ The rows are found exactly as an erasure finds them (`privacy.locate`), so what 
 is what `c360 forget` would delete. Rows are grouped by layer, and the document lists which
 destinations received the person and when (`activation.deliveries`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,15 +66,19 @@ def person_document(con: duckdb.DuckDBPyConnection, email: str | None, customer_
 def _destinations(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> list[dict[str, Any]]:
     if not customer_ids or not table_exists(con, "activation", "deliveries"):
         return []
-    relation = con.sql("""select destination, segment, min(first_sent_at) as first_sent_at,
+    relation = con.sql(
+        """select destination, segment, min(first_sent_at) as first_sent_at,
                                  max(last_sent_at) as last_sent_at
                           from activation.deliveries where customer_id in (select unnest($ids))
-                          group by all order by all""", params={"ids": sorted(customer_ids)})
+                          group by all order by all""",
+        params={"ids": sorted(customer_ids)},
+    )
     return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
 
 
-def export_person(settings: Settings, out: Path, email: str | None = None,
-                  customer_id: str | None = None) -> dict[str, int]:
+def export_person(
+    settings: Settings, out: Path, email: str | None = None, customer_id: str | None = None
+) -> dict[str, int]:
     """Write the document to `out` (atomically); returns rows per layer. Reads the warehouse only."""
     if bool(email) == bool(customer_id):
         raise ValueError("give exactly one of an email or a customer id")

@@ -8,6 +8,7 @@ destinations are told on their next sync (or at once with `now=True`). Rows are 
 run rebuilds aggregates (dbt) without the person, and ingestion drops their rows if their files
 are read again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,13 @@ class ErasureReport:
     forwarded: dict[str, ForwardingResult] | None = None  # what forget itself sent; absent: not forwardable
 
 
-def forget(settings: Settings, email: str | None = None, customer_id: str | None = None, now: bool = False,
-           config_path: Path = DESTINATIONS_FILE) -> ErasureReport:
+def forget(
+    settings: Settings,
+    email: str | None = None,
+    customer_id: str | None = None,
+    now: bool = False,
+    config_path: Path = DESTINATIONS_FILE,
+) -> ErasureReport:
     """Erase the person with this email or customer id (an email nobody has yet is still suppressed).
 
     Local exports are rewritten without them at once; `now` also sends HTTP destinations their
@@ -76,10 +82,18 @@ def forget(settings: Settings, email: str | None = None, customer_id: str | None
         with duckdb.connect(str(settings.warehouse)) as con:
             report = erase_person(con, config, email=email, customer_id=customer_id)
             address = frozenset({normalise_email(email)} if email and now else ())
-            forwarded = {name: forward_pending(con, config.destinations[name], settings.exports,
-                                               erasure_id=report.erasure_id, include_http=now, emails=address)
-                         for name in report.destinations
-                         if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE}
+            forwarded = {
+                name: forward_pending(
+                    con,
+                    config.destinations[name],
+                    settings.exports,
+                    erasure_id=report.erasure_id,
+                    include_http=now,
+                    emails=address,
+                )
+                for name in report.destinations
+                if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE
+            }
             for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
                 if address and method_for(dest) == BY_EMAIL:
                     earlier = forward_pending(con, dest, settings.exports, emails=address)
@@ -103,12 +117,20 @@ def _drop_loaded_packages(settings: Settings) -> None:
         pending += sum(1 for _ in (pipeline / "normalized").glob("*"))
         pending += sum(1 for _ in (pipeline.parent / "normalize" / "extracted").glob("*"))
     if pending:
-        log.warning("%d dlt load package(s) of an interrupted run are still pending; run `c360 forget` "
-                    "again after the next pipeline run", pending)
+        log.warning(
+            "%d dlt load package(s) of an interrupted run are still pending; run `c360 forget` "
+            "again after the next pipeline run",
+            pending,
+        )
 
 
-def erase_person(con: duckdb.DuckDBPyConnection, config: ActivationConfig, email: str | None = None,
-                 customer_id: str | None = None, now: datetime | None = None) -> ErasureReport:
+def erase_person(
+    con: duckdb.DuckDBPyConnection,
+    config: ActivationConfig,
+    email: str | None = None,
+    customer_id: str | None = None,
+    now: datetime | None = None,
+) -> ErasureReport:
     """`config` says how each destination that received the person is told of the erasure."""
     now = now or datetime.now(UTC)
     ensure_privacy_tables(con)
@@ -120,25 +142,42 @@ def erase_person(con: duckdb.DuckDBPyConnection, config: ActivationConfig, email
         touched = _delete_everywhere(con, person)
         suppressed = _suppress(con, person, now)
         report = ErasureReport(
-            erasure_id=erasure_id, customers=len(person.customer_ids), records=len(person.records),
-            rows_deleted=sum(touched.values()), tables_touched=touched, identities_suppressed=suppressed,
+            erasure_id=erasure_id,
+            customers=len(person.customer_ids),
+            records=len(person.records),
+            rows_deleted=sum(touched.values()),
+            tables_touched=touched,
+            identities_suppressed=suppressed,
             destinations=destinations,
         )
         customer_hash = sha256_hex(",".join(sorted(person.customer_ids))) if person.customer_ids else None
         con.execute(
             f"insert into {ERASURE_AUDIT} (erasure_id, customer_id_hash, requested_at, requested_by, tables_touched, "
             f"rows_deleted, identities_suppressed) values (?, ?, ?, ?, ?, ?, ?)",
-            [report.erasure_id, customer_hash, now, "email" if email else "customer_id",
-             ", ".join(f"{t}:{n}" for t, n in sorted(touched.items())), report.rows_deleted, suppressed],
+            [
+                report.erasure_id,
+                customer_hash,
+                now,
+                "email" if email else "customer_id",
+                ", ".join(f"{t}:{n}" for t, n in sorted(touched.items())),
+                report.rows_deleted,
+                suppressed,
+            ],
         )
         refresh_audit(con, erasure_id)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    log.info("erasure %s: %d customer id(s), %d source record(s), %d rows deleted from %d tables, "
-             "%d identities suppressed", report.erasure_id, report.customers, report.records,
-             report.rows_deleted, len(touched), suppressed)
+    log.info(
+        "erasure %s: %d customer id(s), %d source record(s), %d rows deleted from %d tables, %d identities suppressed",
+        report.erasure_id,
+        report.customers,
+        report.records,
+        report.rows_deleted,
+        len(touched),
+        suppressed,
+    )
     return report
 
 
@@ -158,6 +197,7 @@ def _suppress(con: duckdb.DuckDBPyConnection, person: Person, now: datetime) -> 
     rows |= {(record_hash(s, r), s) for s, r in person.records}
     rows = {(h, kind) for h, kind in rows if h}
     before = con.execute(f"select count(*) from {SUPPRESSIONS}").fetchone()[0]
-    con.executemany(f"insert or ignore into {SUPPRESSIONS} values (?, ?, ?)",
-                    [[h, kind, now] for h, kind in sorted(rows)])
+    con.executemany(
+        f"insert or ignore into {SUPPRESSIONS} values (?, ?, ?)", [[h, kind, now] for h, kind in sorted(rows)]
+    )
     return con.execute(f"select count(*) from {SUPPRESSIONS}").fetchone()[0] - before

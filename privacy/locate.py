@@ -6,6 +6,7 @@ history included) and activation state are all covered without a list to keep in
 quarantine rows are matched on their raw text. Erasure deletes exactly these rows and the
 data-subject access export shows exactly these rows.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -17,12 +18,19 @@ KEYS = "c360_person_keys"  # temp table (key, value): what identifies the person
 NEEDLES = "c360_person_needles"  # temp table (needle): lower-cased text that marks a quarantined row as theirs
 # column name -> key kind in KEYS; text columns compare trimmed + lower-cased
 KEY_COLUMNS = {
-    "customer_id": "customer", "old_id": "customer", "new_id": "customer",
-    "unique_id": "record", "unique_id_l": "record", "unique_id_r": "record",
+    "customer_id": "customer",
+    "old_id": "customer",
+    "new_id": "customer",
+    "unique_id": "record",
+    "unique_id_l": "record",
+    "unique_id_r": "record",
     "contact_id": "crm_contact",
-    "anonymous_id": "web_anonymous_id", "visitor_id": "web_anonymous_id", "previous_id": "web_anonymous_id",
+    "anonymous_id": "web_anonymous_id",
+    "visitor_id": "web_anonymous_id",
+    "previous_id": "web_anonymous_id",
     "user_id": "web_user_id",
-    "recipient_id": "email_recipient", "mc_eid": "email_recipient",
+    "recipient_id": "email_recipient",
+    "mc_eid": "email_recipient",
     "subscriber_key": "email_subscriber",
 }
 EMAIL_COLUMNS = ("email", "email_normalized", "traits_email", "traits_email_normalized")
@@ -55,10 +63,16 @@ def person_tables(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, s
             columns.setdefault((schema, table), set()).add(column)
     found: dict[str, str] = {}
     for (schema, table), names in sorted(columns.items()):
-        conditions = [f'cast("{c}" as varchar) in (select value from {KEYS} where key = \'{KEY_COLUMNS[c]}\')'
-                      for c in sorted(names) if c in KEY_COLUMNS]
-        conditions += [f'lower(trim("{c}")) in (select value from {KEYS} where key = \'email\')'
-                       for c in EMAIL_COLUMNS if c in names]
+        conditions = [
+            f"cast(\"{c}\" as varchar) in (select value from {KEYS} where key = '{KEY_COLUMNS[c]}')"
+            for c in sorted(names)
+            if c in KEY_COLUMNS
+        ]
+        conditions += [
+            f"lower(trim(\"{c}\")) in (select value from {KEYS} where key = 'email')"
+            for c in EMAIL_COLUMNS
+            if c in names
+        ]
         if {"source", "source_record_id"} <= names:  # per-record tables without a customer id
             conditions.append(f"exists (select 1 from {KEYS} where key = source and value = source_record_id)")
         if table == "quarantine" and "raw_text" in names:

@@ -4,6 +4,7 @@ Starting from an email or a customer id, the person grows through the identity g
 carrying the email, the customers those records resolved to (and the ids those customers merged
 away), every record of those customers, and the other emails those records carry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -56,36 +57,63 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list) ->
 def _records_with_emails(con: duckdb.DuckDBPyConnection, emails: set[str]) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     wanted = sorted(emails)
-    for (contact_id,) in _rows(con, "raw_crm.contacts", """
+    for (contact_id,) in _rows(
+        con,
+        "raw_crm.contacts",
+        """
             select contact_id from raw_crm.contacts
             where email_normalized in (select unnest(?::varchar[]))
                or len(list_intersect(list_transform(string_split(coalesce(additional_emails, ''), ';'),
                                                     lambda x: lower(trim(x))), ?::varchar[])) > 0""",
-                               [wanted, wanted]):
+        [wanted, wanted],
+    ):
         found.add(("crm_contact", contact_id))
-    for anonymous_id, user_id in _rows(con, "raw_web.events", """
+    for anonymous_id, user_id in _rows(
+        con,
+        "raw_web.events",
+        """
             select distinct anonymous_id, user_id from raw_web.events
-            where traits_email_normalized in (select unnest(?::varchar[]))""", [wanted]):
+            where traits_email_normalized in (select unnest(?::varchar[]))""",
+        [wanted],
+    ):
         if anonymous_id:
             found.add(("web_anonymous_id", anonymous_id))
         if user_id:
             found.add(("web_user_id", user_id))
-    for (recipient_id,) in _rows(con, "raw_email.activity", """
+    for (recipient_id,) in _rows(
+        con,
+        "raw_email.activity",
+        """
             select distinct recipient_id from raw_email.activity
-            where email_normalized in (select unnest(?::varchar[])) and recipient_id is not null""", [wanted]):
+            where email_normalized in (select unnest(?::varchar[])) and recipient_id is not null""",
+        [wanted],
+    ):
         found.add(("email_recipient", recipient_id))
-    for (subscriber_key,) in _rows(con, "raw_email.audience", """
+    for (subscriber_key,) in _rows(
+        con,
+        "raw_email.audience",
+        """
             select subscriber_key from raw_email.audience
-            where email_normalized in (select unnest(?::varchar[]))""", [wanted]):
+            where email_normalized in (select unnest(?::varchar[]))""",
+        [wanted],
+    ):
         found.add(("email_subscriber", subscriber_key))
     return found
 
 
 def _customers_of(con: duckdb.DuckDBPyConnection, records: set[tuple[str, str]]) -> set[str]:
     keys = [f"{s}:{r}" for s, r in records]
-    return {c for (c,) in _rows(con, "identity.customer_map", """
+    return {
+        c
+        for (c,) in _rows(
+            con,
+            "identity.customer_map",
+            """
             select distinct customer_id from identity.customer_map
-            where source || ':' || source_record_id in (select unnest(?::varchar[]))""", [keys])}
+            where source || ':' || source_record_id in (select unnest(?::varchar[]))""",
+            [keys],
+        )
+    }
 
 
 def _merged_ids(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> set[str]:
@@ -95,48 +123,81 @@ def _merged_ids(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> set[s
     """
     ids = set(customer_ids)
     while True:
-        linked = {i for row in _rows(con, "identity.customer_id_history", """
+        linked = {
+            i
+            for row in _rows(
+                con,
+                "identity.customer_id_history",
+                """
                 select old_id, new_id from identity.customer_id_history
                 where reason = 'merge' and (old_id in (select unnest(?::varchar[]))
                                             or new_id in (select unnest(?::varchar[])))""",
-                                     [sorted(ids), sorted(ids)]) for i in row}
+                [sorted(ids), sorted(ids)],
+            )
+            for i in row
+        }
         if linked <= ids:
             return ids
         ids |= linked
 
 
 def _records_of(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> set[tuple[str, str]]:
-    return set(_rows(con, "identity.customer_map", """
+    return set(
+        _rows(
+            con,
+            "identity.customer_map",
+            """
             select source, source_record_id from identity.customer_map
-            where customer_id in (select unnest(?::varchar[]))""", [sorted(customer_ids)]))
+            where customer_id in (select unnest(?::varchar[]))""",
+            [sorted(customer_ids)],
+        )
+    )
 
 
 def _add_contact_points(con: duckdb.DuckDBPyConnection, person: Person) -> None:
     """Every email and phone the person's raw records carry."""
     contacts = person.record_ids("crm_contact")
-    for email, extra, phone in _rows(con, "raw_crm.contacts", """
+    for email, extra, phone in _rows(
+        con,
+        "raw_crm.contacts",
+        """
             select email_normalized, additional_emails, phone from raw_crm.contacts
-            where contact_id in (select unnest(?::varchar[]))""", [contacts]):
+            where contact_id in (select unnest(?::varchar[]))""",
+        [contacts],
+    ):
         person.emails |= {e.strip().lower() for e in [email, *(extra or "").split(";")] if e and e.strip()}
         if phone:
             person.phones.add(phone)
-    for email, phone in _rows(con, "raw_web.events", """
+    for email, phone in _rows(
+        con,
+        "raw_web.events",
+        """
             select traits_email_normalized, traits_phone from raw_web.events
             where (anonymous_id in (select unnest(?::varchar[])) or user_id in (select unnest(?::varchar[])))
               and (traits_email_normalized is not null or traits_phone is not null)""",
-                              [person.record_ids("web_anonymous_id"), person.record_ids("web_user_id")]):
+        [person.record_ids("web_anonymous_id"), person.record_ids("web_user_id")],
+    ):
         if email:
             person.emails.add(email)
         if phone:
             person.phones.add(phone)
-    for (email,) in _rows(con, "raw_email.activity", """
+    for (email,) in _rows(
+        con,
+        "raw_email.activity",
+        """
             select distinct email_normalized from raw_email.activity
             where recipient_id in (select unnest(?::varchar[])) and email_normalized is not null""",
-                          [person.record_ids("email_recipient")]):
+        [person.record_ids("email_recipient")],
+    ):
         person.emails.add(email)
-    for email, phone in _rows(con, "raw_email.audience", """
+    for email, phone in _rows(
+        con,
+        "raw_email.audience",
+        """
             select email_normalized, phone from raw_email.audience
-            where subscriber_key in (select unnest(?::varchar[]))""", [person.record_ids("email_subscriber")]):
+            where subscriber_key in (select unnest(?::varchar[]))""",
+        [person.record_ids("email_subscriber")],
+    ):
         person.emails.add(email)
         if phone:
             person.phones.add(phone)

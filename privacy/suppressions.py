@@ -5,6 +5,7 @@ same hashes activation excludes from every destination) or of a source record id
 (`<source>:<id>` in the identity source vocabulary), so a reloaded export cannot bring an erased
 person back even on rows that carry no email or phone (page views, deals, activities).
 """
+
 from __future__ import annotations
 
 import logging
@@ -90,8 +91,11 @@ class Suppressions:
         text are not recognised: only the typed phone columns are checked)."""
         if not self.hashes:
             return list(rejects), 0
-        kept = [r for r in rejects
-                if not any(hashed_email(m) in self.hashes for m in EMAIL_IN_TEXT.findall(r.raw_text or ""))]
+        kept = [
+            r
+            for r in rejects
+            if not any(hashed_email(m) in self.hashes for m in EMAIL_IN_TEXT.findall(r.raw_text or ""))
+        ]
         return kept, len(rejects) - len(kept)
 
 

@@ -1,5 +1,6 @@
 """The privacy schema: hashed suppressions (read by ingestion and activation), the erasure audit, and
 the erasures forwarded to destinations (one row per erasure and destination)."""
+
 from __future__ import annotations
 
 import duckdb
@@ -46,7 +47,10 @@ def ensure_privacy_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+        > 0
+    )

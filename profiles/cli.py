@@ -1,4 +1,5 @@
 """`c360 profile --email E | --customer-id C | --record SOURCE:ID` and `c360 profile serve`."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,8 @@ from profiles.text import render_text
 
 def add_profile_parser(sub: argparse._SubParsersAction) -> None:
     profile = sub.add_parser(
-        "profile", help="print one customer's profile, or serve the profile web page (`c360 profile serve`)")
+        "profile", help="print one customer's profile, or serve the profile web page (`c360 profile serve`)"
+    )
     profile.add_argument("action", nargs="?", choices=["serve"], help="serve the read-only profile web page")
     who = profile.add_mutually_exclusive_group()
     who.add_argument("--email", help="any email address of the customer")
@@ -42,8 +44,9 @@ def run_profile_command(args: argparse.Namespace) -> int:
     with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=True) as con:
         warehouse = Warehouse(con)
         try:
-            customer_id, asked_for = find_customer(warehouse, email=args.email, customer_id=args.customer_id,
-                                                   record=args.record)
+            customer_id, asked_for = find_customer(
+                warehouse, email=args.email, customer_id=args.customer_id, record=args.record
+            )
         except ProfileNotFound as exc:
             print(f"c360 profile: {exc}", file=sys.stderr)
             return 2

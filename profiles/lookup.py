@@ -5,6 +5,7 @@ newer models add (marts.customer_identifiers, account_id on the golden record an
 privacy consent tables) are used when present, so one lookup serves warehouses built by older
 and newer pipelines alike.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,9 @@ class Warehouse:
         return found[0] if found else {}
 
 
-def find_customer(wh: Warehouse, *, email: str | None = None, customer_id: str | None = None,
-                  record: str | None = None) -> tuple[str, str | None]:
+def find_customer(
+    wh: Warehouse, *, email: str | None = None, customer_id: str | None = None, record: str | None = None
+) -> tuple[str, str | None]:
     """(current customer_id, the retired id asked for or None). Raises ProfileNotFound."""
     if not wh.has("marts.dim_customers"):
         raise ProfileNotFound("the warehouse holds no customers yet (no marts.dim_customers): run `c360 run` first")
@@ -82,11 +84,21 @@ def find_customer(wh: Warehouse, *, email: str | None = None, customer_id: str |
 
 def _by_email(wh: Warehouse, email: str) -> str:
     queries = [
-        ("marts.customer_identifiers", ("select customer_id from marts.customer_identifiers "
-                                        "where identifier_type = 'email' and lower(identifier_value) = ?")),
+        (
+            "marts.customer_identifiers",
+            (
+                "select customer_id from marts.customer_identifiers "
+                "where identifier_type = 'email' and lower(identifier_value) = ?"
+            ),
+        ),
         ("marts.dim_customers", "select customer_id from marts.dim_customers where lower(email) = ?"),
-        ("intermediate.int_customer_records", ("select customer_id from intermediate.int_customer_records "
-                                               "where lower(email) = ? order by observed_at desc nulls last")),
+        (
+            "intermediate.int_customer_records",
+            (
+                "select customer_id from intermediate.int_customer_records "
+                "where lower(email) = ? order by observed_at desc nulls last"
+            ),
+        ),
     ]
     for table, sql in queries:
         if wh.has(table) and (found := wh.rows(sql, [email])):
@@ -98,8 +110,10 @@ def _by_record(wh: Warehouse, record: str) -> str:
     match = RECORD.fullmatch(record.strip())
     if not match:
         raise ProfileNotFound(f"record {record!r} is not SOURCE:ID (e.g. crm_contact:10006511760)")
-    found = wh.rows("select customer_id from identity.customer_map where source = ? and source_record_id = ?",
-                    [match["source"], match["record_id"]])
+    found = wh.rows(
+        "select customer_id from identity.customer_map where source = ? and source_record_id = ?",
+        [match["source"], match["record_id"]],
+    )
     if not found:
         raise ProfileNotFound(f"no customer holds the {match['source']} record {match['record_id']}")
     return found[0]["customer_id"]
@@ -111,8 +125,15 @@ def _by_customer_id(wh: Warehouse, customer_id: str) -> tuple[str, str | None]:
     for _ in range(MAX_MERGE_HOPS):
         if wh.rows("select 1 from marts.dim_customers where customer_id = ?", [current]):
             return current, (customer_id if current != customer_id else None)
-        successor = wh.rows("select new_id from identity.customer_id_history where old_id = ? and reason = 'merge' "
-                            "order by changed_at desc limit 1", [current]) if wh.has("identity.customer_id_history") else []
+        successor = (
+            wh.rows(
+                "select new_id from identity.customer_id_history where old_id = ? and reason = 'merge' "
+                "order by changed_at desc limit 1",
+                [current],
+            )
+            if wh.has("identity.customer_id_history")
+            else []
+        )
         if not successor:
             break
         current = successor[0]["new_id"]
@@ -121,9 +142,14 @@ def _by_customer_id(wh: Warehouse, customer_id: str) -> tuple[str, str | None]:
 
 def load_profile(wh: Warehouse, customer_id: str, asked_for: str | None = None) -> Profile:
     golden = wh.one("select * from marts.dim_customers where customer_id = ?", [customer_id])
-    enrichment = (wh.one("select * exclude (customer_id) from intermediate.int_customer_enrichment "
-                         "where customer_id = ?", [customer_id])
-                  if wh.has("intermediate.int_customer_enrichment") else {})
+    enrichment = (
+        wh.one(
+            "select * exclude (customer_id) from intermediate.int_customer_enrichment where customer_id = ?",
+            [customer_id],
+        )
+        if wh.has("intermediate.int_customer_enrichment")
+        else {}
+    )
     traits = wh.one("select * exclude (customer_id) from marts.customer_traits where customer_id = ?", [customer_id])
     consent_columns = [c for c in ("email_consent", "email_unsubscribed", "email_bounced") if c in traits]
     return Profile(
@@ -133,8 +159,9 @@ def load_profile(wh: Warehouse, customer_id: str, asked_for: str | None = None) 
         identifiers=_identifiers(wh, customer_id),
         enrichment=enrichment,
         account=_account(wh, golden, enrichment),
-        segments=wh.rows("select segment, since from marts.segment_membership where customer_id = ? order by segment",
-                         [customer_id]),
+        segments=wh.rows(
+            "select segment, since from marts.segment_membership where customer_id = ? order by segment", [customer_id]
+        ),
         consent={**{c: traits[c] for c in consent_columns}, **_consent_tables(wh, customer_id)},
         traits={k: v for k, v in traits.items() if k not in enrichment and k not in consent_columns},
         timeline=_timeline(wh, customer_id),
@@ -143,11 +170,15 @@ def load_profile(wh: Warehouse, customer_id: str, asked_for: str | None = None) 
 
 def _identifiers(wh: Warehouse, customer_id: str) -> list[Row]:
     if wh.has("marts.customer_identifiers"):
-        return wh.rows("select identifier_type, identifier_value, source, source_record_id, first_seen, last_seen "
-                       "from marts.customer_identifiers where customer_id = ? "
-                       "order by identifier_type, identifier_value, source", [customer_id])
+        return wh.rows(
+            "select identifier_type, identifier_value, source, source_record_id, first_seen, last_seen "
+            "from marts.customer_identifiers where customer_id = ? "
+            "order by identifier_type, identifier_value, source",
+            [customer_id],
+        )
     # Until the identifiers mart exists: every source record, and the email and phone each one asserts.
-    return wh.rows("""
+    return wh.rows(
+        """
         with records as (
             select m.source, m.source_record_id, r.email, r.phone, r.first_seen, r.last_seen
             from identity.customer_map as m
@@ -165,7 +196,9 @@ def _identifiers(wh: Warehouse, customer_id: str) -> list[Row]:
             from records where phone is not null
         )
         order by identifier_type, identifier_value, source, source_record_id
-    """, [customer_id])
+    """,
+        [customer_id],
+    )
 
 
 def _account(wh: Warehouse, golden: Row, enrichment: Row) -> Row:
@@ -179,8 +212,10 @@ def _account(wh: Warehouse, golden: Row, enrichment: Row) -> Row:
     if enrichment.get("work_company_id") is not None and wh.has(accounts, "company_id"):
         return wh.one(f"select * from {accounts} where company_id = ?", [enrichment["work_company_id"]])
     if golden.get("company_name"):
-        return wh.one(f"select * from {accounts} where lower(company_name) = lower(?) order by company_id limit 1",
-                      [golden["company_name"]])
+        return wh.one(
+            f"select * from {accounts} where lower(company_name) = lower(?) order by company_id limit 1",
+            [golden["company_name"]],
+        )
     return {}
 
 
@@ -190,17 +225,24 @@ def _consent_tables(wh: Warehouse, customer_id: str) -> Row:
     for table, columns in wh.columns.items():
         schema, name = table.split(".", 1)
         if schema == "privacy" and "consent" in name and "customer_id" in columns:
-            for i, row in enumerate(wh.rows(f'select * exclude (customer_id) from privacy."{name}" '
-                                            "where customer_id = ? order by all", [customer_id])):
+            for i, row in enumerate(
+                wh.rows(
+                    f'select * exclude (customer_id) from privacy."{name}" where customer_id = ? order by all',
+                    [customer_id],
+                )
+            ):
                 consent[f"{name}[{i}]"] = row
     return consent
 
 
 def _timeline(wh: Warehouse, customer_id: str) -> list[Row]:
     """The latest touchpoints of every source, newest first (intermediate.int_customer_timeline)."""
-    rows = wh.rows("select occurred_at, kind, summary, source_record as record "
-                   "from intermediate.int_customer_timeline where customer_id = ? "
-                   f"order by occurred_at desc, kind, source_record limit {TIMELINE_LIMIT}", [customer_id])
+    rows = wh.rows(
+        "select occurred_at, kind, summary, source_record as record "
+        "from intermediate.int_customer_timeline where customer_id = ? "
+        f"order by occurred_at desc, kind, source_record limit {TIMELINE_LIMIT}",
+        [customer_id],
+    )
     for row in rows:
         row["occurred_at"] = row["occurred_at"].replace(tzinfo=None)
     return rows

@@ -5,6 +5,7 @@ then. The profile page reads this copy instead, so it never waits for the pipeli
 pipeline never waits for it: the copy is written to a temporary file under the warehouse lock
 and renamed over the previous snapshot, and a reader with the old file open keeps reading it.
 """
+
 from __future__ import annotations
 
 import os

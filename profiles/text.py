@@ -1,4 +1,5 @@
 """`c360 profile` output: one section per part of the profile, `name: value` lines."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,10 @@ def _table(title: str, rows: list[Row], columns: list[str]) -> list[str]:
         return [f"{title}: none"]
     cells = [[format_value(row[c]) for c in columns] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
-    return [f"{title} ({len(rows)}):",
-            *("  " + "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in cells)]
+    return [
+        f"{title} ({len(rows)}):",
+        *("  " + "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in cells),
+    ]
 
 
 def render_text(profile: Profile) -> str:
@@ -47,7 +50,9 @@ def render_text(profile: Profile) -> str:
     lines = [
         header,
         *_fields("golden record", profile.golden),
-        *_table("identifiers", profile.identifiers, ["identifier_type", "identifier_value", "source", "source_record_id"]),
+        *_table(
+            "identifiers", profile.identifiers, ["identifier_type", "identifier_value", "source", "source_record_id"]
+        ),
         *_fields("enrichment", profile.enrichment),
         *_fields("account", profile.account),
         *_table("segments", profile.segments, ["segment", "since"]),

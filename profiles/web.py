@@ -6,6 +6,7 @@ emails, phones, address, date of birth) is shown only to a request carrying the 
 C360_PROFILE_TOKEN (form field `token` or `Authorization: Bearer`); otherwise it is masked.
 Searches are POSTed so an email typed into the form never lands in an access log.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -29,8 +30,22 @@ from profiles.text import format_value
 
 TOKEN_ENV = "C360_PROFILE_TOKEN"
 MASK = "••• hidden"
-PII_FIELDS = {"first_name", "last_name", "full_name", "email", "phone", "phone_e164", "street", "address",
-              "postcode", "postal_code", "city", "date_of_birth", "dob", "location_city"}
+PII_FIELDS = {
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "phone_e164",
+    "street",
+    "address",
+    "postcode",
+    "postal_code",
+    "city",
+    "date_of_birth",
+    "dob",
+    "location_city",
+}
 PII_IDENTIFIER_TYPES = {"email", "phone"}
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["value"] = format_value
@@ -63,8 +78,10 @@ def _masked(profile: Profile) -> Profile:
 
     profile.golden = hide(profile.golden)
     profile.enrichment = hide(profile.enrichment)
-    profile.identifiers = [{**row, "identifier_value": MASK} if row["identifier_type"] in PII_IDENTIFIER_TYPES
-                           else row for row in profile.identifiers]
+    profile.identifiers = [
+        {**row, "identifier_value": MASK} if row["identifier_type"] in PII_IDENTIFIER_TYPES else row
+        for row in profile.identifiers
+    ]
     return profile
 
 

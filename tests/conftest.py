@@ -1,4 +1,5 @@
 """Shared fixtures: one real end-to-end pipeline run on the bundled sample, reused by many tests."""
+
 from __future__ import annotations
 
 import os
@@ -40,7 +41,9 @@ def sample_settings(root: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sample_pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, ExecuteInProcessResult, RunSummary]:
+def sample_pipeline_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Settings, ExecuteInProcessResult, RunSummary]:
     """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
     settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
     result, summary = run_pipeline_with_summary(settings)

@@ -1,4 +1,5 @@
 """Destination config errors name the file, the destination and the bad field; secrets come from env vars."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,26 +17,33 @@ SERVES = {"segment": SEGMENT, "purposes": ["analytics"]}
 HOOK = {"type": "webhook", "url": "http://127.0.0.1:9/hook", **SERVES}
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ({**HOOK, "type": "ftp"}, "destinations.bad.type: 'ftp' is not one of"),
-    ({**HOOK, "urll": "x"}, "destinations.bad: unknown key(s) ['urll'] for type webhook"),
-    ({**HOOK, "url": "127.0.0.1/hook"}, "destinations.bad.url: '127.0.0.1/hook' is not an http(s) URL"),
-    ({**HOOK, "segment": ""}, "destinations.bad.segment: required"),
-    ({**HOOK, "mode": "incremental"}, "destinations.bad.mode: 'incremental' is not one of ['full', 'diff']"),
-    ({**HOOK, "batch_size": 0}, "destinations.bad.batch_size: 0 must be an integer from 1 to 10000"),
-    ({**HOOK, "auth": "Bearer abc123"}, "destinations.bad.auth: must be a mapping with 'env'"),
-    ({**HOOK, "retry": {"tries": 3}}, "destinations.bad.retry.tries: unknown"),
-    ({**HOOK, "purposes": None}, "destinations.bad.purposes: required: a list of the consent purposes it serves"),
-    ({**HOOK, "purposes": ["email"]}, "destinations.bad.purposes: ['email'] not declared under consent:"),
-    ({**HOOK, "max_removal_share": 1.5}, "destinations.bad.max_removal_share: 1.5 must be a number from 0 to 1"),
-    ({"type": "csv", **SERVES, "path": "a.csv", "mode": "diff"}, "destinations.bad.mode: diff needs"),
-    ({"type": "csv", **SERVES, "path": "../a.csv"}, "destinations.bad.path: '../a.csv' must stay inside"),
-    ({"type": "hubspot", **SERVES, "base_url": "http://h", "fields": {"email": "email"},
-      "batch_size": 500}, "destinations.bad.batch_size: 500 exceeds HubSpot's batch limit of 100"),
-    ({"type": "hubspot", **SERVES, "base_url": "http://h"}, "destinations.bad.fields: required"),
-    ({"type": "salesforce", **SERVES, "base_url": "http://s", "fields": ["email"],
-      "match_key": "external_id"}, "destinations.bad.external_id_field: required with match_key external_id"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({**HOOK, "type": "ftp"}, "destinations.bad.type: 'ftp' is not one of"),
+        ({**HOOK, "urll": "x"}, "destinations.bad: unknown key(s) ['urll'] for type webhook"),
+        ({**HOOK, "url": "127.0.0.1/hook"}, "destinations.bad.url: '127.0.0.1/hook' is not an http(s) URL"),
+        ({**HOOK, "segment": ""}, "destinations.bad.segment: required"),
+        ({**HOOK, "mode": "incremental"}, "destinations.bad.mode: 'incremental' is not one of ['full', 'diff']"),
+        ({**HOOK, "batch_size": 0}, "destinations.bad.batch_size: 0 must be an integer from 1 to 10000"),
+        ({**HOOK, "auth": "Bearer abc123"}, "destinations.bad.auth: must be a mapping with 'env'"),
+        ({**HOOK, "retry": {"tries": 3}}, "destinations.bad.retry.tries: unknown"),
+        ({**HOOK, "purposes": None}, "destinations.bad.purposes: required: a list of the consent purposes it serves"),
+        ({**HOOK, "purposes": ["email"]}, "destinations.bad.purposes: ['email'] not declared under consent:"),
+        ({**HOOK, "max_removal_share": 1.5}, "destinations.bad.max_removal_share: 1.5 must be a number from 0 to 1"),
+        ({"type": "csv", **SERVES, "path": "a.csv", "mode": "diff"}, "destinations.bad.mode: diff needs"),
+        ({"type": "csv", **SERVES, "path": "../a.csv"}, "destinations.bad.path: '../a.csv' must stay inside"),
+        (
+            {"type": "hubspot", **SERVES, "base_url": "http://h", "fields": {"email": "email"}, "batch_size": 500},
+            "destinations.bad.batch_size: 500 exceeds HubSpot's batch limit of 100",
+        ),
+        ({"type": "hubspot", **SERVES, "base_url": "http://h"}, "destinations.bad.fields: required"),
+        (
+            {"type": "salesforce", **SERVES, "base_url": "http://s", "fields": ["email"], "match_key": "external_id"},
+            "destinations.bad.external_id_field: required with match_key external_id",
+        ),
+    ],
+)
 def test_invalid_destination_fails_naming_file_destination_and_field(tmp_path, spec, message):
     path = write_config(tmp_path, bad=spec)
     with pytest.raises(DestinationConfigError) as error:

@@ -1,4 +1,5 @@
 """Destination shapes: CRM upserts (HubSpot JSON, Salesforce bulk CSV), ad audiences, files, Dagster assets."""
+
 from __future__ import annotations
 
 import csv
@@ -33,9 +34,19 @@ def test_hubspot_batch_upsert_matches_on_email_and_flags_departures(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3), consent={"email_marketing": {2: "denied"}})
     with RecordingServer() as server:
-        config = write_config(tmp_path, crm={
-            "type": "hubspot", "segment": SEGMENT, "base_url": server.url, "purposes": ["email_marketing"], "mode": "diff",
-            "fields": CRM_FIELDS, "membership_property": "c360_newsletter", "retry": FAST_RETRY})
+        config = write_config(
+            tmp_path,
+            crm={
+                "type": "hubspot",
+                "segment": SEGMENT,
+                "base_url": server.url,
+                "purposes": ["email_marketing"],
+                "mode": "diff",
+                "fields": CRM_FIELDS,
+                "membership_property": "c360_newsletter",
+                "retry": FAST_RETRY,
+            },
+        )
         sync_destination(settings, "crm", config_path=config)
         with duckdb.connect(str(settings.warehouse)) as con:
             con.execute("delete from marts.segment_membership where customer_id = 'c001'")
@@ -43,36 +54,63 @@ def test_hubspot_batch_upsert_matches_on_email_and_flags_departures(tmp_path):
 
     first, second = server.requests
     assert first.path == second.path == "/crm/v3/objects/contacts/batch/upsert"
-    assert first.json() == {"inputs": [
-        {"idProperty": "email", "id": "person0@example.com",
-         "properties": {"firstname": "First0", "lastname": "Last0", "company": "Co0", "c360_newsletter": "true"}},
-        {"idProperty": "email", "id": "person1@example.com",
-         "properties": {"firstname": "First1", "lastname": "Last1", "company": "Co1", "c360_newsletter": "true"}},
-    ]}
-    assert second.json() == {"inputs": [{"idProperty": "email", "id": "person1@example.com",
-                                         "properties": {"c360_newsletter": "false"}}]}
+    assert first.json() == {
+        "inputs": [
+            {
+                "idProperty": "email",
+                "id": "person0@example.com",
+                "properties": {"firstname": "First0", "lastname": "Last0", "company": "Co0", "c360_newsletter": "true"},
+            },
+            {
+                "idProperty": "email",
+                "id": "person1@example.com",
+                "properties": {"firstname": "First1", "lastname": "Last1", "company": "Co1", "c360_newsletter": "true"},
+            },
+        ]
+    }
+    assert second.json() == {
+        "inputs": [{"idProperty": "email", "id": "person1@example.com", "properties": {"c360_newsletter": "false"}}]
+    }
 
 
 def test_salesforce_bulk_csv_upserts_on_external_id_through_an_ingest_job(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(4))
     with RecordingServer() as server:
-        config = write_config(tmp_path, sf={
-            "type": "salesforce", "segment": SEGMENT, "purposes": ["sales_outreach"], "base_url": server.url,
-            "object": "Contact",
-            "match_key": "external_id", "external_id_field": "C360_Id__c",
-            "fields": {"first_name": "FirstName", "last_name": "LastName", "email": "Email"},
-            "batch_size": 3, "retry": FAST_RETRY})
+        config = write_config(
+            tmp_path,
+            sf={
+                "type": "salesforce",
+                "segment": SEGMENT,
+                "purposes": ["sales_outreach"],
+                "base_url": server.url,
+                "object": "Contact",
+                "match_key": "external_id",
+                "external_id_field": "C360_Id__c",
+                "fields": {"first_name": "FirstName", "last_name": "LastName", "email": "Email"},
+                "batch_size": 3,
+                "retry": FAST_RETRY,
+            },
+        )
         report = sync_destination(settings, "sf", config_path=config)
 
     assert (report.status, report.added, report.batches) == ("success", 4, 2)
     ingest = "/services/data/v60.0/jobs/ingest"
     assert [(r.method, r.path) for r in server.requests] == [
-        ("POST", ingest), ("PUT", f"{ingest}/job1/batches"), ("PATCH", f"{ingest}/job1/"),
-        ("POST", ingest), ("PUT", f"{ingest}/job2/batches"), ("PATCH", f"{ingest}/job2/"),
+        ("POST", ingest),
+        ("PUT", f"{ingest}/job1/batches"),
+        ("PATCH", f"{ingest}/job1/"),
+        ("POST", ingest),
+        ("PUT", f"{ingest}/job2/batches"),
+        ("PATCH", f"{ingest}/job2/"),
     ]
-    assert server.requests[0].json() == {"object": "Contact", "externalIdFieldName": "C360_Id__c",
-                                         "contentType": "CSV", "operation": "upsert", "lineEnding": "LF"}
+    assert server.requests[0].json() == {
+        "object": "Contact",
+        "externalIdFieldName": "C360_Id__c",
+        "contentType": "CSV",
+        "operation": "upsert",
+        "lineEnding": "LF",
+    }
     assert server.requests[1].headers["Content-Type"] == "text/csv"
     rows = server.requests[1].csv_rows() + server.requests[4].csv_rows()
     assert rows[0] == {"C360_Id__c": "c000", "FirstName": "First0", "LastName": "Last0", "Email": "person0@example.com"}
@@ -88,8 +126,10 @@ def test_ad_audience_is_a_hashed_customer_match_file_without_unconsented_or_eras
         con.execute("update marts.dim_customers set email = '  Person0@Example.COM ' where customer_id = 'c000'")
         con.execute("update marts.dim_customers set email = null where customer_id = 'c003'")
         con.execute("update marts.dim_customers set email = null, phone = 'n/a' where customer_id = 'c004'")
-    config = write_config(tmp_path, ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv",
-                                                 "purposes": ["advertising"]})
+    config = write_config(
+        tmp_path,
+        ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv", "purposes": ["advertising"]},
+    )
 
     report = sync_destination(settings, "ads", config_path=config)
 
@@ -108,9 +148,20 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
     config = write_config(
         tmp_path,
         as_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.csv"},
-        as_parquet={"type": "parquet", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.parquet",
-                    "fields": {"customer_id": "id", "email": "email_address"}},
-        as_jsonl={"type": "jsonl", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.jsonl", "fields": ["customer_id"]},
+        as_parquet={
+            "type": "parquet",
+            "segment": SEGMENT,
+            "purposes": ["analytics"],
+            "path": "out/members.parquet",
+            "fields": {"customer_id": "id", "email": "email_address"},
+        },
+        as_jsonl={
+            "type": "jsonl",
+            "segment": SEGMENT,
+            "purposes": ["analytics"],
+            "path": "out/members.jsonl",
+            "fields": ["customer_id"],
+        },
     )
     for name in ("as_csv", "as_parquet", "as_jsonl"):
         assert sync_destination(settings, name, config_path=config).added == 7
@@ -143,10 +194,16 @@ def test_file_rewrite_reports_membership_changes_since_the_last_export(tmp_path)
 def test_each_destination_is_a_dagster_asset_reporting_counts(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(6), consent={"email_marketing": {0: "denied"}})
-    config = write_config(tmp_path,
-                          members_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"},
-                          members_ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads.csv",
-                                       "purposes": ["advertising", "email_marketing"]})
+    config = write_config(
+        tmp_path,
+        members_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"},
+        members_ads={
+            "type": "ad_audience",
+            "segment": SEGMENT,
+            "path": "ads.csv",
+            "purposes": ["advertising", "email_marketing"],
+        },
+    )
     assets = activation_assets(settings, config_path=config)
     assert {a.key for a in assets} == {AssetKey(["exports", "members_csv"]), AssetKey(["exports", "members_ads"])}
     marts = {AssetKey(["marts", "segment_membership"]), AssetKey(["marts", "dim_customers"])}
@@ -157,8 +214,9 @@ def test_each_destination_is_a_dagster_asset_reporting_counts(tmp_path):
     result = materialize(assets)
 
     assert result.success
-    metadata = {m.asset_key.path[-1]: m.metadata for m in result.get_asset_materialization_events()
-                for m in [m.materialization]}
+    metadata = {
+        m.asset_key.path[-1]: m.metadata for m in result.get_asset_materialization_events() for m in [m.materialization]
+    }
     assert metadata["members_csv"]["added"].value == 6
     assert metadata["members_ads"]["added"].value == 5
     assert metadata["members_ads"]["without_consent"].value == 1

@@ -1,4 +1,5 @@
 """A segment's holdout group is never exported, so its conversion stays a fair baseline for lift."""
+
 from __future__ import annotations
 
 import csv
@@ -21,11 +22,13 @@ CSV = {"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "me
 def split(settings, holdout: list[int], treatment: list[int]) -> None:
     """marts.segment_split_groups as dbt writes it (models/segments/segment_split_groups.sql)."""
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("""create or replace table marts.segment_split_groups as
+        con.execute(
+            """create or replace table marts.segment_split_groups as
             select customer_id, ? as segment, case when is_holdout then 'holdout' else 'treatment' end as split_group,
                    is_holdout, timestamp '2026-01-01 00:00:00' as since
             from (select unnest(?::varchar[]) as customer_id, unnest(?::boolean[]) as is_holdout)""",
-                    [SEGMENT, ids(holdout) + ids(treatment), [True] * len(holdout) + [False] * len(treatment)])
+            [SEGMENT, ids(holdout) + ids(treatment), [True] * len(holdout) + [False] * len(treatment)],
+        )
 
 
 def test_holdout_members_are_counted_and_never_exported(tmp_path):

@@ -1,4 +1,5 @@
 """Syncs that cannot silently destroy: unknown names, mass removals and crashes leave exports as they were."""
+
 from __future__ import annotations
 
 import csv

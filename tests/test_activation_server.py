@@ -4,6 +4,7 @@ It records every request, answers scripted faults (status codes, Retry-After, sl
 and applies each idempotency key once, as a well-behaved receiver would, so a test can check
 what the destination ended up holding as well as what went over the wire.
 """
+
 from __future__ import annotations
 
 import csv

@@ -2,6 +2,7 @@
 
 Each test builds its own small marts in a tmp DuckDB file, so nothing here depends on dbt.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,13 +25,21 @@ FAST_RETRY = {"max_retries": 4, "backoff_s": 0.01, "max_backoff_s": 0.05, "timeo
 
 
 def make_settings(tmp_path: Path) -> Settings:
-    return Settings(warehouse=tmp_path / "wh" / "c360.duckdb", landing=tmp_path / "landing",
-                    exports=tmp_path / "exports", reports=tmp_path / "reports")
+    return Settings(
+        warehouse=tmp_path / "wh" / "c360.duckdb",
+        landing=tmp_path / "landing",
+        exports=tmp_path / "exports",
+        reports=tmp_path / "reports",
+    )
 
 
 PURPOSES = ("email_marketing", "advertising", "analytics", "sales_outreach")
-CONSENT_POLICY = {"email_marketing": {"unknown": "deny"}, "advertising": {"unknown": "deny"},
-                  "analytics": {"unknown": "grant"}, "sales_outreach": {"unknown": "grant"}}
+CONSENT_POLICY = {
+    "email_marketing": {"unknown": "deny"},
+    "advertising": {"unknown": "deny"},
+    "analytics": {"unknown": "grant"},
+    "sales_outreach": {"unknown": "grant"},
+}
 
 
 def build_marts(settings: Settings, members: range, consent: dict[str, dict[int, str]] | None = None) -> None:
@@ -45,18 +54,24 @@ def build_marts(settings: Settings, members: range, consent: dict[str, dict[int,
                    'person' || i || '@example.com' as email, '+1 415 555 ' || lpad(i::varchar, 4, '0') as phone,
                    'Co' || i as company_name
             from range(200) t(i)""")
-        con.execute("""create or replace table marts.segment_membership as
+        con.execute(
+            """create or replace table marts.segment_membership as
             select printf('c%03d', i) as customer_id, ? as segment, timestamp '2026-01-01 00:00:00' as since
-            from unnest(?::int[]) t(i)""", [SEGMENT, list(members)])
-        overrides = [(printf_id(i), purpose, value) for purpose, values in (consent or {}).items()
-                     for i, value in values.items()]
-        con.execute("""create or replace table marts.customer_consent as
+            from unnest(?::int[]) t(i)""",
+            [SEGMENT, list(members)],
+        )
+        overrides = [
+            (printf_id(i), purpose, value) for purpose, values in (consent or {}).items() for i, value in values.items()
+        ]
+        con.execute(
+            """create or replace table marts.customer_consent as
             select printf('c%03d', i) as customer_id, p.purpose, coalesce(o.consent, 'granted') as consent
             from range(200) t(i) cross join unnest(?::varchar[]) p(purpose)
             left join (select unnest(?::varchar[]) as customer_id, unnest(?::varchar[]) as purpose,
                               unnest(?::varchar[]) as consent) o
               on o.customer_id = printf('c%03d', i) and o.purpose = p.purpose""",
-                    [list(PURPOSES), [o[0] for o in overrides], [o[1] for o in overrides], [o[2] for o in overrides]])
+            [list(PURPOSES), [o[0] for o in overrides], [o[1] for o in overrides], [o[2] for o in overrides]],
+        )
 
 
 def printf_id(i: int) -> str:
@@ -70,8 +85,15 @@ def write_config(tmp_path: Path, **destinations: dict) -> Path:
 
 
 def webhook(server: RecordingServer, **extra) -> dict:
-    return {"type": "webhook", "segment": SEGMENT, "url": f"{server.url}/hook", "batch_size": 10,
-            "retry": FAST_RETRY, "purposes": ["analytics"], **extra}
+    return {
+        "type": "webhook",
+        "segment": SEGMENT,
+        "url": f"{server.url}/hook",
+        "batch_size": 10,
+        "retry": FAST_RETRY,
+        "purposes": ["analytics"],
+        **extra,
+    }
 
 
 def applied_members(server: RecordingServer) -> list[tuple[str, str]]:
@@ -104,8 +126,15 @@ def test_webhook_sends_every_member_once_in_batches_with_auth_and_idempotency_ke
     keys = [r.headers["Idempotency-Key"] for r in server.requests]
     assert len(set(keys)) == 3 and all(len(k) == 64 for k in keys)
     first = server.requests[0].json()["members"][0]
-    assert first == {"op": "upsert", "customer_id": "c000", "email": "person0@example.com", "first_name": "First0",
-                     "last_name": "Last0", "phone": "+1 415 555 0000", "company_name": "Co0"}
+    assert first == {
+        "op": "upsert",
+        "customer_id": "c000",
+        "email": "person0@example.com",
+        "first_name": "First0",
+        "last_name": "Last0",
+        "phone": "+1 415 555 0000",
+        "company_name": "Co0",
+    }
 
 
 def test_retries_on_429_500_and_slow_responses_lose_no_member_and_apply_none_twice(tmp_path, server):
@@ -113,8 +142,14 @@ def test_retries_on_429_500_and_slow_responses_lose_no_member_and_apply_none_twi
     build_marts(settings, range(30))
     retry = {**FAST_RETRY, "timeout_s": 1.0}
     config = write_config(tmp_path, hook=webhook(server, retry=retry))
-    server.inject(Fault(429, headers={"Retry-After": "0"}), Fault(500),
-                  Fault(200), Fault(200, delay_s=1.5), Fault(503), Fault(200))
+    server.inject(
+        Fault(429, headers={"Retry-After": "0"}),
+        Fault(500),
+        Fault(200),
+        Fault(200, delay_s=1.5),
+        Fault(503),
+        Fault(200),
+    )
 
     report = sync_destination(settings, "hook", config_path=config)
 
@@ -155,9 +190,11 @@ def test_diff_sync_sends_only_added_changed_and_removed_members(tmp_path, server
 
     assert (report.added, report.changed, report.removed, report.unchanged) == (1, 1, 1, 18)
     sent = [m for r in server.requests for m in r.json()["members"]]
-    assert sent == [{"op": "remove", "customer_id": "c007"},
-                    {**sent[1], "op": "upsert", "customer_id": "c005", "first_name": "Renamed"},
-                    {**sent[2], "op": "upsert", "customer_id": "c150"}]
+    assert sent == [
+        {"op": "remove", "customer_id": "c007"},
+        {**sent[1], "op": "upsert", "customer_id": "c005", "first_name": "Renamed"},
+        {**sent[2], "op": "upsert", "customer_id": "c150"},
+    ]
     server.requests.clear()
     again = sync_destination(settings, "hook", config_path=config)
     assert (again.added, again.changed, again.removed, again.batches, len(server.requests)) == (0, 0, 0, 0, 0)
@@ -200,23 +237,34 @@ def test_rejected_batch_is_skipped_and_later_batches_still_go(tmp_path, server):
 def erase(settings: Settings, email: str | None = None, phone_e164: str | None = None) -> None:
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("create schema if not exists privacy")
-        con.execute("create table if not exists privacy.suppressions "
-                    "(identity_hash varchar, kind varchar, erased_at timestamp)")
+        con.execute(
+            "create table if not exists privacy.suppressions (identity_hash varchar, kind varchar, erased_at timestamp)"
+        )
         value, kind = (email, "email") if email else (phone_e164, "phone")
-        con.execute("insert into privacy.suppressions values (?, ?, now())",
-                    [hashlib.sha256(str(value).encode()).hexdigest(), kind])
+        con.execute(
+            "insert into privacy.suppressions values (?, ?, now())",
+            [hashlib.sha256(str(value).encode()).hexdigest(), kind],
+        )
 
 
-def test_destination_receives_only_customers_who_granted_each_of_its_purposes_and_never_erased_ones(
-        tmp_path, server):
+def test_destination_receives_only_customers_who_granted_each_of_its_purposes_and_never_erased_ones(tmp_path, server):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown"},
-                                              "advertising": {2: "denied", 6: "unknown"},
-                                              "analytics": {7: "unknown"}})
+    build_marts(
+        settings,
+        range(10),
+        consent={
+            "email_marketing": {1: "denied", 2: "unknown"},
+            "advertising": {2: "denied", 6: "unknown"},
+            "analytics": {7: "unknown"},
+        },
+    )
     erase(settings, email="person3@example.com")
     erase(settings, phone_e164="+14155550004")
-    config = write_config(tmp_path, hook=webhook(server, purposes=["email_marketing", "advertising"], mode="diff"),
-                          other=webhook(server, purposes=["analytics"]))
+    config = write_config(
+        tmp_path,
+        hook=webhook(server, purposes=["email_marketing", "advertising"], mode="diff"),
+        other=webhook(server, purposes=["analytics"]),
+    )
 
     report = sync_destination(settings, "hook", config_path=config)
 
@@ -228,8 +276,14 @@ def test_destination_receives_only_customers_who_granted_each_of_its_purposes_an
     other = sync_destination(settings, "other", config_path=config)
     assert (other.members, other.without_consent, other.erased) == (8, 0, 2)
 
-    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown", 5: "denied"},
-                                              "advertising": {2: "denied", 6: "unknown"}})  # c005 unsubscribes
+    build_marts(
+        settings,
+        range(10),
+        consent={
+            "email_marketing": {1: "denied", 2: "unknown", 5: "denied"},
+            "advertising": {2: "denied", 6: "unknown"},
+        },
+    )  # c005 unsubscribes
     server.requests.clear()
     later = sync_destination(settings, "hook", config_path=config)
     assert [m for r in server.requests for m in r.json()["members"]] == [{"op": "remove", "customer_id": "c005"}]
@@ -238,8 +292,11 @@ def test_destination_receives_only_customers_who_granted_each_of_its_purposes_an
 
 def test_dry_run_reports_consent_exclusions_per_purpose_from_the_command_line(tmp_path, server, monkeypatch, capsys):
     settings = make_settings(tmp_path)
-    build_marts(settings, range(10), consent={"email_marketing": {1: "denied", 2: "unknown"},
-                                              "sales_outreach": {2: "denied", 3: "denied"}})
+    build_marts(
+        settings,
+        range(10),
+        consent={"email_marketing": {1: "denied", 2: "unknown"}, "sales_outreach": {2: "denied", 3: "denied"}},
+    )
     config = write_config(tmp_path, hook=webhook(server, purposes=["email_marketing", "sales_outreach"]))
     monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
 
@@ -280,10 +337,14 @@ def test_every_run_is_reported_in_the_sync_runs_table(tmp_path, server):
     sync_destination(settings, "hook", config_path=config)
 
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        rows = con.execute("select destination, segment, mode, status, added, changed, removed, failed "
-                           "from activation.sync_runs order by started_at").fetchall()
-    assert rows == [("hook", SEGMENT, "diff", "failed", 15, 0, 0, 15),
-                    ("hook", SEGMENT, "diff", "success", 15, 0, 0, 0)]
+        rows = con.execute(
+            "select destination, segment, mode, status, added, changed, removed, failed "
+            "from activation.sync_runs order by started_at"
+        ).fetchall()
+    assert rows == [
+        ("hook", SEGMENT, "diff", "failed", 15, 0, 0, 15),
+        ("hook", SEGMENT, "diff", "success", 15, 0, 0, 0),
+    ]
 
 
 def test_segment_option_syncs_another_segment_with_its_own_state(tmp_path, server):

@@ -1,4 +1,5 @@
 """The `c360` command as an analyst uses it: real files in, real files out."""
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,19 @@ def test_resolve_dedupes_a_file_with_foreign_headers(tmp_path, capsys):
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    assert main([
-        "resolve", str(people), "--out", str(out),
-        "--mapping", "record_id=Kunden-Nr,full_name=Name,email=E-Mail,phone=Telefon",
-    ]) == 0
+    assert (
+        main(
+            [
+                "resolve",
+                str(people),
+                "--out",
+                str(out),
+                "--mapping",
+                "record_id=Kunden-Nr,full_name=Name,email=E-Mail,phone=Telefon",
+            ]
+        )
+        == 0
+    )
     with (out / "clusters.csv").open(newline="") as f:
         cluster_of = {r["record_id"]: r["cluster_id"] for r in csv.DictReader(f)}
     assert cluster_of["1"] == cluster_of["2"] != cluster_of["3"]

@@ -1,4 +1,5 @@
 """The Dagster project: one graph from landing folders to exports, checks that catch broken tables."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,11 @@ from tests.conftest import sample_settings
 
 
 def run_checks_only(settings, assets, checks) -> dict[str, bool]:
-    defs = Definitions(assets=assets, asset_checks=checks,
-                       jobs=[define_asset_job("checks", selection=AssetSelection.all_asset_checks())])
+    defs = Definitions(
+        assets=assets,
+        asset_checks=checks,
+        jobs=[define_asset_job("checks", selection=AssetSelection.all_asset_checks())],
+    )
     result = defs.resolve_job_def("checks").execute_in_process(raise_on_error=False)
     return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
 
@@ -36,7 +40,10 @@ def test_graph_runs_from_landing_folders_through_dbt_to_exports(sample_run):
     upstream_of = lambda key: {k.to_user_string() for k in graph.get(AssetKey(key)).parent_keys}  # noqa: E731
     assert upstream_of(["raw_crm", "contacts"]) == {"landing/crm"}
     assert upstream_of(["identity", "customer_map"]) == {
-        "raw_crm/contacts", "raw_web/events", "raw_email/activity", "raw_email/audience",
+        "raw_crm/contacts",
+        "raw_web/events",
+        "raw_email/activity",
+        "raw_email/audience",
     }
     assert "raw_crm/contacts" in upstream_of(["staging", "stg_crm__contacts"])
     assert "identity/customer_map" in upstream_of(["staging", "stg_identity__customer_map"])
@@ -52,8 +59,11 @@ def test_schedule_sensors_and_stage_jobs_are_defined(sample_run):
         job = defs.resolve_job_def(f"ingest_{source}_job")
         raw_tables = {k.path[0] for k in job.asset_layer.executable_asset_keys if k.path[0].startswith("raw_")}
         assert raw_tables == {f"raw_{source}"}, "a source's job loads only that source"
-        assert {AssetKey([f"raw_{source}", table]), AssetKey(["identity", "customer_map"]),
-                AssetKey(["marts", "dim_customers"])} <= set(job.asset_layer.executable_asset_keys)
+        assert {
+            AssetKey([f"raw_{source}", table]),
+            AssetKey(["identity", "customer_map"]),
+            AssetKey(["marts", "dim_customers"]),
+        } <= set(job.asset_layer.executable_asset_keys)
     for job in ("ingestion_job", "identity_job", "dbt_job", "activation_job"):
         assert defs.resolve_job_def(job).name == job
 
@@ -70,8 +80,11 @@ def test_sample_run_passes_every_asset_check_including_dbt_tests(sample_pipeline
 
 def test_run_records_segment_sizes_for_the_ui_to_plot(sample_pipeline, warehouse):
     _, result = sample_pipeline
-    observed = [e.event_specific_data.asset_observation.metadata for e in result.all_events
-                if e.event_type_value == "ASSET_OBSERVATION"]
+    observed = [
+        e.event_specific_data.asset_observation.metadata
+        for e in result.all_events
+        if e.event_type_value == "ASSET_OBSERVATION"
+    ]
     sizes = dict(warehouse.execute("select segment, count(*) from marts.segment_membership group by 1").fetchall())
     assert {k: v.value for k, v in observed[-1].items()} == {f"members/{s}": n for s, n in sizes.items()}
 
@@ -81,8 +94,10 @@ def test_identity_check_fails_when_records_lose_their_customer(sample_run, tmp_p
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("delete from identity.customer_map where source = 'email_recipient'")
     outcome = run_checks_only(settings, [identity_assets(settings)], [identity_checks(settings)])
-    assert outcome == {"identity/customer_map:every_record_has_a_customer": False,
-                       "identity/customer_map:no_oversized_customer": True}
+    assert outcome == {
+        "identity/customer_map:every_record_has_a_customer": False,
+        "identity/customer_map:no_oversized_customer": True,
+    }
 
 
 def test_load_accounting_check_fails_when_a_file_is_not_accounted_for(sample_run, tmp_path):
@@ -104,13 +119,24 @@ def test_two_pipeline_runs_started_together_both_succeed(tmp_path, attempt):
     identity: what races is the set-up and the lock, not the later stages.
     """
     settings = sample_settings(tmp_path)
-    env = {"C360_WAREHOUSE": str(settings.warehouse), "C360_EXPORTS": str(settings.exports),
-           "C360_REPORTS": str(settings.reports), "C360_LANDING": str(settings.landing)}
+    env = {
+        "C360_WAREHOUSE": str(settings.warehouse),
+        "C360_EXPORTS": str(settings.exports),
+        "C360_REPORTS": str(settings.reports),
+        "C360_LANDING": str(settings.landing),
+    }
     # Logs go to files, not pipes: an undrained pipe would stall a run while it holds the lock.
     logs = [tmp_path / f"run{i}.log" for i in range(2)]
-    runs = [subprocess.Popen([sys.executable, "-m", "c360.cli", "run", "--select", "ingestion", "identity"],
-                             cwd=PROJECT_ROOT, env={**os.environ, **env, "DAGSTER_HOME": ""}, stdout=log.open("w"),
-                             stderr=subprocess.STDOUT) for log in logs]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "c360.cli", "run", "--select", "ingestion", "identity"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env, "DAGSTER_HOME": ""},
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
     for run, log in zip(runs, logs):
         run.wait(timeout=600)
         output = log.read_text()

@@ -1,4 +1,5 @@
 """Landing-folder sensors: new files start exactly one run, and nothing new starts none."""
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 The warehouse holds the raw and identity tables in the contract shape (docs/architecture.md)
 with a few customers whose golden record, sessions and segments are known in advance.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,9 +55,11 @@ TABLES: dict[str, str] = {
     "identity.customer_map": "source varchar, source_record_id varchar, customer_id varchar",
 }
 
-CONTACT = ("contact_id, first_name, last_name, email, email_normalized, phone, company_name, lifecycle_stage, "
-           "owner, created_at, updated_at, is_archived")
-EVENT = "message_id, type, anonymous_id, user_id, \"timestamp\", page_path, traits_email, traits_phone"
+CONTACT = (
+    "contact_id, first_name, last_name, email, email_normalized, phone, company_name, lifecycle_stage, "
+    "owner, created_at, updated_at, is_archived"
+)
+EVENT = 'message_id, type, anonymous_id, user_id, "timestamp", page_path, traits_email, traits_phone'
 
 DAY_ONE_SQL = f"""
 insert into raw_crm.contacts ({CONTACT}) values
@@ -132,21 +135,40 @@ insert into raw_web.events ({EVENT}) values
 insert into identity.customer_map values ('web_anonymous_id', 'a4', 'cust-4'), ('web_anonymous_id', 'a5', 'cust-1');
 """
 
-MARTS = ["dim_customers", "customer_traits", "segment_membership", "fct_deal_pipeline", "dim_accounts", "fct_orders",
-         "customer_identifiers"]
+MARTS = [
+    "dim_customers",
+    "customer_traits",
+    "segment_membership",
+    "fct_deal_pipeline",
+    "dim_accounts",
+    "fct_orders",
+    "customer_identifiers",
+]
 
 
 def run_dbt(warehouse: Path, work: Path, *args: str) -> dbtRunnerResult:
     os.environ["C360_WAREHOUSE"] = str(warehouse)
-    return dbtRunner().invoke([
-        *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
-    ])
+    return dbtRunner().invoke(
+        [
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(work / "target"),
+            "--log-path",
+            str(work / "logs"),
+            "--quiet",
+        ]
+    )
 
 
 def build(warehouse: Path, work: Path, *args: str) -> None:
     result = run_dbt(warehouse, work, "build", *args)
-    failures = [f"{r.node.unique_id}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")]
+    failures = [
+        f"{r.node.unique_id}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")
+    ]
     assert result.success, f"dbt build failed: {result.exception or failures}"
 
 
@@ -169,8 +191,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Day one loaded and built once; tests copy the file so they cannot disturb each other."""
     work = tmp_path_factory.mktemp("dbt")
     warehouse = work / "c360.duckdb"
-    ddl = "".join(f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});"
-                  for t, cols in TABLES.items())
+    ddl = "".join(
+        f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
+    )
     execute(warehouse, ddl + DAY_ONE_SQL)
     build(warehouse, work)
     return warehouse
@@ -193,16 +216,21 @@ def test_marts_land_in_exact_schema_names(built_warehouse: Path) -> None:
 def test_dim_customers_has_one_golden_record_per_mapped_customer(built_warehouse: Path) -> None:
     ids = rows(built_warehouse, "select customer_id from marts.dim_customers order by 1")
     assert ids == [("cust-1",), ("cust-2",), ("cust-3",), ("cust-5",)]
-    ann = rows(built_warehouse, """
+    ann = rows(
+        built_warehouse,
+        """
         select first_name, last_name, email, email_source, phone, phone_source, company_name, first_seen,
                last_seen, crm_contact_records, web_anonymous_id_records, web_user_id_records,
                email_recipient_records, is_identified
-        from marts.dim_customers where customer_id = 'cust-1'""")[0]
+        from marts.dim_customers where customer_id = 'cust-1'""",
+    )[0]
     # latest CRM version wins the name; the most recently engaged address wins the email
     assert ann[:7] == ("Ann", "Smith", "ann@mail.com", "email_recipient:r1", "+4930111", "crm_contact:101", "Acme")
     assert str(ann[7]) == "2025-12-01 08:00:00" and str(ann[8]) == "2026-02-01 10:00:00"
     assert ann[9:] == (1, 1, 1, 1, True)
-    anonymous = rows(built_warehouse, "select first_name, email, is_identified from marts.dim_customers where customer_id = 'cust-2'")
+    anonymous = rows(
+        built_warehouse, "select first_name, email, is_identified from marts.dim_customers where customer_id = 'cust-2'"
+    )
     assert anonymous == [(None, None, False)]
     # timestamps with an offset are converted to naive UTC
     bob = rows(built_warehouse, "select first_seen::varchar from marts.dim_customers where customer_id = 'cust-3'")
@@ -210,9 +238,12 @@ def test_dim_customers_has_one_golden_record_per_mapped_customer(built_warehouse
 
 
 def test_sessions_split_on_inactivity_and_ignore_redelivered_events(built_warehouse: Path) -> None:
-    sessions = rows(built_warehouse, """
+    sessions = rows(
+        built_warehouse,
+        """
         select anonymous_id, session_start::varchar, events, page_views, landing_page
-        from intermediate.int_web_sessions where anonymous_id in ('a1', 'a2') order by anonymous_id, session_start""")
+        from intermediate.int_web_sessions where anonymous_id in ('a1', 'a2') order by anonymous_id, session_start""",
+    )
     assert sessions == [
         ("a1", "2026-01-20 10:00:00", 2, 1, "/"),  # m2 delivered twice, counted once
         ("a1", "2026-01-20 10:50:00", 1, 1, "/docs"),  # 45 minutes later: a new session
@@ -222,23 +253,33 @@ def test_sessions_split_on_inactivity_and_ignore_redelivered_events(built_wareho
 
 
 def test_access_log_requests_are_staged_with_their_visitor(built_warehouse: Path) -> None:
-    assert rows(built_warehouse, """select requested_at::varchar, http_method, page_path, status_code, utm_source,
-                                           anonymous_id, request_id = md5('f1:1') from staging.stg_web__access_log""") == [
-        ("2026-01-20 10:00:00", "GET", "/pricing", 200, "news", "a1", True)]
+    assert rows(
+        built_warehouse,
+        """select requested_at::varchar, http_method, page_path, status_code, utm_source,
+                                           anonymous_id, request_id = md5('f1:1') from staging.stg_web__access_log""",
+    ) == [("2026-01-20 10:00:00", "GET", "/pricing", 200, "news", "a1", True)]
 
 
 def test_customer_traits_are_measured_against_the_latest_event(built_warehouse: Path) -> None:
-    traits = {r[0]: r[1:] for r in rows(built_warehouse, """
+    traits = {
+        r[0]: r[1:]
+        for r in rows(
+            built_warehouse,
+            """
         select customer_id, as_of::varchar, sessions, days_since_pricing_view, is_customer, deals_open, deals_won,
                revenue, email_sends, email_opens, email_open_rate, email_consent, crm_owner
-        from marts.customer_traits""")}
+        from marts.customer_traits""",
+        )
+    }
     assert traits["cust-1"] == ("2026-03-01 12:00:00", 2, None, False, 0, 0, 0, 1, 1, 1.0, True, "rep@corp.com")
     assert traits["cust-2"][:4] == ("2026-03-01 12:00:00", 2, 4, False)
     assert traits["cust-3"][3:8] == (True, 1, 1, 5000, 1)
 
 
 def test_segment_membership_holds_the_example_segments(built_warehouse: Path) -> None:
-    members = rows(built_warehouse, "select customer_id, segment, since::varchar from marts.segment_membership order by all")
+    members = rows(
+        built_warehouse, "select customer_id, segment, since::varchar from marts.segment_membership order by all"
+    )
     assert members == [
         ("cust-2", "pricing_visitors_not_customers", "2026-03-01 12:00:00"),
         ("cust-3", "open_deal_contacts", "2026-03-01 12:00:00"),
@@ -246,7 +287,10 @@ def test_segment_membership_holds_the_example_segments(built_warehouse: Path) ->
 
 
 def test_crm_marts_roll_up_deals_and_contacts(built_warehouse: Path) -> None:
-    account = rows(built_warehouse, "select contacts, customers, open_deals, open_pipeline_amount, won_revenue from marts.dim_accounts")
+    account = rows(
+        built_warehouse,
+        "select contacts, customers, open_deals, open_pipeline_amount, won_revenue from marts.dim_accounts",
+    )
     assert account == [(2, 2, 1, 1000, 5000)]
     pipeline = rows(built_warehouse, "select deal_stage, deals, total_amount from marts.fct_deal_pipeline order by 1")
     assert pipeline == [("closedwon", 1, 5000), ("contractsent", 1, 1000)]
@@ -255,44 +299,77 @@ def test_crm_marts_roll_up_deals_and_contacts(built_warehouse: Path) -> None:
 def test_a_web_only_buyer_is_a_customer_outside_not_bought_yet_segments(built_warehouse: Path) -> None:
     """cust-5 viewed pricing and placed two web orders (one event sent twice): a customer with
     revenue equal to their orders' sum, and not in pricing_visitors_not_customers."""
-    orders = rows(built_warehouse, """select order_key, source, duplicate_records, revenue, currency
-                                      from marts.fct_orders where customer_id = 'cust-5' order by 1""")
-    assert orders == [("order:ord-71", "web_event", 1, Decimal("120.50"), "USD"),
-                      ("order:ord-72", "web_event", 0, Decimal("79.50"), "USD")]
-    traits = rows(built_warehouse, """
+    orders = rows(
+        built_warehouse,
+        """select order_key, source, duplicate_records, revenue, currency
+                                      from marts.fct_orders where customer_id = 'cust-5' order by 1""",
+    )
+    assert orders == [
+        ("order:ord-71", "web_event", 1, Decimal("120.50"), "USD"),
+        ("order:ord-72", "web_event", 0, Decimal("79.50"), "USD"),
+    ]
+    traits = rows(
+        built_warehouse,
+        """
         select is_customer, orders, web_orders, revenue, avg_order_value, first_purchase_at::varchar,
                lifetime_value, days_since_pricing_view, lifecycle_stage
-        from marts.customer_traits where customer_id = 'cust-5'""")
-    assert traits == [(True, 2, 2, Decimal("200.00"), Decimal("100.00"), "2026-02-27 10:05:00",
-                       Decimal("200.00"), 2, "new")]
+        from marts.customer_traits where customer_id = 'cust-5'""",
+    )
+    assert traits == [
+        (True, 2, 2, Decimal("200.00"), Decimal("100.00"), "2026-02-27 10:05:00", Decimal("200.00"), 2, "new")
+    ]
     assert rows(built_warehouse, "select segment from marts.segment_membership where customer_id = 'cust-5'") == []
 
 
 def test_a_deal_and_a_web_event_with_one_order_id_count_once(built_warehouse: Path) -> None:
-    assert rows(built_warehouse, """select order_key, source, source_record_id, sources, duplicate_records, revenue
-                                    from marts.fct_orders where customer_id = 'cust-3'""") == [
-        ("order:ord-9002", "crm_deal", "9002", "crm_deal,web_event", 1, Decimal("5000.00"))]
+    assert rows(
+        built_warehouse,
+        """select order_key, source, source_record_id, sources, duplicate_records, revenue
+                                    from marts.fct_orders where customer_id = 'cust-3'""",
+    ) == [("order:ord-9002", "crm_deal", "9002", "crm_deal,web_event", 1, Decimal("5000.00"))]
     assert rows(built_warehouse, "select orders, revenue from marts.customer_traits where customer_id = 'cust-3'") == [
-        (1, Decimal("5000.00"))]
+        (1, Decimal("5000.00"))
+    ]
 
 
 def test_golden_record_has_address_birth_date_and_e164_phone_with_sources(built_warehouse: Path) -> None:
-    ann = rows(built_warehouse, """
+    ann = rows(
+        built_warehouse,
+        """
         select street, city, postcode, region, country, date_of_birth::varchar, address_source,
                date_of_birth_source, phone, phone_source
-        from marts.dim_customers where customer_id = 'cust-1'""")
-    assert ann == [("Alexanderplatz 1", "Berlin", "10178", None, None, "1990-05-01", "crm_contact:101",
-                    "crm_contact:101", "+4930111", "crm_contact:101")]
+        from marts.dim_customers where customer_id = 'cust-1'""",
+    )
+    assert ann == [
+        (
+            "Alexanderplatz 1",
+            "Berlin",
+            "10178",
+            None,
+            None,
+            "1990-05-01",
+            "crm_contact:101",
+            "crm_contact:101",
+            "+4930111",
+            "crm_contact:101",
+        )
+    ]
     # typed with the international call prefix 00: still one E.164 number
-    assert rows(built_warehouse, "select phone from marts.dim_customers where customer_id = 'cust-3'") == [("+4930333",)]
+    assert rows(built_warehouse, "select phone from marts.dim_customers where customer_id = 'cust-3'") == [
+        ("+4930333",)
+    ]
     # u1's identify phone +1999 is no possible number: counted by the warn test, never a golden phone
-    assert rows(built_warehouse, "select phone_e164 from intermediate.int_phone_numbers where phone_as_entered = '+1999'") == [
-        (None,)]
+    assert rows(
+        built_warehouse, "select phone_e164 from intermediate.int_phone_numbers where phone_as_entered = '+1999'"
+    ) == [(None,)]
 
 
 def test_customer_identifiers_list_every_email_phone_and_record_id(built_warehouse: Path) -> None:
-    identifiers = rows(built_warehouse, """select identifier_type, identifier_value, source, source_record_id
-                                           from marts.customer_identifiers where customer_id = 'cust-1' order by all""")
+    identifiers = rows(
+        built_warehouse,
+        """select identifier_type, identifier_value, source, source_record_id
+                                           from marts.customer_identifiers where customer_id = 'cust-1' order by all""",
+    )
     assert identifiers == [
         ("crm_contact_id", "101", "crm_contact", "101"),
         ("email", "ann@crm.com", "crm_contact", "101"),
@@ -306,15 +383,26 @@ def test_customer_identifiers_list_every_email_phone_and_record_id(built_warehou
 
 
 def test_customers_carry_their_account_and_access_log_visits(built_warehouse: Path) -> None:
-    accounts = rows(built_warehouse, "select customer_id, account_id, account_source from marts.dim_customers order by 1")
-    assert accounts == [("cust-1", "1", "crm_contact_company"), ("cust-2", None, None),
-                        ("cust-3", "1", "crm_deal"), ("cust-5", None, None)]
+    accounts = rows(
+        built_warehouse, "select customer_id, account_id, account_source from marts.dim_customers order by 1"
+    )
+    assert accounts == [
+        ("cust-1", "1", "crm_contact_company"),
+        ("cust-2", None, None),
+        ("cust-3", "1", "crm_deal"),
+        ("cust-5", None, None),
+    ]
     # the access log's visitor cookie a1 is Ann's device
-    assert rows(built_warehouse, """select access_log_requests, access_log_visit_days, last_access_log_request_at::varchar
-                                    from marts.customer_traits where customer_id = 'cust-1'""") == [
-        (1, 1, "2026-01-20 10:00:00")]
-    assert rows(built_warehouse, """select customers, sessions, access_log_requests, orders, order_revenue
-                                    from marts.dim_accounts""") == [(2, 3, 1, 1, Decimal("5000.00"))]
+    assert rows(
+        built_warehouse,
+        """select access_log_requests, access_log_visit_days, last_access_log_request_at::varchar
+                                    from marts.customer_traits where customer_id = 'cust-1'""",
+    ) == [(1, 1, "2026-01-20 10:00:00")]
+    assert rows(
+        built_warehouse,
+        """select customers, sessions, access_log_requests, orders, order_revenue
+                                    from marts.dim_accounts""",
+    ) == [(2, 3, 1, 1, Decimal("5000.00"))]
 
 
 def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path, tmp_path: Path) -> None:
@@ -327,13 +415,20 @@ def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path, tmp_p
 def test_incremental_build_equals_full_refresh_and_records_segment_changes(warehouse: Path, tmp_path: Path) -> None:
     execute(warehouse, DAY_TWO_SQL)
     build(warehouse, tmp_path)
-    a2 = rows(warehouse, """select session_start::varchar, session_end::varchar, events
-                            from intermediate.int_web_sessions where anonymous_id = 'a2' order by 1""")
+    a2 = rows(
+        warehouse,
+        """select session_start::varchar, session_end::varchar, events
+                            from intermediate.int_web_sessions where anonymous_id = 'a2' order by 1""",
+    )
     # the 12:20 event extends the session stored by the previous run instead of opening a new one
-    assert a2 == [("2026-02-25 09:00:00", "2026-02-25 09:00:00", 1),
-                  ("2026-03-01 11:50:00", "2026-03-01 12:20:00", 3),
-                  ("2026-03-12 11:00:00", "2026-03-12 11:00:00", 1)]
-    history = rows(warehouse, "select customer_id, segment, change, changed_at::varchar from marts.segment_history order by all")
+    assert a2 == [
+        ("2026-02-25 09:00:00", "2026-02-25 09:00:00", 1),
+        ("2026-03-01 11:50:00", "2026-03-01 12:20:00", 3),
+        ("2026-03-12 11:00:00", "2026-03-12 11:00:00", 1),
+    ]
+    history = rows(
+        warehouse, "select customer_id, segment, change, changed_at::varchar from marts.segment_history order by all"
+    )
     assert history == [
         ("cust-2", "pricing_visitors_not_customers", "entered", "2026-03-01 12:00:00"),
         ("cust-2", "pricing_visitors_not_customers", "left", "2026-03-12 11:00:00"),
@@ -343,7 +438,9 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     since = rows(warehouse, "select customer_id, since::varchar from marts.segment_membership order by 1")
     assert since == [("cust-3", "2026-03-01 12:00:00"), ("cust-4", "2026-03-12 11:00:00")]
 
-    assert rows(warehouse, "select email_opens, email_open_rate from marts.customer_traits where customer_id = 'cust-3'") == [(1, 1.0)]
+    assert rows(
+        warehouse, "select email_opens, email_open_rate from marts.customer_traits where customer_id = 'cust-3'"
+    ) == [(1, 1.0)]
 
     tables = [f"marts.{m}" for m in MARTS if m != "segment_membership"]
     tables += ["intermediate.int_web_sessions", "intermediate.int_email_messages", "intermediate.int_source_records"]
@@ -357,18 +454,23 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
 def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Path, tmp_path: Path) -> None:
     """An incremental run re-aggregates the records with new activity (user u1, new device a5) from
     all their sessions, and leaves u1's other devices alone: device a6's own identify stays."""
-    execute(warehouse, f"""
+    execute(
+        warehouse,
+        f"""
         insert into raw_web.events ({EVENT}) values
             ('m11', 'identify', 'a6', null, '2026-01-05 09:00:00+00', null, 'ann@tablet.com', null),
             ('m12', 'page', 'a6', 'u1', '2026-01-25 09:00:00+00', '/', null, null);
-        insert into identity.customer_map values ('web_anonymous_id', 'a6', 'cust-1');""")
+        insert into identity.customer_map values ('web_anonymous_id', 'a6', 'cust-1');""",
+    )
     build(warehouse, tmp_path, "--full-refresh")  # a6's events are older than the watermark
     execute(warehouse, DAY_TWO_SQL)
     build(warehouse, tmp_path)
     records = """select source_record_id, email, first_seen::varchar, last_seen::varchar
                  from intermediate.int_source_records where source_record_id in ('a6', 'u1') order by 1"""
-    assert rows(warehouse, records) == [("a6", "ann@tablet.com", "2026-01-05 09:00:00", "2026-01-25 09:00:00"),
-                                        ("u1", "ann@web.com", "2026-01-20 10:00:00", "2026-03-10 09:00:00")]
+    assert rows(warehouse, records) == [
+        ("a6", "ann@tablet.com", "2026-01-05 09:00:00", "2026-01-25 09:00:00"),
+        ("u1", "ann@web.com", "2026-01-20 10:00:00", "2026-03-10 09:00:00"),
+    ]
     incremental = snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"])
     build(warehouse, tmp_path, "--full-refresh")
     assert snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"]) == incremental
@@ -383,24 +485,32 @@ def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, t
     assert outcomes == [("warn", 1)]
 
 
-@pytest.mark.parametrize(("condition", "expected"), [
-    ("{trait: revenu, op: '>', value: 1}", "condition 1: field 'trait' names unknown trait 'revenu'"),
-    ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),
-    ("{trait: segment_tags, op: in, value: x}", "unknown trait 'segment_tags'"),
-    ("{trait: revenue, op: in, value: 1}", "field 'value' must be a non-empty list for op in"),
-    ("{event: Product Viewed, at_lest: 3}", "condition 1: unknown field 'at_lest'"),
-    ("{all: [{trait: revenue, op: '>', value: 1}, {event: Product Viewed, within_days: -1}]}",
-     "condition 1.all.2: field 'within_days' must be a positive whole number"),
-    ("{not: {email: read, campaign: x}}", "condition 1.not: field 'email' is 'read'"),
-    ("{event: Product Viewed, where: [{property: price, op: '>', value: cheap}]}",
-     "condition 1: where 1: field 'value' must be a number for op >"),
-])
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("{trait: revenu, op: '>', value: 1}", "condition 1: field 'trait' names unknown trait 'revenu'"),
+        ("{trait: revenue, op: '=>', value: 1}", "condition 1: field 'op' is '=>'"),
+        ("{trait: segment_tags, op: in, value: x}", "unknown trait 'segment_tags'"),
+        ("{trait: revenue, op: in, value: 1}", "field 'value' must be a non-empty list for op in"),
+        ("{event: Product Viewed, at_lest: 3}", "condition 1: unknown field 'at_lest'"),
+        (
+            "{all: [{trait: revenue, op: '>', value: 1}, {event: Product Viewed, within_days: -1}]}",
+            "condition 1.all.2: field 'within_days' must be a positive whole number",
+        ),
+        ("{not: {email: read, campaign: x}}", "condition 1.not: field 'email' is 'read'"),
+        (
+            "{event: Product Viewed, where: [{property: price, op: '>', value: cheap}]}",
+            "condition 1: where 1: field 'value' must be a number for op >",
+        ),
+    ],
+)
 def test_invalid_segment_definition_fails_naming_segment_and_field(
     warehouse: Path, tmp_path: Path, condition: str, expected: str
 ) -> None:
     bad = f"{{segment_definitions: [{{name: vip_typo, description: d, conditions: [{condition}]}}]}}"
-    result = run_dbt(warehouse, tmp_path, "build", "--select", "int_segment_members", "--exclude", "test_type:unit",
-                     "--vars", bad)
+    result = run_dbt(
+        warehouse, tmp_path, "build", "--select", "int_segment_members", "--exclude", "test_type:unit", "--vars", bad
+    )
     assert not result.success
     message = " ".join(str(r.message) for r in result.result)
     assert "Invalid segment definition 'vip_typo'" in message and expected in message
@@ -414,6 +524,7 @@ def test_docs_generate_succeeds(warehouse: Path, tmp_path: Path) -> None:
 
 # The same models on the bundled sample, run end to end through Dagster (conftest's sample_run).
 
+
 def sample_rows(settings, sql: str) -> list[tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -424,71 +535,101 @@ def test_on_the_sample_every_web_buyer_is_a_customer_with_their_orders_revenue(s
     them were not customers, 217 had revenue 0 and 52 sat in pricing_visitors_not_customers."""
     web_buyers = """(select customer_id, sum(revenue) as web_revenue from marts.fct_orders
                      where source = 'web_event' and customer_id is not null group by 1)"""
-    assert sample_rows(sample_run, f"select count(*), sum(web_revenue) from {web_buyers}") == [(223, Decimal("1050690.00"))]
-    assert sample_rows(sample_run, f"""
+    assert sample_rows(sample_run, f"select count(*), sum(web_revenue) from {web_buyers}") == [
+        (223, Decimal("1050690.00"))
+    ]
+    assert sample_rows(
+        sample_run,
+        f"""
         select count(*) filter (where not traits.is_customer), count(*) filter (where traits.revenue < buyers.web_revenue),
                count(*) filter (where members.customer_id is not null)
         from {web_buyers} as buyers
         join marts.customer_traits as traits using (customer_id)
         left join marts.segment_membership as members
-            on members.customer_id = buyers.customer_id and members.segment = 'pricing_visitors_not_customers'""") == [(0, 0, 0)]
+            on members.customer_id = buyers.customer_id and members.segment = 'pricing_visitors_not_customers'""",
+    ) == [(0, 0, 0)]
     # everyone's revenue is exactly the sum of their orders, whatever the source
-    assert sample_rows(sample_run, """
+    assert sample_rows(
+        sample_run,
+        """
         select count(*) from marts.customer_traits as traits
         left join (select customer_id, sum(revenue) as total from marts.fct_orders group by 1) as orders using (customer_id)
-        where traits.revenue <> coalesce(orders.total, 0)""") == [(0,)]
+        where traits.revenue <> coalesce(orders.total, 0)""",
+    ) == [(0,)]
 
 
 def test_on_the_sample_golden_phones_are_e164_and_addresses_come_with_their_record(sample_run) -> None:
-    phones, e164, addresses, sourced = sample_rows(sample_run, r"""
+    phones, e164, addresses, sourced = sample_rows(
+        sample_run,
+        r"""
         select count(phone), count(*) filter (where regexp_full_match(phone, '\+[1-9][0-9]{6,14}')),
                count(*) filter (where street is not null or city is not null or postcode is not null),
                count(*) filter (where address_source like 'crm_contact:%')
-        from marts.dim_customers""")[0]
+        from marts.dim_customers""",
+    )[0]
     assert phones == e164 and phones > 1500
     assert addresses == sourced and addresses > 1500
     # every golden email is among the customer's identifiers
-    assert sample_rows(sample_run, """
+    assert sample_rows(
+        sample_run,
+        """
         select count(*) from marts.dim_customers as customers
         where customers.email is not null and not exists (
             select 1 from marts.customer_identifiers as identifiers
             where identifiers.customer_id = customers.customer_id and identifiers.identifier_type = 'email'
-              and identifiers.identifier_value = lower(customers.email))""") == [(0,)]
+              and identifiers.identifier_value = lower(customers.email))""",
+    ) == [(0,)]
 
 
 def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_run) -> None:
-    members, wrong = sample_rows(sample_run, """
+    members, wrong = sample_rows(
+        sample_run,
+        """
         select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or not traits.email_consent)
         from marts.segment_membership as members
         join marts.customer_traits as traits using (customer_id)
         join marts.dim_accounts as accounts on accounts.company_id = traits.account_id
-        where members.segment = 'contacts_at_accounts_open_pipeline_50k'""")[0]
+        where members.segment = 'contacts_at_accounts_open_pipeline_50k'""",
+    )[0]
     assert members > 0 and wrong == 0
-    accounts, wrong = sample_rows(sample_run, """
+    accounts, wrong = sample_rows(
+        sample_run,
+        """
         select count(*), count(*) filter (where accounts.open_pipeline_amount <= 50000 or accounts.engaged_customers_30d = 0)
         from marts.account_segment_membership as members
         join marts.dim_accounts as accounts on accounts.company_id = members.account_id
-        where members.segment = 'accounts_open_pipeline_50k'""")[0]
+        where members.segment = 'accounts_open_pipeline_50k'""",
+    )[0]
     assert accounts > 0 and wrong == 0
 
 
 def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse: Path, tmp_path: Path) -> None:
-    bad = ("{funnels: [{name: shop, window_days: 7, steps: [{name: viewed, event: Product Viewed},"
-           " {name: added, event: Product Added, where: [{property: price, op: '~', value: 1}]}]}]}")
-    result = run_dbt(warehouse, tmp_path, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit",
-                     "--vars", bad)
+    bad = (
+        "{funnels: [{name: shop, window_days: 7, steps: [{name: viewed, event: Product Viewed},"
+        " {name: added, event: Product Added, where: [{property: price, op: '~', value: 1}]}]}]}"
+    )
+    result = run_dbt(
+        warehouse, tmp_path, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit", "--vars", bad
+    )
     assert not result.success
     message = str(result.exception)  # funnels compile while dbt parses the project
-    assert "Invalid funnel definition 'shop' (dbt_project.yml, vars.funnels): step 2: where 1: field 'op' is '~'" in message
+    assert (
+        "Invalid funnel definition 'shop' (dbt_project.yml, vars.funnels): step 2: where 1: field 'op' is '~'"
+        in message
+    )
 
 
 def test_split_groups_are_stable_across_rebuilds_and_cover_the_segment_once(warehouse: Path, tmp_path: Path) -> None:
-    everyone = ("{segment_definitions: [{name: everyone, description: d, conditions: [{trait: customer_id, op: not_null}],"
-                " splits: {salt: s1, groups: [{name: treatment, percent: 50}, {name: holdout, percent: 50, holdout: true}]}}]}")
+    everyone = (
+        "{segment_definitions: [{name: everyone, description: d, conditions: [{trait: customer_id, op: not_null}],"
+        " splits: {salt: s1, groups: [{name: treatment, percent: 50}, {name: holdout, percent: 50, holdout: true}]}}]}"
+    )
     select = ["--select", "int_segment_members+", "--exclude", "test_type:unit", "--vars", everyone]
     build(warehouse, tmp_path, *select)
     first = rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all")
     build(warehouse, tmp_path, *select, "--full-refresh")
     assert rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all") == first
     members = rows(warehouse, "select customer_id from marts.segment_membership where segment = 'everyone' order by 1")
-    assert sorted((cid,) for cid, _ in first) == members and len(members) == len(rows(warehouse, "select * from marts.dim_customers"))
+    assert sorted((cid,) for cid, _ in first) == members and len(members) == len(
+        rows(warehouse, "select * from marts.dim_customers")
+    )

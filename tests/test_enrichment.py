@@ -6,6 +6,7 @@ area code; company domains are shaped like HubSpot's "Company Domain Name" prope
 (https://knowledge.hubspot.com/companies/default-company-properties), which holds a bare domain
 or a website URL.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,12 +41,15 @@ def test_invalid_or_unparseable_number_is_not_enriched(raw):
     assert describe_phone(raw, "US") is None
 
 
-@pytest.mark.parametrize(("email", "expected"), [
-    ("Jane.Doe@GMAIL.com", "free"),
-    ("someone@mailinator.com", "disposable"),
-    ("x@inbox.mailinator.com", "disposable"),
-    ("jane@acme.com", "work"),
-])
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [
+        ("Jane.Doe@GMAIL.com", "free"),
+        ("someone@mailinator.com", "disposable"),
+        ("x@inbox.mailinator.com", "disposable"),
+        ("jane@acme.com", "work"),
+    ],
+)
 def test_email_address_type_from_shipped_domain_lists(email, expected):
     assert address_type(email_domain(email)) == expected
 
@@ -112,8 +116,12 @@ def test_customers_are_enriched_with_named_sources():
         table = enrich_customers(con, **_staged_inputs(con), phone_default_region="US")
     by_id = {row["customer_id"]: row for row in table.to_pylist()}
     jane, joe, temp, phone_only = by_id["c1"], by_id["c2"], by_id["c3"], by_id["c4"]
-    assert (jane["email_address_type"], jane["work_company_id"], jane["work_company_name"],
-            jane["work_company_source"]) == ("work", "900", "Acme Corp", "crm_company:900")
+    assert (
+        jane["email_address_type"],
+        jane["work_company_id"],
+        jane["work_company_name"],
+        jane["work_company_source"],
+    ) == ("work", "900", "Acme Corp", "crm_company:900")
     assert (jane["phone_country"], jane["phone_region"], jane["phone_line_type"]) == ("GB", "London", "FIXED_LINE")
     assert jane["phone_source"].startswith("phonenumbers ")
     assert jane["location_region"] is None  # a London phone: the US city data does not apply
@@ -153,8 +161,9 @@ print(json.dumps({"rows": rows, "attempts": attempts}))
 def test_enrichment_loads_its_data_and_runs_with_the_network_closed():
     """A fresh interpreter with every socket connect refused imports the packages (which load
     their data sets) and enriches: nothing is fetched."""
-    done = subprocess.run([sys.executable, "-c", NO_NETWORK_SCRIPT], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK_SCRIPT], cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     output = json.loads(done.stdout)
     assert output["attempts"] == []
@@ -165,8 +174,11 @@ def test_enrichment_loads_its_data_and_runs_with_the_network_closed():
 
 def test_pipeline_reports_each_enrichments_coverage_as_asset_metadata(sample_pipeline):
     settings, result = sample_pipeline
-    observed = [obs for obs in result.asset_observations_for_node("dbt_models")
-                if obs.asset_key.path == ["intermediate", "int_customer_enrichment"]]
+    observed = [
+        obs
+        for obs in result.asset_observations_for_node("dbt_models")
+        if obs.asset_key.path == ["intermediate", "int_customer_enrichment"]
+    ]
     metadata = {key: value.value for key, value in observed[-1].metadata.items()}
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert metadata == enrichment_coverage(con)
@@ -182,12 +194,16 @@ def test_pipeline_reports_each_enrichments_coverage_as_asset_metadata(sample_pip
 def test_segment_on_enrichment_traits_selects_work_addresses_at_crm_companies(sample_run: Settings, tmp_path: Path):
     warehouse = tmp_path / "c360.duckdb"
     shutil.copy(sample_run.warehouse, warehouse)
-    segment = ("{segment_definitions: [{name: work_email_at_crm_company, description: d, conditions: ["
-               "{trait: email_address_type, op: '=', value: work}, {trait: work_company_id, op: not_null}]}]}")
+    segment = (
+        "{segment_definitions: [{name: work_email_at_crm_company, description: d, conditions: ["
+        "{trait: email_address_type, op: '=', value: work}, {trait: work_company_id, op: not_null}]}]}"
+    )
     result = run_dbt(warehouse, tmp_path, "run", "--select", "int_segment_members", "--vars", segment)
     assert result.success, result.exception
     with duckdb.connect(str(warehouse)) as con:  # dbt ran in-process and keeps the file open read-write
         members = con.execute("select customer_id from intermediate.int_segment_members order by 1").fetchall()
-        expected = con.execute("select customer_id from marts.customer_traits where email_address_type = 'work' "
-                               "and work_company_id is not null order by 1").fetchall()
+        expected = con.execute(
+            "select customer_id from marts.customer_traits where email_address_type = 'work' "
+            "and work_company_id is not null order by 1"
+        ).fetchall()
     assert members == expected and len(members) > 0

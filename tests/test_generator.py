@@ -1,4 +1,5 @@
 """The sample-data generator: determinism, truth completeness, contract shapes, and built-in difficulty."""
+
 from __future__ import annotations
 
 import csv
@@ -15,14 +16,14 @@ from c360.settings import SAMPLE_DIR, SAMPLE_TRUTH
 
 CONTRACT_HEADERS = {
     "crm/contacts.csv": "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,"
-                        "Job Title,Street Address,City,Postal Code,Date of birth,Lifecycle Stage,Contact owner,"
-                        "Create Date,Last Modified Date,Archived",
+    "Job Title,Street Address,City,Postal Code,Date of birth,Lifecycle Stage,Contact owner,"
+    "Create Date,Last Modified Date,Archived",
     "crm/companies.csv": "Record ID,Company name,Company Domain Name,Industry,Number of Employees,City,Country/Region,"
-                         "Create Date,Last Modified Date",
+    "Create Date,Last Modified Date",
     "crm/deals.csv": "Record ID,Deal Name,Deal Stage,Pipeline,Amount,Close Date,Deal owner,Associated Contact ID,"
-                     "Associated Company ID,Create Date,Last Modified Date",
+    "Associated Company ID,Create Date,Last Modified Date",
     "crm/activities.csv": "Activity ID,Activity Type,Activity Date,Associated Contact ID,Associated Deal ID,"
-                          "Activity owner,Subject",
+    "Activity owner,Subject",
     "email/campaigns.csv": "Campaign ID,Campaign Name,Subject,Send Time",
     "email/activity.csv": "Recipient ID,Email Address,First Name,Last Name,Campaign ID,Action,Timestamp,URL,Bounce Type",
 }
@@ -38,8 +39,11 @@ class Landing:
         self.truth = {(r["source"], r["source_record_id"]): r["person_id"] for r in self.truth_rows}
         self.contacts = self.read_csv("crm/contacts.csv")
         self.activity = self.read_csv("email/activity.csv")
-        self.events = [(path, json.loads(line)) for path in sorted((out_dir / "web").glob("events-*.jsonl"))
-                       for line in path.read_text(encoding="utf-8").splitlines()]
+        self.events = [
+            (path, json.loads(line))
+            for path in sorted((out_dir / "web").glob("events-*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
 
     def read_csv(self, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader((self.out_dir / name).open(encoding="utf-8", newline="")))
@@ -84,7 +88,8 @@ def test_headers_match_the_contract(landing: Landing) -> None:
     for name, header in CONTRACT_HEADERS.items():
         assert (landing.out_dir / name).read_text(encoding="utf-8").split("\n", 1)[0] == header
     assert sorted(p.name for p in (landing.out_dir / "web").iterdir()) == [
-        f"events-{date(2026, 9, 1) + timedelta(days=d):%Y-%m-%d}.jsonl" for d in range(30)]
+        f"events-{date(2026, 9, 1) + timedelta(days=d):%Y-%m-%d}.jsonl" for d in range(30)
+    ]
 
 
 def test_returned_counts_are_the_rows_written(landing: Landing) -> None:
@@ -178,7 +183,9 @@ def test_devices_mostly_identifiable_with_a_residual(landing: Landing) -> None:
     never = devices - identified - stitched
     assert 0.05 < len(never) / len(devices) < 0.16
     assert len(identified) > 0.6 * len(devices) and len(stitched - identified) > 0.05 * len(devices)
-    anonymous_only = [e for _, e in landing.events if landing.person("web_anonymous_id", e["anonymousId"]).startswith("V")]
+    anonymous_only = [
+        e for _, e in landing.events if landing.person("web_anonymous_id", e["anonymousId"]).startswith("V")
+    ]
     visitors = {e["anonymousId"] for e in anonymous_only}
     assert 0.8 * 2000 <= len(visitors) <= 2000 and not any(e["userId"] for e in anonymous_only)
 
@@ -235,8 +242,14 @@ def test_hundred_thousand_people_is_feasible(tmp_path: Path) -> None:
 def test_linkable_groups_join_records_of_one_person_only_through_shared_evidence() -> None:
     from c360.generator.linkable import linkable_groups
 
-    records = [("crm_contact", "1", "P1"), ("email_recipient", "r1", "P1"), ("web_anonymous_id", "a1", "P1"),
-               ("web_user_id", "u1", "P1"), ("web_anonymous_id", "a2", "P1"), ("crm_contact", "2", "P2")]
+    records = [
+        ("crm_contact", "1", "P1"),
+        ("email_recipient", "r1", "P1"),
+        ("web_anonymous_id", "a1", "P1"),
+        ("web_user_id", "u1", "P1"),
+        ("web_anonymous_id", "a2", "P1"),
+        ("crm_contact", "2", "P2"),
+    ]
     evidence = {
         "crm_contact:1": {"email:ann@x.com", "phone:5550001111"},
         "email_recipient:r1": {"email:ann@x.com", "recipient:r1"},
@@ -255,5 +268,7 @@ def test_truth_marks_never_identified_devices_as_their_own_linkable_group(landin
         assert row["linkable_group"].startswith(row["person_id"] + ".")
         if row["person_id"].startswith("V"):  # anonymous-only visitors
             assert groups[row["linkable_group"]] == 1
-    people_with_unlinkable_records = {r["person_id"] for r in landing.truth_rows if not r["linkable_group"].endswith(".1")}
+    people_with_unlinkable_records = {
+        r["person_id"] for r in landing.truth_rows if not r["linkable_group"].endswith(".1")
+    }
     assert people_with_unlinkable_records  # the generator leaves some records with nothing in common

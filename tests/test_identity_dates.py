@@ -1,5 +1,6 @@
 """Dates as people write them: every supported format, day/month order read from the column,
 ambiguity reported, a forced format, and unreadable values counted rather than dropped."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,4 +1,5 @@
 """Evaluation metrics against a truth file, checked on a case small enough to count by hand."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,9 +13,11 @@ from identity.evaluate import evaluate
 
 def test_pairwise_and_cluster_measures_match_a_hand_count(tmp_path: Path) -> None:
     truth = tmp_path / "truth.csv"
-    truth.write_text("source,source_record_id,person_id\n"
-                     "crm_contact,a,P1\ncrm_contact,b,P1\nweb_user_id,c,P1\n"
-                     "email_recipient,d,P2\nweb_anonymous_id,e,P2\ncrm_contact,f,P3\n")
+    truth.write_text(
+        "source,source_record_id,person_id\n"
+        "crm_contact,a,P1\ncrm_contact,b,P1\nweb_user_id,c,P1\n"
+        "email_recipient,d,P2\nweb_anonymous_id,e,P2\ncrm_contact,f,P3\n"
+    )
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA identity")
     con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
@@ -49,9 +52,11 @@ def test_perfect_assignment_scores_one(tmp_path: Path) -> None:
 
 def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_edge(tmp_path: Path) -> None:
     truth = tmp_path / "truth.csv"
-    truth.write_text("source,source_record_id,person_id\n"
-                     "crm_contact,a,P1\nemail_recipient,b,P1\nweb_anonymous_id,c,P1\n"
-                     "crm_contact,d,P2\nweb_user_id,e,P2\ncrm_contact,f,P3\n")
+    truth.write_text(
+        "source,source_record_id,person_id\n"
+        "crm_contact,a,P1\nemail_recipient,b,P1\nweb_anonymous_id,c,P1\n"
+        "crm_contact,d,P2\nweb_user_id,e,P2\ncrm_contact,f,P3\n"
+    )
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA identity")
     con.execute("""CREATE TABLE identity.records AS
@@ -88,9 +93,11 @@ def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_e
 def test_linkable_pairs_leave_out_true_pairs_without_shared_evidence(tmp_path: Path) -> None:
     """P1's anonymous device c shares nothing with a and b (its own linkable group P1.2)."""
     truth = tmp_path / "truth.csv"
-    truth.write_text("source,source_record_id,person_id,linkable_group\n"
-                     "crm_contact,a,P1,P1.1\nemail_recipient,b,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
-                     "crm_contact,d,P2,P2.1\ncrm_contact,e,P3,P3.1\n")
+    truth.write_text(
+        "source,source_record_id,person_id,linkable_group\n"
+        "crm_contact,a,P1,P1.1\nemail_recipient,b,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
+        "crm_contact,d,P2,P2.1\ncrm_contact,e,P3,P3.1\n"
+    )
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA identity")
     # a+b found, c left alone, d and e wrongly joined
@@ -110,8 +117,9 @@ def test_linkable_pairs_leave_out_true_pairs_without_shared_evidence(tmp_path: P
 
 def test_a_pair_joined_beyond_the_evidence_counts_neither_for_nor_against_linkable_precision(tmp_path: Path) -> None:
     truth = tmp_path / "truth.csv"
-    truth.write_text("source,source_record_id,person_id,linkable_group\n"
-                     "crm_contact,a,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n")
+    truth.write_text(
+        "source,source_record_id,person_id,linkable_group\ncrm_contact,a,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
+    )
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA identity")
     con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES

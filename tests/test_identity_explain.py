@@ -2,6 +2,7 @@
 
 The sample is ingested once per module; every test resolves its own copy of that warehouse.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,12 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _settings(warehouse: Path) -> Settings:
-    return Settings(warehouse=warehouse, landing=SAMPLE_DIR, exports=warehouse.parent / "exports",
-                    reports=warehouse.parent / "reports")
+    return Settings(
+        warehouse=warehouse,
+        landing=SAMPLE_DIR,
+        exports=warehouse.parent / "exports",
+        reports=warehouse.parent / "reports",
+    )
 
 
 def _resolved(ingested: Path, tmp_path: Path, overrides: str = "") -> tuple[Settings, object, dict]:
@@ -45,8 +50,9 @@ def _resolved(ingested: Path, tmp_path: Path, overrides: str = "") -> tuple[Sett
 
 
 def _customer(con: duckdb.DuckDBPyConnection, record: str) -> str:
-    return con.execute("SELECT customer_id FROM identity.customer_map WHERE source || ':' || source_record_id = ?",
-                       [record]).fetchone()[0]
+    return con.execute(
+        "SELECT customer_id FROM identity.customer_map WHERE source || ':' || source_record_id = ?", [record]
+    ).fetchone()[0]
 
 
 def _weakest_splink_edge(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
@@ -68,13 +74,15 @@ def _unidentified_device_and_contact(con: duckdb.DuckDBPyConnection) -> tuple[st
 
 
 def test_explain_a_merged_pair_shows_its_edge_with_the_rule_or_the_weight_per_comparison(
-        ingested: Path, tmp_path: Path) -> None:
+    ingested: Path, tmp_path: Path
+) -> None:
     settings, config, _ = _resolved(ingested, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         left, right = _weakest_splink_edge(con)
         pair = explain(con, config, tmp_path / "reports", pair=(left, right))
-        email_edge = con.execute("SELECT unique_id_l, unique_id_r FROM identity.edges WHERE kind = 'exact_email' "
-                                 "ORDER BY ALL LIMIT 1").fetchone()
+        email_edge = con.execute(
+            "SELECT unique_id_l, unique_id_r FROM identity.edges WHERE kind = 'exact_email' ORDER BY ALL LIMIT 1"
+        ).fetchone()
         customer = explain(con, config, tmp_path / "reports", record=email_edge[0])
 
     text = "\n".join(pair.lines)
@@ -107,12 +115,15 @@ def _unmerged_crm_pair(con: duckdb.DuckDBPyConnection, same: str) -> tuple[str, 
 
 
 def test_explain_an_unmerged_compared_pair_names_the_comparisons_that_pulled_it_down(
-        ingested: Path, tmp_path: Path) -> None:
+    ingested: Path, tmp_path: Path
+) -> None:
     """Two different people with one full name: compared (blocked on the name), scored low."""
     settings, config, _ = _resolved(ingested, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
-        left, right = _unmerged_crm_pair(con, "l.first_name = r.first_name AND l.last_name = r.last_name "
-                                              "AND l.phone <> r.phone AND l.email <> r.email")
+        left, right = _unmerged_crm_pair(
+            con,
+            "l.first_name = r.first_name AND l.last_name = r.last_name AND l.phone <> r.phone AND l.email <> r.email",
+        )
         result = explain(con, config, tmp_path / "reports", pair=(left, right))
     text = "\n".join(result.lines)
     assert "compared, but scored" in text and "< threshold 0.95" in text
@@ -144,8 +155,10 @@ def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(inge
     _, _, first = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
         assert _customer(con, device) == _customer(con, contact)
-        assert con.execute("SELECT kind FROM identity.edges WHERE unique_id_l = least(?, ?) "
-                           "AND unique_id_r = greatest(?, ?)", [device, contact] * 2).fetchall() == [("override",)]
+        assert con.execute(
+            "SELECT kind FROM identity.edges WHERE unique_id_l = least(?, ?) AND unique_id_r = greatest(?, ?)",
+            [device, contact] * 2,
+        ).fetchall() == [("override",)]
         before = con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall()
     _, _, second = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
@@ -180,8 +193,9 @@ def test_cannot_link_separates_two_merged_records_and_survives_a_rerun(ingested:
 
 
 def test_an_override_naming_a_missing_record_is_reported_by_name(ingested: Path, tmp_path: Path) -> None:
-    settings, _, summary = _resolved(ingested, tmp_path, "must_link:\n"
-                                     "  - [crm_contact:00000000000, email_recipient:nobody]\n")
+    settings, _, summary = _resolved(
+        ingested, tmp_path, "must_link:\n  - [crm_contact:00000000000, email_recipient:nobody]\n"
+    )
     with duckdb.connect(str(settings.warehouse)) as con:
         report = con.execute("SELECT status, detail FROM identity.override_report").fetchall()
     assert report == [("not_applied", "record crm_contact:00000000000 and email_recipient:nobody does not exist")]
@@ -204,7 +218,8 @@ def test_cluster_studio_shows_deterministic_edges(ingested: Path, tmp_path: Path
 
 
 def test_evaluate_reports_linkable_pair_metrics_that_differ_from_all_pairs_on_the_sample(
-        ingested: Path, tmp_path: Path) -> None:
+    ingested: Path, tmp_path: Path
+) -> None:
     settings, config, _ = _resolved(ingested, tmp_path)
     quality = evaluate(settings, SAMPLE_TRUTH, config.model_path)
     assert quality["linkable_pairs"] < quality["true_pairs"]
@@ -215,23 +230,27 @@ def test_evaluate_reports_linkable_pair_metrics_that_differ_from_all_pairs_on_th
 
 
 def test_explain_command_names_a_badly_written_record_in_one_line_with_exit_code_2(
-        ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     from c360.cli import main
 
     settings, _, _ = _resolved(ingested, tmp_path)
     monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
     capsys.readouterr()  # drop the resolve run's own log lines: only the explain call's output is asserted
     assert main(["identity", "explain", "--pair", "crm_contact:1", "someone@example.com"]) == 2
-    assert capsys.readouterr().err == ("c360 identity explain: record 'someone@example.com' must be written "
-                                       "SOURCE:ID, e.g. crm_contact:123\n")
+    assert capsys.readouterr().err == (
+        "c360 identity explain: record 'someone@example.com' must be written SOURCE:ID, e.g. crm_contact:123\n"
+    )
 
 
 def _tiny_graph() -> duckdb.DuckDBPyConnection:
     """a -0.96- b =email= c -0.999- d: a chain of two Splink edges around a deterministic one."""
     con = duckdb.connect()
     con.execute("CREATE SCHEMA identity")
-    con.execute("CREATE TABLE identity.records AS SELECT 'crm_contact:' || x AS unique_id FROM (VALUES ('a'), ('b'), "
-                "('c'), ('d')) t(x)")
+    con.execute(
+        "CREATE TABLE identity.records AS SELECT 'crm_contact:' || x AS unique_id FROM (VALUES ('a'), ('b'), "
+        "('c'), ('d')) t(x)"
+    )
     con.execute("""CREATE TABLE identity.edges AS SELECT * FROM (VALUES
         ('crm_contact:a', 'crm_contact:b', 'splink', 0.96), ('crm_contact:b', 'crm_contact:c', 'exact_email', 1.0),
         ('crm_contact:c', 'crm_contact:d', 'splink', 0.999)) t(unique_id_l, unique_id_r, kind, match_probability)""")
@@ -242,11 +261,13 @@ def test_cannot_link_cuts_the_weakest_edge_on_the_path() -> None:
     from identity.overrides import Override, apply_overrides
 
     con = _tiny_graph()
-    counts = apply_overrides(con, "identity.records", "identity.edges",
-                             (Override("cannot_link", "crm_contact:a", "crm_contact:d"),))
+    counts = apply_overrides(
+        con, "identity.records", "identity.edges", (Override("cannot_link", "crm_contact:a", "crm_contact:d"),)
+    )
     assert counts == {"overrides_applied": 1, "overrides_not_applied": 0}
     assert con.execute("SELECT unique_id_l, unique_id_r, kind FROM identity.override_cuts").fetchall() == [
-        ("crm_contact:a", "crm_contact:b", "splink")]
+        ("crm_contact:a", "crm_contact:b", "splink")
+    ]
     assert con.execute("SELECT count(*) FROM identity.edges").fetchone()[0] == 2
 
 
@@ -254,10 +275,17 @@ def test_cannot_link_between_must_linked_records_is_reported_not_applied() -> No
     from identity.overrides import Override, apply_overrides
 
     con = _tiny_graph()
-    apply_overrides(con, "identity.records", "identity.edges",
-                    (Override("cannot_link", "crm_contact:a", "crm_contact:d"),
-                     Override("must_link", "crm_contact:a", "crm_contact:d")))
+    apply_overrides(
+        con,
+        "identity.records",
+        "identity.edges",
+        (
+            Override("cannot_link", "crm_contact:a", "crm_contact:d"),
+            Override("must_link", "crm_contact:a", "crm_contact:d"),
+        ),
+    )
     assert con.execute("SELECT kind, status, detail FROM identity.override_report ORDER BY kind").fetchall() == [
         ("cannot_link", "not_applied", "must-link overrides hold the two records together"),
-        ("must_link", "applied", "joined by an override edge")]
+        ("must_link", "applied", "joined by an override edge"),
+    ]
     assert con.execute("SELECT count(*) FROM identity.override_cuts").fetchone()[0] == 0

@@ -1,4 +1,5 @@
 """`c360 resolve` on person files c360 did not generate: foreign headers, dedupe and link."""
+
 from __future__ import annotations
 
 import csv
@@ -33,9 +34,12 @@ def test_dedupe_a_file_with_foreign_headers(tmp_path: Path) -> None:
         "K2;Lee, Ann; ANN.LEE@EXAMPLE.COM;;;\n"
         "K3;Anne Lee;anne@other.test;+1 415 555 0101;1980-01-02;94110\n"
         "K4;Bob Stone;bob@stone.test;617 555 0199;1970-05-05;02139\n",
-        encoding="utf-8")
-    mapping = parse_mapping("record_id=Kunden-Nr,full_name=Vollständiger Name,email=E-Mail-Adresse,"
-                            "phone=Telefon,dob=Geburtstag,postcode=PLZ")
+        encoding="utf-8",
+    )
+    mapping = parse_mapping(
+        "record_id=Kunden-Nr,full_name=Vollständiger Name,email=E-Mail-Adresse,"
+        "phone=Telefon,dob=Geburtstag,postcode=PLZ"
+    )
 
     result = resolve_files([people], mapping, tmp_path / "out")
 
@@ -50,14 +54,24 @@ def test_dedupe_a_file_with_foreign_headers(tmp_path: Path) -> None:
 def test_link_two_files_reports_the_source_of_each_record(tmp_path: Path) -> None:
     left, right = tmp_path / "shop.csv", tmp_path / "newsletter.csv"
     left.write_text("id,first,last,mail,member\n1,Ann,Lee,ann@x.test,M-7\n2,Bob,Stone,bob@y.test,\n")
-    right.write_text("subscriber,given,family,address,member_no\n"
-                     "s1,Annie,Lee,annie@z.test,M-7\ns2,Cy,Twombly,cy@w.test,\n")
+    right.write_text(
+        "subscriber,given,family,address,member_no\ns1,Annie,Lee,annie@z.test,M-7\ns2,Cy,Twombly,cy@w.test,\n"
+    )
 
-    result = resolve_files([left, right], [
-        {"record_id": "id", "first_name": "first", "last_name": "last", "email": "mail", "extra_id": "member"},
-        {"record_id": "subscriber", "first_name": "given", "last_name": "family", "email": "address",
-         "extra_id": "member_no"},
-    ], tmp_path / "out")
+    result = resolve_files(
+        [left, right],
+        [
+            {"record_id": "id", "first_name": "first", "last_name": "last", "email": "mail", "extra_id": "member"},
+            {
+                "record_id": "subscriber",
+                "first_name": "given",
+                "last_name": "family",
+                "email": "address",
+                "extra_id": "member_no",
+            },
+        ],
+        tmp_path / "out",
+    )
 
     rows = _read(Path(result["clusters_csv"]))
     assert list(rows[0]) == ["record_id", "cluster_id", "source"]
@@ -99,7 +113,11 @@ def test_a_foreign_file_without_email_or_phone_links_with_a_model_estimated_on_i
     assert len(true & found) / len(found) >= 0.98  # precision
     saved = json.loads((tmp_path / "out" / "model.json").read_text())
     assert {c["output_column_name"] for c in saved["comparisons"]} == {
-        "first_name", "last_name", "dob", "address"}  # mapped fields only: no email, phone; city, state in address
+        "first_name",
+        "last_name",
+        "dob",
+        "address",
+    }  # mapped fields only: no email, phone; city, state in address
 
 
 def test_a_file_too_small_to_train_on_uses_the_committed_model_and_says_why(tmp_path: Path) -> None:
@@ -132,16 +150,20 @@ def test_several_ids_with_typos_link_records_whose_names_disagree(tmp_path: Path
         writer.writeheader()
         writer.writerows(rows)
 
-    with_ids = resolve_files([path], parse_mapping(FEBRL_MAPPING + ",id:ssn=soc_sec_id,id:member=member_no"),
-                             tmp_path / "out")
+    with_ids = resolve_files(
+        [path], parse_mapping(FEBRL_MAPPING + ",id:ssn=soc_sec_id,id:member=member_no"), tmp_path / "out"
+    )
     without_ids = resolve_files([path], parse_mapping(FEBRL_MAPPING), tmp_path / "without")
 
     found = _clustered_pairs(Path(with_ids["clusters_csv"]))
     assert len(renamed & found) >= 0.75 * len(renamed)
     assert len(renamed & _clustered_pairs(Path(without_ids["clusters_csv"]))) <= 0.25 * len(renamed)
     saved = json.loads((tmp_path / "out" / "model.json").read_text())
-    id_levels = {c["output_column_name"]: [lv["label_for_charts"] for lv in c["comparison_levels"]]
-                 for c in saved["comparisons"] if c["output_column_name"].startswith("id_")}
+    id_levels = {
+        c["output_column_name"]: [lv["label_for_charts"] for lv in c["comparison_levels"]]
+        for c in saved["comparisons"]
+        if c["output_column_name"].startswith("id_")
+    }
     assert set(id_levels) == {"id_ssn", "id_member"}
     assert any("Damerau-Levenshtein" in label for label in id_levels["id_ssn"])
 
@@ -193,8 +215,12 @@ def test_a_forced_date_format_counts_every_other_writing_as_unreadable(tmp_path:
     people = tmp_path / "people.csv"
     people.write_text("id,name,born\n1,Ann Lee,03/04/2001\n2,Bob Stone,2001-04-03\n")
 
-    result = resolve_files([people], parse_mapping("record_id=id,full_name=name,dob=born"), tmp_path / "out",
-                           options=ResolveOptions(date_format="MM/DD/YYYY"))
+    result = resolve_files(
+        [people],
+        parse_mapping("record_id=id,full_name=name,dob=born"),
+        tmp_path / "out",
+        options=ResolveOptions(date_format="MM/DD/YYYY"),
+    )
 
     dob = next(r for r in result["normalisation"] if r["field"] == "dob")
     assert (dob["values"], dob["not_normalised"], dob["note"]) == (2, 1, "read as MM/DD/YYYY (forced)")
@@ -231,19 +257,25 @@ def test_a_mapping_naming_a_missing_header_fails_in_one_line_listing_the_headers
     people = tmp_path / "people.csv"
     people.write_text("Kunden-Nr,Vorname\nK1,Ann\n")
 
-    code = main(["resolve", str(people), "--mapping", "record_id=Kunden-Nr,first_name=Vornam",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        ["resolve", str(people), "--mapping", "record_id=Kunden-Nr,first_name=Vornam", "--out", str(tmp_path / "out")]
+    )
 
     err = capsys.readouterr().err
     assert code == 2
-    assert err == f"c360 resolve: {people}: no column for first_name=Vornam; the file's headers are: Kunden-Nr, Vorname\n"
+    assert (
+        err == f"c360 resolve: {people}: no column for first_name=Vornam; the file's headers are: Kunden-Nr, Vorname\n"
+    )
 
 
-@pytest.mark.parametrize("args, message", [
-    (["missing.csv"], "missing.csv: no such file"),
-    (["--date-format", "YYYY/MM/DD"], "unknown date format 'YYYY/MM/DD'"),
-    (["--threshold", "1.5"], "--threshold must be a probability in (0, 1]"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing.csv"], "missing.csv: no such file"),
+        (["--date-format", "YYYY/MM/DD"], "unknown date format 'YYYY/MM/DD'"),
+        (["--threshold", "1.5"], "--threshold must be a probability in (0, 1]"),
+    ],
+)
 def test_other_user_mistakes_are_one_line_and_exit_2(tmp_path, capsys, args, message) -> None:
     people = tmp_path / "people.csv"
     people.write_text("id,first\n1,Ann\n")
@@ -260,8 +292,9 @@ def test_a_model_saved_by_an_earlier_run_scores_a_new_file(tmp_path: Path) -> No
     mapping = parse_mapping(FEBRL_MAPPING)
     first = resolve_files([path], mapping, tmp_path / "first")
 
-    again = resolve_files([path], mapping, tmp_path / "again",
-                          options=ResolveOptions(model_path=Path(first["saved_to"])))
+    again = resolve_files(
+        [path], mapping, tmp_path / "again", options=ResolveOptions(model_path=Path(first["saved_to"]))
+    )
 
     assert (again["model"], again["why"]) == (first["saved_to"], "given with --model")
     assert _read(Path(again["clusters_csv"])) == _read(Path(first["clusters_csv"]))
@@ -271,8 +304,16 @@ def test_each_run_prints_per_field_how_many_values_could_not_be_normalised(tmp_p
     people = tmp_path / "people.csv"
     people.write_text("id,name,born,tel\n1,Ann Lee,19800102,415 555 0101\n2,Bob Stone,next spring,12\n")
 
-    code = main(["resolve", str(people), "--mapping", "record_id=id,full_name=name,dob=born,phone=tel",
-                 "--out", str(tmp_path / "out")])
+    code = main(
+        [
+            "resolve",
+            str(people),
+            "--mapping",
+            "record_id=id,full_name=name,dob=born,phone=tel",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
 
     err = capsys.readouterr().err
     assert code == 0

@@ -1,4 +1,5 @@
 """Quality and id persistence on the bundled sample, through the real ingestion pipeline."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,8 +16,9 @@ from identity.resolve import run_identity
 def test_bundled_sample_resolves_precisely_and_reruns_keep_ids(tmp_path: Path) -> None:
     from ingestion.pipelines import run_ingestion
 
-    settings = Settings(warehouse=tmp_path / "wh.duckdb", landing=SAMPLE_DIR, exports=tmp_path / "exports",
-                        reports=tmp_path / "reports")
+    settings = Settings(
+        warehouse=tmp_path / "wh.duckdb", landing=SAMPLE_DIR, exports=tmp_path / "exports", reports=tmp_path / "reports"
+    )
     run_ingestion(settings)
     first = run_identity(settings)
     quality = evaluate(settings, SAMPLE_TRUTH)

@@ -1,5 +1,6 @@
 """Identity stage on hand-written raw tables: deterministic stitching, the household guard,
 missing sources, determinism, and persistent ids through merges and splits."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,14 +11,20 @@ import pytest
 from c360.settings import Settings
 from identity.resolve import run_identity
 
-CONTACT_COLUMNS = ("contact_id, first_name, last_name, email, email_normalized, additional_emails, phone, "
-                   "company_name, job_title, street, city, postal_code, date_of_birth, lifecycle_stage, owner, "
-                   "created_at, updated_at, is_archived, _source_file, _source_line, _file_hash")
+CONTACT_COLUMNS = (
+    "contact_id, first_name, last_name, email, email_normalized, additional_emails, phone, "
+    "company_name, job_title, street, city, postal_code, date_of_birth, lifecycle_stage, owner, "
+    "created_at, updated_at, is_archived, _source_file, _source_line, _file_hash"
+)
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return Settings(warehouse=tmp_path / "wh.duckdb", landing=tmp_path / "landing",
-                    exports=tmp_path / "exports", reports=tmp_path / "reports")
+    return Settings(
+        warehouse=tmp_path / "wh.duckdb",
+        landing=tmp_path / "landing",
+        exports=tmp_path / "exports",
+        reports=tmp_path / "reports",
+    )
 
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -40,46 +47,107 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _add_contact(con, contact_id: int, first: str, last: str, email: str | None, *, additional: str | None = None,
-                 phone: str | None = None, street: str | None = None, postcode: str | None = None,
-                 dob: str | None = None) -> None:
-    con.execute(f"INSERT INTO raw_crm.contacts ({CONTACT_COLUMNS}) VALUES "
-                "(?, ?, ?, ?, lower(?), ?, ?, 'Acme', 'CTO', ?, 'Springfield', ?, ?, 'lead', 'Dana', "
-                "TIMESTAMPTZ '2026-01-01 00:00:00+00', TIMESTAMPTZ '2026-01-02 00:00:00+00', false, "
-                "'contacts.csv', 1, 'h')",
-                [contact_id, first, last, email, email, additional, phone, street, postcode, dob])
+def _add_contact(
+    con,
+    contact_id: int,
+    first: str,
+    last: str,
+    email: str | None,
+    *,
+    additional: str | None = None,
+    phone: str | None = None,
+    street: str | None = None,
+    postcode: str | None = None,
+    dob: str | None = None,
+) -> None:
+    con.execute(
+        f"INSERT INTO raw_crm.contacts ({CONTACT_COLUMNS}) VALUES "
+        "(?, ?, ?, ?, lower(?), ?, ?, 'Acme', 'CTO', ?, 'Springfield', ?, ?, 'lead', 'Dana', "
+        "TIMESTAMPTZ '2026-01-01 00:00:00+00', TIMESTAMPTZ '2026-01-02 00:00:00+00', false, "
+        "'contacts.csv', 1, 'h')",
+        [contact_id, first, last, email, email, additional, phone, street, postcode, dob],
+    )
 
 
-def _add_event(con, message_id: str, anonymous_id: str, *, user_id: str | None = None, kind: str = "page",
-               mc_eid: str | None = None, traits_email: str | None = None, first: str | None = None,
-               last: str | None = None) -> None:
-    con.execute("INSERT INTO raw_web.events (message_id, type, anonymous_id, user_id, \"timestamp\", mc_eid, "
-                "traits_email, traits_first_name, traits_last_name) VALUES "
-                "(?, ?, ?, ?, TIMESTAMPTZ '2026-09-01 10:00:00+00', ?, ?, ?, ?)",
-                [message_id, kind, anonymous_id, user_id, mc_eid, traits_email, first, last])
+def _add_event(
+    con,
+    message_id: str,
+    anonymous_id: str,
+    *,
+    user_id: str | None = None,
+    kind: str = "page",
+    mc_eid: str | None = None,
+    traits_email: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> None:
+    con.execute(
+        'INSERT INTO raw_web.events (message_id, type, anonymous_id, user_id, "timestamp", mc_eid, '
+        "traits_email, traits_first_name, traits_last_name) VALUES "
+        "(?, ?, ?, ?, TIMESTAMPTZ '2026-09-01 10:00:00+00', ?, ?, ?, ?)",
+        [message_id, kind, anonymous_id, user_id, mc_eid, traits_email, first, last],
+    )
 
 
 def _add_recipient(con, recipient_id: str, email: str, first: str | None = None, last: str | None = None) -> None:
-    con.execute("INSERT INTO raw_email.activity (activity_id, recipient_id, email, email_normalized, first_name, "
-                "last_name, campaign_id, action, occurred_at) VALUES "
-                "(?, ?, ?, lower(?), ?, ?, 'c1', 'sent', TIMESTAMPTZ '2026-09-01 09:00:00+00')",
-                [f"act-{recipient_id}", recipient_id, email, email, first, last])
+    con.execute(
+        "INSERT INTO raw_email.activity (activity_id, recipient_id, email, email_normalized, first_name, "
+        "last_name, campaign_id, action, occurred_at) VALUES "
+        "(?, ?, ?, lower(?), ?, ?, 'c1', 'sent', TIMESTAMPTZ '2026-09-01 09:00:00+00')",
+        [f"act-{recipient_id}", recipient_id, email, email, first, last],
+    )
 
 
 def _ann_and_the_stones(con) -> None:
     """Ann across every source; Bob and Carl Stone, a household sharing surname, address and landline."""
     _create_raw_tables(con)
-    _add_contact(con, 101, "Ann", "Lee", "Ann.Lee+news@Example.com ", additional="annie@work.test",
-                 phone="(415) 555-0101", street="1 Main St", postcode="94110", dob="1980-01-02")
+    _add_contact(
+        con,
+        101,
+        "Ann",
+        "Lee",
+        "Ann.Lee+news@Example.com ",
+        additional="annie@work.test",
+        phone="(415) 555-0101",
+        street="1 Main St",
+        postcode="94110",
+        dob="1980-01-02",
+    )
     _add_event(con, "m1", "anon-1")
-    _add_event(con, "m2", "anon-1", user_id="user-1", kind="identify", traits_email="ann.lee@example.com",
-               first="Ann", last="Lee")
+    _add_event(
+        con,
+        "m2",
+        "anon-1",
+        user_id="user-1",
+        kind="identify",
+        traits_email="ann.lee@example.com",
+        first="Ann",
+        last="Lee",
+    )
     _add_event(con, "m3", "anon-2", mc_eid="rcp-1")  # landed from an email link
     _add_recipient(con, "rcp-1", "annie@work.test")
-    _add_contact(con, 202, "Bob", "Stone", "bob@stone.test", phone="+1 617 555 0199", street="9 Elm St",
-                 postcode="02139", dob="1970-05-05")
-    _add_contact(con, 303, "Carl", "Stone", "carl@stone.test", phone="617.555.0199", street="9 Elm St",
-                 postcode="02139", dob="1999-09-09")
+    _add_contact(
+        con,
+        202,
+        "Bob",
+        "Stone",
+        "bob@stone.test",
+        phone="+1 617 555 0199",
+        street="9 Elm St",
+        postcode="02139",
+        dob="1970-05-05",
+    )
+    _add_contact(
+        con,
+        303,
+        "Carl",
+        "Stone",
+        "carl@stone.test",
+        phone="617.555.0199",
+        street="9 Elm St",
+        postcode="02139",
+        dob="1999-09-09",
+    )
 
 
 def _customer_map(con) -> dict[tuple[str, str], str]:
@@ -99,8 +167,13 @@ def test_deterministic_edges_stitch_crm_web_and_email_into_one_customer(tmp_path
         _ann_and_the_stones(con)
     result, mapping = _run(settings)
 
-    ann = {("crm_contact", "101"), ("web_anonymous_id", "anon-1"), ("web_user_id", "user-1"),
-           ("web_anonymous_id", "anon-2"), ("email_recipient", "rcp-1")}
+    ann = {
+        ("crm_contact", "101"),
+        ("web_anonymous_id", "anon-1"),
+        ("web_user_id", "user-1"),
+        ("web_anonymous_id", "anon-2"),
+        ("email_recipient", "rcp-1"),
+    }
     assert set(mapping) == ann | {("crm_contact", "202"), ("crm_contact", "303")}
     assert len({mapping[key] for key in ann}) == 1
     assert result["edges"]["anonymous_to_user"] == 1
@@ -130,25 +203,39 @@ def test_probabilistic_edge_links_a_nickname_duplicate(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         _ann_and_the_stones(con)
-        _add_contact(con, 204, "Robert", "Stone", None, phone="617-555-0199", street="9 Elm St",
-                     postcode="02139", dob="1970-05-05")
+        _add_contact(
+            con,
+            204,
+            "Robert",
+            "Stone",
+            None,
+            phone="617-555-0199",
+            street="9 Elm St",
+            postcode="02139",
+            dob="1970-05-05",
+        )
     result, mapping = _run(settings)
     assert result["edges"]["splink"] >= 1
     assert mapping[("crm_contact", "204")] == mapping[("crm_contact", "202")]
     assert mapping[("crm_contact", "303")] != mapping[("crm_contact", "202")]
 
 
-@pytest.mark.parametrize(("contact_id", "last", "street", "postcode"), [
-    (102, "Lee", "77 Ocean Ave", "94112"),  # moved house
-    (103, "Parker", "1 Main St", "94110"),  # took another surname
-])
-def test_a_changed_address_or_surname_does_not_veto_a_match(tmp_path: Path, contact_id: int, last: str,
-                                                             street: str, postcode: str) -> None:
+@pytest.mark.parametrize(
+    ("contact_id", "last", "street", "postcode"),
+    [
+        (102, "Lee", "77 Ocean Ave", "94112"),  # moved house
+        (103, "Parker", "1 Main St", "94110"),  # took another surname
+    ],
+)
+def test_a_changed_address_or_surname_does_not_veto_a_match(
+    tmp_path: Path, contact_id: int, last: str, street: str, postcode: str
+) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         _ann_and_the_stones(con)
-        _add_contact(con, contact_id, "Ann", last, None, phone="415-555-0101", street=street, postcode=postcode,
-                     dob="1980-01-02")
+        _add_contact(
+            con, contact_id, "Ann", last, None, phone="415-555-0101", street=street, postcode=postcode, dob="1980-01-02"
+        )
     _, mapping = _run(settings)
     assert mapping[("crm_contact", str(contact_id))] == mapping[("crm_contact", "101")]
 
@@ -157,10 +244,12 @@ def test_missing_raw_tables_count_as_empty_sources(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("CREATE SCHEMA raw_crm")
-        con.execute("CREATE TABLE raw_crm.contacts AS SELECT 1::BIGINT AS contact_id, 'Ann' AS first_name, "
-                    "'Lee' AS last_name, 'ann@x.test' AS email, NULL AS additional_emails, NULL AS phone, "
-                    "NULL AS street, NULL AS city, NULL AS postal_code, NULL::DATE AS date_of_birth, "
-                    "now() AS updated_at")
+        con.execute(
+            "CREATE TABLE raw_crm.contacts AS SELECT 1::BIGINT AS contact_id, 'Ann' AS first_name, "
+            "'Lee' AS last_name, 'ann@x.test' AS email, NULL AS additional_emails, NULL AS phone, "
+            "NULL AS street, NULL AS city, NULL AS postal_code, NULL::DATE AS date_of_birth, "
+            "now() AS updated_at"
+        )
     result, mapping = _run(settings)
     assert list(mapping) == [("crm_contact", "1")]
     assert result["customers"] == 1
@@ -234,10 +323,13 @@ def test_split_leaves_the_id_with_the_largest_part(tmp_path: Path) -> None:
     assert history == [(merged_id, after[("crm_contact", "202")], "split")]
 
 
-@pytest.mark.parametrize(("missing", "absent_sources"), [
-    ("raw_web.events", {"web_anonymous_id", "web_user_id"}),
-    ("raw_email.activity", {"email_recipient"}),
-])
+@pytest.mark.parametrize(
+    ("missing", "absent_sources"),
+    [
+        ("raw_web.events", {"web_anonymous_id", "web_user_id"}),
+        ("raw_email.activity", {"email_recipient"}),
+    ],
+)
 def test_each_optional_source_may_be_absent(tmp_path: Path, missing: str, absent_sources: set[str]) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:

@@ -1,4 +1,5 @@
 """Access logs as nginx and Apache write and logrotate rotates them: named formats, every line exactly once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +12,9 @@ import pytest
 
 from ingestion.mapping import MappingError
 from ingestion.pipelines import run_ingestion
-from tests.test_ingestion_helpers import query, quarantine, settings_for
+from tests.test_ingestion_helpers import quarantine, query, settings_for
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _line(n: int, path: str = "/p", tail: str = "") -> str:
@@ -48,7 +49,10 @@ def test_nginx_main_format_keeps_forwarded_for_out_of_the_visitor_id(tmp_path, m
         '10.0.0.7 - alice [29/Sep/2026:10:00:01 +0200] "GET / HTTP/1.1" 304 0 "-" "curl/8.0" "-"\n'
     )
     run_ingestion(settings, ["web"])
-    assert query(settings, "SELECT remote_user, requested_at, utm_source, visitor_id, forwarded_for FROM raw_web.access_log ORDER BY _source_line") == [
+    assert query(
+        settings,
+        "SELECT remote_user, requested_at, utm_source, visitor_id, forwarded_for FROM raw_web.access_log ORDER BY _source_line",
+    ) == [
         (None, dt.datetime(2026, 9, 29, 8, tzinfo=UTC), "news", None, "198.51.100.23, 10.0.0.1"),
         ("alice", dt.datetime(2026, 9, 29, 8, 0, 1, tzinfo=UTC), None, None, None),
     ]
@@ -60,10 +64,16 @@ def test_combined_format_never_takes_an_address_list_as_visitor_id(tmp_path):
     (https://httpd.apache.org/docs/current/mod/mod_log_config.html#formats)."""
     settings = settings_for(tmp_path)
     (settings.landing / "web" / "access.log").write_text(
-        _line(1, tail=' "198.51.100.23, 10.0.0.1"') + _line(2, tail=' "2001:db8::1"') + _line(3, tail=' "ajs_anonymous_id=%22a-9%22"')
+        _line(1, tail=' "198.51.100.23, 10.0.0.1"')
+        + _line(2, tail=' "2001:db8::1"')
+        + _line(3, tail=' "ajs_anonymous_id=%22a-9%22"')
     )
     run_ingestion(settings, ["web"])
-    assert query(settings, "SELECT visitor_id FROM raw_web.access_log ORDER BY _source_line") == [(None,), (None,), ("a-9",)]
+    assert query(settings, "SELECT visitor_id FROM raw_web.access_log ORDER BY _source_line") == [
+        (None,),
+        (None,),
+        ("a-9",),
+    ]
 
 
 def test_common_log_format_and_a_user_declared_pattern(tmp_path, monkeypatch):
@@ -102,7 +112,9 @@ def test_an_unknown_format_or_a_pattern_without_required_groups_is_one_clear_err
     with pytest.raises(MappingError, match="unknown access-log format 'caddy'"):
         run_ingestion(settings, ["web"])
     monkeypatch.setenv("SOURCES__WEB__LOG_FORMAT", r"^(?P<ip>\S+) (?P<when>.*)$")
-    with pytest.raises(MappingError, match=r"missing group\(s\) \['time', 'request', 'status'\]; unknown group\(s\) \['when'\]"):
+    with pytest.raises(
+        MappingError, match=r"missing group\(s\) \['time', 'request', 'status'\]; unknown group\(s\) \['when'\]"
+    ):
         run_ingestion(settings, ["web"])
 
 
@@ -159,7 +171,9 @@ def test_rotating_a_live_log_loads_every_line_exactly_once(tmp_path):
     good = [line for line in written if line != "garbled line\n"]
     assert sorted(q for (q,) in loaded) == sorted(f"n={int(line.split('?n=')[1].split(' ')[0])}" for line in good)
     assert len(loaded) == 12  # requests 1, 2, 2, 4, 5, 6, 7, 8, 8, 9, 10, 11
-    assert [r[2] for r in query(settings, "SELECT * FROM raw_web.quarantine WHERE entity = 'access_log'")] == ["garbled line"]
+    assert [r[2] for r in query(settings, "SELECT * FROM raw_web.quarantine WHERE entity = 'access_log'")] == [
+        "garbled line"
+    ]
 
     rows = _accounting(settings)
     assert sum(r[2] for r in rows) == len(good) and sum(r[3] for r in rows) == 1
@@ -193,7 +207,9 @@ def test_copytruncate_rotation_reads_the_copy_tail_and_the_truncated_log_once(tm
     run_ingestion(settings, ["web"])
     assert sorted(q for (q,) in query(settings, "SELECT query FROM raw_web.access_log")) == ["n=1", "n=2", "n=3", "n=4"]
     assert [(r[0], r[1], r[2], r[5]) for r in _accounting(settings)] == [
-        ("access.log", 2, 2, 0), ("access.log", 1, 1, 0), ("access.log.1", 3, 1, 2),
+        ("access.log", 2, 2, 0),
+        ("access.log", 1, 1, 0),
+        ("access.log.1", 3, 1, 2),
     ]
 
 
@@ -211,6 +227,10 @@ def test_default_names_cover_red_hat_and_rotated_logs(tmp_path):
         f.write(_line(6))
     run_ingestion(settings, ["web"])
     assert sorted(r[0] for r in query(settings, "SELECT _source_file FROM raw_web.access_log")) == [
-        "access.log.1", "access.log.2.gz", "access_log", "access_log-20260927.gz", "access_log-20260928",
+        "access.log.1",
+        "access.log.2.gz",
+        "access_log",
+        "access_log-20260927.gz",
+        "access_log-20260928",
         "shop.example.com.log",
     ]

@@ -1,4 +1,5 @@
 """Email-tool audiences as Mailchimp and Klaviyo export them: subscribers with status, consent and rating."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,31 +8,81 @@ import pytest
 
 from ingestion.mapping import MappingError
 from ingestion.pipelines import run_ingestion
-from tests.test_ingestion_helpers import csv_text, query, quarantine, report, settings_for
+from tests.test_ingestion_helpers import csv_text, quarantine, query, report, settings_for
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MAILCHIMP_MEMBER = [
-    "Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday", "Company", "MEMBER_RATING",
-    "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "TIMEZONE",
-    "CC", "REGION", "LAST_CHANGED",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Address",
+    "Phone Number",
+    "Birthday",
+    "Company",
+    "MEMBER_RATING",
+    "OPTIN_TIME",
+    "OPTIN_IP",
+    "CONFIRM_TIME",
+    "CONFIRM_IP",
+    "LATITUDE",
+    "LONGITUDE",
+    "GMTOFF",
+    "DSTOFF",
+    "TIMEZONE",
+    "CC",
+    "REGION",
+    "LAST_CHANGED",
 ]
 MAILCHIMP_IDS = ["LEID", "EUID", "NOTES", "TAGS"]
-UNSUBSCRIBED = [*MAILCHIMP_MEMBER, "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON",
-                "UNSUB_REASON_OTHER", *MAILCHIMP_IDS]
+UNSUBSCRIBED = [
+    *MAILCHIMP_MEMBER,
+    "UNSUB_TIME",
+    "UNSUB_CAMPAIGN_TITLE",
+    "UNSUB_CAMPAIGN_ID",
+    "UNSUB_REASON",
+    "UNSUB_REASON_OTHER",
+    *MAILCHIMP_IDS,
+]
 CLEANED = [*MAILCHIMP_MEMBER, "CLEAN_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", *MAILCHIMP_IDS]
 KLAVIYO = [
-    "Email", "Phone Number", "First Name", "Last Name", "Organization", "Title", "Address", "Address 2", "City",
-    "Region", "Country", "Zip Code", "Source", "Email Marketing Consent", "Email Marketing Consent Timestamp",
-    "SMS Marketing Consent", "Klaviyo ID", "Date Added", "Last Active",
+    "Email",
+    "Phone Number",
+    "First Name",
+    "Last Name",
+    "Organization",
+    "Title",
+    "Address",
+    "Address 2",
+    "City",
+    "Region",
+    "Country",
+    "Zip Code",
+    "Source",
+    "Email Marketing Consent",
+    "Email Marketing Consent Timestamp",
+    "SMS Marketing Consent",
+    "Klaviyo ID",
+    "Date Added",
+    "Last Active",
 ]
 
 
 def _member(email: str, first: str, last: str, changed: str, **extra: str) -> dict[str, str]:
     row = {
-        "Email Address": email, "First Name": first, "Last Name": last, "MEMBER_RATING": "3",
-        "Address": "1 Main St  Springfield  IL  62701  US", "Phone Number": "", "OPTIN_TIME": "2026-01-05 09:00:00",
-        "CONFIRM_TIME": "2026-01-05 09:01:10", "LAST_CHANGED": changed, "CC": "US", "REGION": "IL",
-        "LEID": "123456", "EUID": f"e-{first.lower()}", "TAGS": '"Customers"',
+        "Email Address": email,
+        "First Name": first,
+        "Last Name": last,
+        "MEMBER_RATING": "3",
+        "Address": "1 Main St  Springfield  IL  62701  US",
+        "Phone Number": "",
+        "OPTIN_TIME": "2026-01-05 09:00:00",
+        "CONFIRM_TIME": "2026-01-05 09:01:10",
+        "LAST_CHANGED": changed,
+        "CC": "US",
+        "REGION": "IL",
+        "LEID": "123456",
+        "EUID": f"e-{first.lower()}",
+        "TAGS": '"Customers"',
     }
     row.update(extra)
     return row
@@ -54,28 +105,85 @@ def test_mailchimp_audience_export_loads_every_status_file(tmp_path):
     https://mailchimp.com/help/export-and-back-up-account-data/). Every row is loaded or quarantined."""
     settings = settings_for(tmp_path)
     email = settings.landing / "email"
-    (email / "subscribed_members_export_9f1c2a.csv").write_text(csv_text([
-        _member("Ann@X.Test", "Ann", "Lee", "2026-03-01 10:00:00"),
-        _member("bo@x.test", "Bo", "Ng", "2026-03-02 10:00:00", MEMBER_RATING="five"),
-        _member("", "Nobody", "Here", "2026-03-02 10:00:00"),
-    ], [*MAILCHIMP_MEMBER, *MAILCHIMP_IDS]))
-    (email / "unsubscribed_members_export_9f1c2a.csv").write_text(csv_text([
-        _member("cy@x.test", "Cy", "Do", "2026-04-01 08:00:00", UNSUB_TIME="2026-04-01 08:00:00",
-                UNSUB_REASON="No longer interested", UNSUB_CAMPAIGN_TITLE="Fall launch"),
-    ], UNSUBSCRIBED))
-    (email / "cleaned_members_export_9f1c2a.csv").write_text(csv_text([
-        _member("dee@x.test", "Dee", "Ho", "2026-05-01 08:00:00", CLEAN_TIME="2026-05-01 08:00:00"),
-    ], CLEANED))
+    (email / "subscribed_members_export_9f1c2a.csv").write_text(
+        csv_text(
+            [
+                _member("Ann@X.Test", "Ann", "Lee", "2026-03-01 10:00:00"),
+                _member("bo@x.test", "Bo", "Ng", "2026-03-02 10:00:00", MEMBER_RATING="five"),
+                _member("", "Nobody", "Here", "2026-03-02 10:00:00"),
+            ],
+            [*MAILCHIMP_MEMBER, *MAILCHIMP_IDS],
+        )
+    )
+    (email / "unsubscribed_members_export_9f1c2a.csv").write_text(
+        csv_text(
+            [
+                _member(
+                    "cy@x.test",
+                    "Cy",
+                    "Do",
+                    "2026-04-01 08:00:00",
+                    UNSUB_TIME="2026-04-01 08:00:00",
+                    UNSUB_REASON="No longer interested",
+                    UNSUB_CAMPAIGN_TITLE="Fall launch",
+                ),
+            ],
+            UNSUBSCRIBED,
+        )
+    )
+    (email / "cleaned_members_export_9f1c2a.csv").write_text(
+        csv_text(
+            [
+                _member("dee@x.test", "Dee", "Ho", "2026-05-01 08:00:00", CLEAN_TIME="2026-05-01 08:00:00"),
+            ],
+            CLEANED,
+        )
+    )
     run_ingestion(settings, ["email"])
 
     assert _audience(settings) == [
-        ("mailchimp", "ann@x.test", "Ann", "Lee", "subscribed", 3, dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-         dt.datetime(2026, 3, 1, 10, tzinfo=UTC), None, None, None, "e-ann"),
-        ("mailchimp", "cy@x.test", "Cy", "Do", "unsubscribed", 3, dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-         dt.datetime(2026, 4, 1, 8, tzinfo=UTC), dt.datetime(2026, 4, 1, 8, tzinfo=UTC), "No longer interested",
-         None, "e-cy"),
-        ("mailchimp", "dee@x.test", "Dee", "Ho", "cleaned", 3, dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-         dt.datetime(2026, 5, 1, 8, tzinfo=UTC), None, None, dt.datetime(2026, 5, 1, 8, tzinfo=UTC), "e-dee"),
+        (
+            "mailchimp",
+            "ann@x.test",
+            "Ann",
+            "Lee",
+            "subscribed",
+            3,
+            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
+            dt.datetime(2026, 3, 1, 10, tzinfo=UTC),
+            None,
+            None,
+            None,
+            "e-ann",
+        ),
+        (
+            "mailchimp",
+            "cy@x.test",
+            "Cy",
+            "Do",
+            "unsubscribed",
+            3,
+            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
+            dt.datetime(2026, 4, 1, 8, tzinfo=UTC),
+            dt.datetime(2026, 4, 1, 8, tzinfo=UTC),
+            "No longer interested",
+            None,
+            "e-cy",
+        ),
+        (
+            "mailchimp",
+            "dee@x.test",
+            "Dee",
+            "Ho",
+            "cleaned",
+            3,
+            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
+            dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
+            None,
+            None,
+            dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
+            "e-dee",
+        ),
     ]
     assert query(settings, "SELECT address, \"TAGS\" FROM raw_email.audience WHERE first_name = 'Ann'") == [
         ("1 Main St  Springfield  IL  62701  US", '"Customers"')
@@ -101,14 +209,21 @@ def test_a_later_export_changes_status_and_an_older_one_never_rolls_it_back(tmp_
     first = csv_text([_member("ann@x.test", "Ann", "Lee", "2026-03-01 10:00:00")], [*MAILCHIMP_MEMBER, *MAILCHIMP_IDS])
     (email / "subscribed_members_export_a.csv").write_text(first)
     run_ingestion(settings, ["email"])
-    (email / "unsubscribed_members_export_b.csv").write_text(csv_text([
-        _member("ann@x.test", "Ann", "Lee", "2026-06-01 10:00:00", UNSUB_TIME="2026-06-01 10:00:00"),
-    ], UNSUBSCRIBED))
+    (email / "unsubscribed_members_export_b.csv").write_text(
+        csv_text(
+            [
+                _member("ann@x.test", "Ann", "Lee", "2026-06-01 10:00:00", UNSUB_TIME="2026-06-01 10:00:00"),
+            ],
+            UNSUBSCRIBED,
+        )
+    )
     run_ingestion(settings, ["email"])
     (email / "subscribed_members_export_old_copy.csv").write_text(first + "\n")  # same rows, other bytes
     run_ingestion(settings, ["email"])
     assert [r[4] for r in _audience(settings)] == ["unsubscribed"]
-    assert report(settings, "email")["subscribed_members_export_old_copy.csv"]["loaded"] == 1  # merged into the newer row
+    assert (
+        report(settings, "email")["subscribed_members_export_old_copy.csv"]["loaded"] == 1
+    )  # merged into the newer row
 
 
 def test_klaviyo_profile_export_loads_next_to_mailchimp(tmp_path):
@@ -121,13 +236,35 @@ def test_klaviyo_profile_export_loads_next_to_mailchimp(tmp_path):
     settings = settings_for(tmp_path)
     email = settings.landing / "email"
     rows = [
-        {"Email": "ann@x.test", "Phone Number": "+15555550100", "First Name": "Ann", "Last Name": "Lee",
-         "Organization": "Initech", "Address": "6th St", "City": "Austin", "Region": "TX", "Country": "United States",
-         "Zip Code": "78701", "Email Marketing Consent": "SUBSCRIBED",
-         "Email Marketing Consent Timestamp": "2026-02-01T12:00:00+00:00", "Klaviyo ID": "01HZX1", "Last Active": "2026-09-01 10:00:00"},
-        {"Email": "eve@x.test", "First Name": "Eve", "Email Marketing Consent": "NEVER_SUBSCRIBED", "Klaviyo ID": "01HZX2"},
-        {"Email": "fay@x.test", "First Name": "Fay", "Email Marketing Consent": "UNSUBSCRIBED",
-         "Email Marketing Consent Timestamp": "2026-07-01T00:00:00Z", "Klaviyo ID": "01HZX3"},
+        {
+            "Email": "ann@x.test",
+            "Phone Number": "+15555550100",
+            "First Name": "Ann",
+            "Last Name": "Lee",
+            "Organization": "Initech",
+            "Address": "6th St",
+            "City": "Austin",
+            "Region": "TX",
+            "Country": "United States",
+            "Zip Code": "78701",
+            "Email Marketing Consent": "SUBSCRIBED",
+            "Email Marketing Consent Timestamp": "2026-02-01T12:00:00+00:00",
+            "Klaviyo ID": "01HZX1",
+            "Last Active": "2026-09-01 10:00:00",
+        },
+        {
+            "Email": "eve@x.test",
+            "First Name": "Eve",
+            "Email Marketing Consent": "NEVER_SUBSCRIBED",
+            "Klaviyo ID": "01HZX2",
+        },
+        {
+            "Email": "fay@x.test",
+            "First Name": "Fay",
+            "Email Marketing Consent": "UNSUBSCRIBED",
+            "Email Marketing Consent Timestamp": "2026-07-01T00:00:00Z",
+            "Klaviyo ID": "01HZX3",
+        },
         {"Email": "gil@x.test", "Email Marketing Consent": "MAYBE", "Klaviyo ID": "01HZX4"},
     ]
     (email / "klaviyo_newsletter_profiles.csv").write_text(csv_text(rows, KLAVIYO))
@@ -140,8 +277,20 @@ def test_klaviyo_profile_export_loads_next_to_mailchimp(tmp_path):
         "SELECT tool, email_normalized, status, phone, company, street, city, region, postal_code, country,"
         " last_activity_at, subscriber_id FROM raw_email.audience ORDER BY tool, email_normalized",
     ) == [
-        ("klaviyo", "ann@x.test", "subscribed", "+15555550100", "Initech", "6th St", "Austin", "TX", "78701",
-         "United States", dt.datetime(2026, 9, 1, 10, tzinfo=UTC), "01HZX1"),
+        (
+            "klaviyo",
+            "ann@x.test",
+            "subscribed",
+            "+15555550100",
+            "Initech",
+            "6th St",
+            "Austin",
+            "TX",
+            "78701",
+            "United States",
+            dt.datetime(2026, 9, 1, 10, tzinfo=UTC),
+            "01HZX1",
+        ),
         ("klaviyo", "eve@x.test", "never_subscribed", None, None, None, None, None, None, None, None, "01HZX2"),
         ("klaviyo", "fay@x.test", "unsubscribed", None, None, None, None, None, None, None, None, "01HZX3"),
         ("mailchimp", "ann@x.test", "subscribed", None, None, None, None, None, None, None, None, "e-ann"),
@@ -155,7 +304,9 @@ def test_klaviyo_profile_export_loads_next_to_mailchimp(tmp_path):
 def test_a_mapping_value_for_an_unknown_column_is_one_clear_error(tmp_path):
     settings = settings_for(tmp_path)
     bad = tmp_path / "tool.yml"
-    bad.write_text("entities:\n  audience:\n    files: ['x*.csv']\n    values: {stauts: subscribed}\n    columns: {email: E}\n")
+    bad.write_text(
+        "entities:\n  audience:\n    files: ['x*.csv']\n    values: {stauts: subscribed}\n    columns: {email: E}\n"
+    )
     from ingestion.sources import email_source
 
     with pytest.raises(MappingError, match=r"entities.audience.values.stauts: unknown c360 column"):
@@ -169,7 +320,10 @@ def test_forget_erases_a_subscriber_and_a_reloaded_audience_export_does_not_brin
 
     settings = settings_for(tmp_path)
     email = settings.landing / "email"
-    rows = [_member("ann@x.test", "Ann", "Lee", "2026-03-01 10:00:00"), _member("bo@x.test", "Bo", "Ng", "2026-03-01 10:00:00")]
+    rows = [
+        _member("ann@x.test", "Ann", "Lee", "2026-03-01 10:00:00"),
+        _member("bo@x.test", "Bo", "Ng", "2026-03-01 10:00:00"),
+    ]
     export = csv_text(rows, [*MAILCHIMP_MEMBER, *MAILCHIMP_IDS])
     (email / "subscribed_members_export_1.csv").write_text(export)
     run_ingestion(settings, ["email"])
@@ -180,5 +334,8 @@ def test_forget_erases_a_subscriber_and_a_reloaded_audience_export_does_not_brin
     (email / "subscribed_members_export_again.csv").write_text(export + "\n")  # other bytes, same people
     run_ingestion(settings, ["email"])
     assert [r[1] for r in _audience(settings)] == ["bo@x.test"]
-    assert query(settings, "SELECT rows_read, rows_loaded, rows_suppressed FROM raw_email.load_report"
-                           " WHERE source_file = 'subscribed_members_export_again.csv'") == [(2, 1, 1)]
+    assert query(
+        settings,
+        "SELECT rows_read, rows_loaded, rows_suppressed FROM raw_email.load_report"
+        " WHERE source_file = 'subscribed_members_export_again.csv'",
+    ) == [(2, 1, 1)]

@@ -7,6 +7,7 @@ Red Hat's httpd writes `access_log`; Mailchimp's audience export is one CSV per 
 `subscribed_members_export_<id>.csv` (https://mailchimp.com/help/view-export-contacts/); Klaviyo's
 profile export is a CSV named after the list (https://help.klaviyo.com/hc/en-us/articles/115005237068).
 """
+
 from __future__ import annotations
 
 import zipfile
@@ -26,8 +27,18 @@ def _claimed(landing) -> dict:
 
 
 def test_web_archive_objects_and_rotated_logs_are_claimed_and_anything_else_is_unmatched(tmp_path):
-    _touch(tmp_path, "segment-logs/src1/1727568000000/1727612345678.0a1b2c3d.gz", "events.jsonl", "batch.json",
-           "access.log", "access.log.1", "access.log-20260929.gz", "access_log", "notes.txt", "export.pdf")
+    _touch(
+        tmp_path,
+        "segment-logs/src1/1727568000000/1727612345678.0a1b2c3d.gz",
+        "events.jsonl",
+        "batch.json",
+        "access.log",
+        "access.log.1",
+        "access.log-20260929.gz",
+        "access_log",
+        "notes.txt",
+        "export.pdf",
+    )
     assert _claimed(web_landing(tmp_path)) == {
         "events": ["batch.json", "events.jsonl", "segment-logs/src1/1727568000000/1727612345678.0a1b2c3d.gz"],
         "access_log": ["access.log", "access.log-20260929.gz", "access.log.1", "access_log"],
@@ -36,14 +47,27 @@ def test_web_archive_objects_and_rotated_logs_are_claimed_and_anything_else_is_u
 
 
 def test_email_audience_exports_go_to_the_audience_alone_beside_campaigns_and_activity(tmp_path):
-    _touch(tmp_path, "campaigns.csv", "activity-2026-09.csv", "subscribed_members_export_4a1b.csv",
-           "unsubscribed_members_export_4a1b.csv", "cleaned_members_export_4a1b.csv",
-           "klaviyo-newsletter.csv", "Newsletter profiles.csv", "templates.csv")
+    _touch(
+        tmp_path,
+        "campaigns.csv",
+        "activity-2026-09.csv",
+        "subscribed_members_export_4a1b.csv",
+        "unsubscribed_members_export_4a1b.csv",
+        "cleaned_members_export_4a1b.csv",
+        "klaviyo-newsletter.csv",
+        "Newsletter profiles.csv",
+        "templates.csv",
+    )
     assert _claimed(mapped_landing(tmp_path, email_entities("mailchimp", "mailchimp,klaviyo"))) == {
         "campaigns": ["campaigns.csv"],
         "activity": ["activity-2026-09.csv"],
-        "audience": ["Newsletter profiles.csv", "cleaned_members_export_4a1b.csv", "klaviyo-newsletter.csv",
-                     "subscribed_members_export_4a1b.csv", "unsubscribed_members_export_4a1b.csv"],
+        "audience": [
+            "Newsletter profiles.csv",
+            "cleaned_members_export_4a1b.csv",
+            "klaviyo-newsletter.csv",
+            "subscribed_members_export_4a1b.csv",
+            "unsubscribed_members_export_4a1b.csv",
+        ],
         None: ["templates.csv"],
     }
 

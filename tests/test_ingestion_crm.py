@@ -1,4 +1,5 @@
 """CRM ingestion: typed contract tables, incremental loads by content hash, keep-latest merge, mappings."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +28,23 @@ def test_contacts_land_typed_with_normalised_email_and_lineage(tmp_path):
         " FROM raw_crm.contacts ORDER BY contact_id",
     )
     assert rows[0] == (
-        "101", "  Ann.Lee@Example.COM ", "ann.lee@example.com",
-        dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc), dt.date(1980, 5, 6), False, "contacts.csv", 2,
+        "101",
+        "  Ann.Lee@Example.COM ",
+        "ann.lee@example.com",
+        dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+        dt.date(1980, 5, 6),
+        False,
+        "contacts.csv",
+        2,
     )
     assert rows[1][0] == "102" and rows[1][2] is None and rows[1][5] is True  # archived: marked, not lost
-    types = dict(query(settings, "SELECT column_name, data_type FROM information_schema.columns"
-                                 " WHERE table_schema = 'raw_crm' AND table_name = 'contacts'"))
+    types = dict(
+        query(
+            settings,
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = 'raw_crm' AND table_name = 'contacts'",
+        )
+    )
     assert types["contact_id"] == "VARCHAR" and types["updated_at"] == "TIMESTAMP WITH TIME ZONE"
 
 
@@ -65,7 +77,8 @@ def test_a_first_load_appends_and_later_loads_merge(tmp_path):
     run_ingestion(settings, ["crm"])
     assert dispositions()["contacts"] == "merge" and dispositions()["deals"] == "append"
     (settings.landing / "crm" / "contacts_2.csv").write_text(
-        csv_text([contact("1", email="b@x.test", modified="2026-05-01 00:00:00")]))
+        csv_text([contact("1", email="b@x.test", modified="2026-05-01 00:00:00")])
+    )
     run_ingestion(settings, ["crm"])
     assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts") == [("1", "b@x.test")]
 
@@ -73,15 +86,22 @@ def test_a_first_load_appends_and_later_loads_merge(tmp_path):
 def test_duplicate_ids_keep_latest_within_and_across_files(tmp_path):
     settings = settings_for(tmp_path)
     crm = settings.landing / "crm"
-    (crm / "contacts_a.csv").write_text(csv_text([
-        contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
-        contact("1", email="new@x.test", modified="2026-03-01 00:00:00"),
-        contact("2", email="two-old@x.test", modified="2026-01-01 00:00:00"),
-    ]))
-    (crm / "contacts_b.csv").write_text(csv_text([contact("2", email="two-new@x.test", modified="2026-02-01 00:00:00")]))
+    (crm / "contacts_a.csv").write_text(
+        csv_text(
+            [
+                contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
+                contact("1", email="new@x.test", modified="2026-03-01 00:00:00"),
+                contact("2", email="two-old@x.test", modified="2026-01-01 00:00:00"),
+            ]
+        )
+    )
+    (crm / "contacts_b.csv").write_text(
+        csv_text([contact("2", email="two-new@x.test", modified="2026-02-01 00:00:00")])
+    )
     run_ingestion(settings, ["crm"])
     assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts ORDER BY 1") == [
-        ("1", "new@x.test"), ("2", "two-new@x.test"),
+        ("1", "new@x.test"),
+        ("2", "two-new@x.test"),
     ]
     (crm / "contacts_c.csv").write_text(csv_text([contact("1", email="newest@x.test", modified="2026-04-01 00:00:00")]))
     run_ingestion(settings, ["crm"])
@@ -93,12 +113,19 @@ def test_an_older_export_landing_later_does_not_roll_a_record_back(tmp_path):
     crm = settings.landing / "crm"
     (crm / "contacts_new.csv").write_text(csv_text([contact("1", email="new@x.test", modified="2026-05-01 00:00:00")]))
     run_ingestion(settings, ["crm"])
-    (crm / "contacts_old.csv").write_text(csv_text([
-        contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
-        contact("2", email="two@x.test", modified="2026-01-01 00:00:00"),
-    ]))
+    (crm / "contacts_old.csv").write_text(
+        csv_text(
+            [
+                contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
+                contact("2", email="two@x.test", modified="2026-01-01 00:00:00"),
+            ]
+        )
+    )
     run_ingestion(settings, ["crm"])
-    assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts ORDER BY 1") == [("1", "new@x.test"), ("2", "two@x.test")]
+    assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts ORDER BY 1") == [
+        ("1", "new@x.test"),
+        ("2", "two@x.test"),
+    ]
     assert report(settings, "crm")["contacts_old.csv"]["loaded"] == 2
 
 
@@ -153,9 +180,9 @@ def test_salesforce_flavour_maps_its_headers_and_keeps_deleted_records(tmp_path)
     )
     pipeline = make_pipeline("crm", settings)
     pipeline.run(crm_source(landing_dir=str(settings.landing / "crm"), mapping="salesforce"))
-    assert query(settings, "SELECT contact_id, email_normalized, updated_at, is_archived, account_id FROM raw_crm.contacts") == [
-        ("0035g00000AbCdE", "bo@x.test", dt.datetime(2025, 6, 1, 10, 30, tzinfo=dt.timezone.utc), True, "0015g0")
-    ]
+    assert query(
+        settings, "SELECT contact_id, email_normalized, updated_at, is_archived, account_id FROM raw_crm.contacts"
+    ) == [("0035g00000AbCdE", "bo@x.test", dt.datetime(2025, 6, 1, 10, 30, tzinfo=dt.UTC), True, "0015g0")]
 
 
 def test_salesforce_tasks_and_events_both_land_as_activities(tmp_path):
@@ -172,10 +199,13 @@ def test_salesforce_tasks_and_events_both_land_as_activities(tmp_path):
     )
     pipeline = make_pipeline("crm", settings)
     pipeline.run(crm_source(landing_dir=str(settings.landing / "crm"), mapping="salesforce"))
-    assert query(settings, "SELECT activity_id, activity_type, occurred_at, contact_id, subject, end_date_time"
-                           " FROM raw_crm.activities ORDER BY 1") == [
-        ("00T1", "CALL", dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc), "0031", "Intro call", None),
-        ("00U1", "EVENT", dt.datetime(2026, 2, 3, 15, tzinfo=dt.timezone.utc), "0031", "Demo", "2026-02-03T16:00:00.000+0000"),
+    assert query(
+        settings,
+        "SELECT activity_id, activity_type, occurred_at, contact_id, subject, end_date_time"
+        " FROM raw_crm.activities ORDER BY 1",
+    ) == [
+        ("00T1", "CALL", dt.datetime(2026, 2, 1, tzinfo=dt.UTC), "0031", "Intro call", None),
+        ("00U1", "EVENT", dt.datetime(2026, 2, 3, 15, tzinfo=dt.UTC), "0031", "Demo", "2026-02-03T16:00:00.000+0000"),
     ]
 
 
@@ -193,11 +223,17 @@ def test_hubspot_json_export_is_read_like_csv(tmp_path):
 
 def test_mapping_errors_name_the_file_and_key(tmp_path):
     bad = tmp_path / "mine.yml"
-    bad.write_text("entities:\n  contacts:\n    files: ['c*.csv']\n    columns:\n      contact_id: Id\n      favourite_colour: Colour\n")
-    with pytest.raises(MappingError, match=r"mine.yml: entities.contacts.columns.favourite_colour: unknown c360 column"):
+    bad.write_text(
+        "entities:\n  contacts:\n    files: ['c*.csv']\n    columns:\n      contact_id: Id\n      favourite_colour: Colour\n"
+    )
+    with pytest.raises(
+        MappingError, match=r"mine.yml: entities.contacts.columns.favourite_colour: unknown c360 column"
+    ):
         load_mapping(str(bad), CRM_ENTITIES)
     bad.write_text("entities:\n  contacts:\n    files: ['c*.csv']\n    columns:\n      contact_id: Id\n")
-    with pytest.raises(MappingError, match=r"mine.yml: entities.contacts.columns.updated_at: required column is not mapped"):
+    with pytest.raises(
+        MappingError, match=r"mine.yml: entities.contacts.columns.updated_at: required column is not mapped"
+    ):
         load_mapping(str(bad), CRM_ENTITIES)
 
 

@@ -1,4 +1,5 @@
 """Landing-folder builders and warehouse readers shared by the ingestion tests (no tests here)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,19 +13,40 @@ import duckdb
 from c360.settings import Settings
 
 CONTACT_HEADER = [
-    "Record ID", "First Name", "Last Name", "Email", "Additional email addresses", "Phone Number",
-    "Company Name", "Job Title", "Street Address", "City", "Postal Code", "Date of birth",
-    "Lifecycle Stage", "Contact owner", "Create Date", "Last Modified Date", "Archived",
+    "Record ID",
+    "First Name",
+    "Last Name",
+    "Email",
+    "Additional email addresses",
+    "Phone Number",
+    "Company Name",
+    "Job Title",
+    "Street Address",
+    "City",
+    "Postal Code",
+    "Date of birth",
+    "Lifecycle Stage",
+    "Contact owner",
+    "Create Date",
+    "Last Modified Date",
+    "Archived",
 ]
 
 
 def contact(record_id: str, email: str = "", modified: str = "2026-01-02 03:04:05", **extra: str) -> dict[str, str]:
     row = dict.fromkeys(CONTACT_HEADER, "")
-    row.update({
-        "Record ID": record_id, "First Name": "Ann", "Last Name": "Lee", "Email": email,
-        "Create Date": "2025-01-01 00:00:00", "Last Modified Date": modified, "Archived": "false",
-        "Date of birth": "1980-05-06",
-    })
+    row.update(
+        {
+            "Record ID": record_id,
+            "First Name": "Ann",
+            "Last Name": "Lee",
+            "Email": email,
+            "Create Date": "2025-01-01 00:00:00",
+            "Last Modified Date": modified,
+            "Archived": "false",
+            "Date of birth": "1980-05-06",
+        }
+    )
     row.update(extra)
     return row
 
@@ -39,8 +61,12 @@ def csv_text(rows: list[dict[str, str]], header: list[str] = CONTACT_HEADER) -> 
 
 def event(message_id: str, **fields: Any) -> str:
     record = {
-        "messageId": message_id, "type": "page", "anonymousId": "anon-1", "userId": None,
-        "timestamp": "2026-09-01T10:00:00.000Z", "properties": {},
+        "messageId": message_id,
+        "type": "page",
+        "anonymousId": "anon-1",
+        "userId": None,
+        "timestamp": "2026-09-01T10:00:00.000Z",
+        "properties": {},
         "context": {"ip": "10.0.0.1", "page": {"url": "https://x.test/p?utm_source=news&mc_eid=abc123", "path": "/p"}},
     }
     record.update(fields)
@@ -51,7 +77,10 @@ def settings_for(root: Path) -> Settings:
     for source in ("crm", "web", "email"):
         (root / "landing" / source).mkdir(parents=True, exist_ok=True)
     return Settings(
-        warehouse=root / "wh" / "c360.duckdb", landing=root / "landing", exports=root / "exports", reports=root / "reports"
+        warehouse=root / "wh" / "c360.duckdb",
+        landing=root / "landing",
+        exports=root / "exports",
+        reports=root / "reports",
     )
 
 
@@ -75,8 +104,14 @@ def report(settings: Settings, source: str) -> dict[str, dict[str, Any]]:
     out = {}
     for name, read, loaded, quarantined, suppressed, failed, already, skipped, status, error, new, renamed in rows:
         assert read == loaded + quarantined + suppressed + failed + already, name
-        out[name] = {"read": read, "loaded": loaded, "quarantined": quarantined, "status": status, "error": error,
-                     "new_columns": new}
+        out[name] = {
+            "read": read,
+            "loaded": loaded,
+            "quarantined": quarantined,
+            "status": status,
+            "error": error,
+            "new_columns": new,
+        }
         extra = {"failed": failed, "already_read": already, "skipped": skipped, "renamed_columns": renamed}
         out[name].update({key: value for key, value in extra.items() if value})
     return out

@@ -1,4 +1,5 @@
 """Readers: every physical line ends up in a row or a reject, with the line it starts on."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,19 +61,31 @@ def test_whole_file_and_line_by_line_event_readers_agree(tmp_path):
     with_null = tmp_path / "null.jsonl"  # DuckDB reads a `null` line as an empty row: not taken
     with_null.write_text(EVENT_LINES[0] + "\nnull\n")
     assert not _read_whole_file(con, with_null, with_null.read_text())
-    assert [(r.line_number, r.reason) for r in parse_events(con, with_null, with_null.read_text(), "f", "h").rejects] == [
-        (2, "line is not a JSON object")]
+    assert [
+        (r.line_number, r.reason) for r in parse_events(con, with_null, with_null.read_text(), "f", "h").rejects
+    ] == [(2, "line is not a JSON object")]
 
     fast = parse_events(con, clean, clean.read_text(), "f.jsonl", "h")
     slow = parse_events(con, blank_first, blank_first.read_text(), "f.jsonl", "h")
     fast_rows = fast.data.sort_by("_source_line").to_pylist()
-    slow_rows = [{**row, "_source_line": row["_source_line"] - 1} for row in slow.data.sort_by("_source_line").to_pylist()]
+    slow_rows = [
+        {**row, "_source_line": row["_source_line"] - 1} for row in slow.data.sort_by("_source_line").to_pylist()
+    ]
     assert fast_rows == slow_rows
-    assert [(r["message_id"], r["type"], r["event"], r["user_id"], r["page_url"], r["utm_source"], r["page_title"])
-            for r in fast_rows[:1]] == [("m1", "track", '{"k":[1,2]}', "42", "https://x.test/?utm_source=ads", "ads", "true")]
+    assert [
+        (r["message_id"], r["type"], r["event"], r["user_id"], r["page_url"], r["utm_source"], r["page_title"])
+        for r in fast_rows[:1]
+    ] == [("m1", "track", '{"k":[1,2]}', "42", "https://x.test/?utm_source=ads", "ads", "true")]
     assert fast_rows[0]["properties"] == '{"url":"https://x.test/?utm_source=ads","price":1.5,"s":"café"}'
     assert (fast_rows[1]["traits_email_normalized"], fast_rows[1]["traits_phone"], fast_rows[1]["utm_campaign"]) == (
-        "ann@x.test", "+1 555", "fall")
-    assert [(r.line_number, r.reason) for r in fast.rejects] == [(3, "invalid timestamp"), (4, "missing messageId; unknown event type")]
+        "ann@x.test",
+        "+1 555",
+        "fall",
+    )
+    assert [(r.line_number, r.reason) for r in fast.rejects] == [
+        (3, "invalid timestamp"),
+        (4, "missing messageId; unknown event type"),
+    ]
     assert [(r.line_number - 1, r.raw_text, r.reason) for r in slow.rejects] == [
-        (r.line_number, r.raw_text, r.reason) for r in fast.rejects]
+        (r.line_number, r.raw_text, r.reason) for r in fast.rejects
+    ]

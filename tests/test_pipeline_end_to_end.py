@@ -1,4 +1,5 @@
 """The walking skeleton: landing files → raw → identity → marts → export, on the bundled sample."""
+
 from __future__ import annotations
 
 import csv
@@ -47,9 +48,7 @@ def test_dim_customers_has_one_row_per_customer(warehouse):
         "select count(*), count(distinct customer_id) from marts.dim_customers"
     ).fetchone()
     assert rows == distinct == customers
-    identified = warehouse.execute(
-        "select count(*) from marts.dim_customers where email is not null"
-    ).fetchone()[0]
+    identified = warehouse.execute("select count(*) from marts.dim_customers where email is not null").fetchone()[0]
     assert identified > 1500  # the sample has 2,000 known people, a few with only web activity
 
 
@@ -67,12 +66,19 @@ def test_segment_export_writes_every_member_with_consent(sample_run, warehouse):
             "select count(*) from marts.segment_membership where segment = ?", [dest.segment]
         ).fetchone()[0]
         assert members > 0, f"segment {dest.segment} is empty on the sample"
-        refused = {c for (c,) in warehouse.execute(
-            "select customer_id from marts.customer_consent where consent = 'denied' and purpose in "
-            "(select unnest(?::varchar[]))", [list(dest.purposes)]).fetchall()}
+        refused = {
+            c
+            for (c,) in warehouse.execute(
+                "select customer_id from marts.customer_consent where consent = 'denied' and purpose in "
+                "(select unnest(?::varchar[]))",
+                [list(dest.purposes)],
+            ).fetchall()
+        }
         eligible = warehouse.execute(
             "select count(*) from marts.segment_membership where segment = ? and customer_id not in "
-            "(select unnest(?::varchar[]))", [dest.segment, sorted(refused)]).fetchone()[0]
+            "(select unnest(?::varchar[]))",
+            [dest.segment, sorted(refused)],
+        ).fetchone()[0]
         with (sample_run.exports / dest.path).open(newline="") as f:
             rows = list(csv.DictReader(f))
         print(f"{dest.name}: {members} members, {members - eligible} refused for consent, {len(rows)} exported")

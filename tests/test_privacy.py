@@ -1,4 +1,5 @@
 """Right to be forgotten: `forget` erases a person everywhere, and a reload of their files stays erased."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,9 @@ class Subject:
 
 def copy_warehouse(settings: Settings, root: Path) -> Settings:
     """A private copy of a pipeline's warehouse and its dlt state, so erasing leaves the shared run intact."""
-    copy = replace(settings, warehouse=root / "warehouse" / "c360.duckdb", exports=root / "exports",
-                   reports=root / "reports")
+    copy = replace(
+        settings, warehouse=root / "warehouse" / "c360.duckdb", exports=root / "exports", reports=root / "reports"
+    )
     copy.warehouse.parent.mkdir(parents=True)
     shutil.copy(settings.warehouse, copy.warehouse)
     shutil.copytree(pipelines_dir(settings), pipelines_dir(copy))
@@ -55,18 +57,36 @@ def pick_subject(con: duckdb.DuckDBPyConnection) -> Subject:
           and (select count(*) from marts.dim_customers o
                where lower(o.first_name) = lower(d.first_name) and lower(o.last_name) = lower(d.last_name)) = 1
         order by customer_id limit 1""").fetchone()
-    emails = [e for (e,) in con.execute("""
+    emails = [
+        e
+        for (e,) in con.execute(
+            """
         select distinct e.email from identity.record_emails e join identity.records r using (unique_id)
         join identity.customer_map m on m.source = r.source and m.source_record_id = r.source_record_id
         where m.customer_id = ?""",
-                                        [customer_id]).fetchall()]
-    phones = [p for (p,) in con.execute("""
+            [customer_id],
+        ).fetchall()
+    ]
+    phones = [
+        p
+        for (p,) in con.execute(
+            """
         select distinct phone from identity.records r join identity.customer_map m using (source, source_record_id)
-        where m.customer_id = ? and r.phone is not null""", [customer_id]).fetchall()]
-    records = con.execute("select source, source_record_id from identity.customer_map where customer_id = ?",
-                          [customer_id]).fetchall()
-    return Subject(customer_id, email, sorted({email.lower(), *emails}),
-                   sorted({p[-10:] for p in phones} | {re.sub(r"\D", "", phone)[-10:]}), (first, last), records)
+        where m.customer_id = ? and r.phone is not null""",
+            [customer_id],
+        ).fetchall()
+    ]
+    records = con.execute(
+        "select source, source_record_id from identity.customer_map where customer_id = ?", [customer_id]
+    ).fetchall()
+    return Subject(
+        customer_id,
+        email,
+        sorted({email.lower(), *emails}),
+        sorted({p[-10:] for p in phones} | {re.sub(r"\D", "", phone)[-10:]}),
+        (first, last),
+        records,
+    )
 
 
 def traces(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
@@ -76,10 +96,15 @@ def traces(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
     tables = con.execute("""select table_schema, table_name from information_schema.tables
         where table_type = 'BASE TABLE' and table_schema not in ('information_schema', 'pg_catalog')""").fetchall()
     for schema, table in tables:
-        columns = [c for (c,) in con.execute("""
+        columns = [
+            c
+            for (c,) in con.execute(
+                """
             select column_name from information_schema.columns
             where table_schema = ? and table_name = ? and data_type in ('VARCHAR', 'JSON')""",
-                                             [schema, table]).fetchall()]
+                [schema, table],
+            ).fetchall()
+        ]
         if not columns:
             continue
         text = "lower(concat_ws('|', " + ", ".join(f'"{c}"' for c in columns) + "))"
@@ -90,8 +115,9 @@ def traces(con: duckdb.DuckDBPyConnection, subject: Subject) -> dict[str, int]:
         if {"source", "source_record_id"} <= set(columns):
             conditions += ["(source = ? and source_record_id = ?)" for _ in subject.records]
             params += [value for record in subject.records for value in record]
-        rows = con.execute(f'select count(*) from "{schema}"."{table}" where {" or ".join(conditions)}',
-                           params).fetchone()[0]
+        rows = con.execute(
+            f'select count(*) from "{schema}"."{table}" where {" or ".join(conditions)}', params
+        ).fetchone()[0]
         if rows:
             hits[f"{schema}.{table}"] = rows
     return hits
@@ -116,8 +142,11 @@ def erased(sample_run, tmp_path_factory):
     report = forget(settings, email=subject.email.upper())  # any spelling of the address
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         after_forget = traces(con, subject)
-    after_forget |= {str(f): 1 for f in pipelines_dir(settings).rglob("*") if f.is_file()
-                     and any(e.encode() in f.read_bytes() for e in subject.emails)}  # dlt's kept load files
+    after_forget |= {
+        str(f): 1
+        for f in pipelines_dir(settings).rglob("*")
+        if f.is_file() and any(e.encode() in f.read_bytes() for e in subject.emails)
+    }  # dlt's kept load files
     forget_dlt_state(settings)
     rerun = run_pipeline(settings)
     return settings, subject, before, records_before, report, after_forget, rerun
@@ -125,16 +154,28 @@ def erased(sample_run, tmp_path_factory):
 
 def test_scan_sees_the_person_before_erasure(erased):
     _, _, before, *_ = erased
-    assert {"raw_crm.contacts", "raw_web.events", "raw_email.activity", "identity.records",
-            "marts.dim_customers"} <= set(before)
+    assert {
+        "raw_crm.contacts",
+        "raw_web.events",
+        "raw_email.activity",
+        "identity.records",
+        "marts.dim_customers",
+    } <= set(before)
 
 
 def test_forget_leaves_no_trace_in_any_table(erased):
     _, _, _, _, report, after_forget, _ = erased
     assert after_forget == {}
     assert report.customers == 1 and report.records >= 3
-    assert {"raw_crm.contacts", "raw_web.events", "raw_email.activity", "identity.customer_map",
-            "marts.dim_customers", "marts.segment_history", "activation.sync_state"} <= set(report.tables_touched)
+    assert {
+        "raw_crm.contacts",
+        "raw_web.events",
+        "raw_email.activity",
+        "identity.customer_map",
+        "marts.dim_customers",
+        "marts.segment_history",
+        "activation.sync_state",
+    } <= set(report.tables_touched)
 
 
 def test_reloading_the_original_files_does_not_bring_the_person_back(erased):
@@ -162,15 +203,25 @@ def test_reloading_the_original_files_does_not_bring_the_person_back(erased):
 def test_audit_records_the_erasure_without_personal_data(erased):
     settings, subject, _, _, report, _, _ = erased
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        audit = con.execute("select erasure_id, customer_id_hash, requested_by, tables_touched, rows_deleted, "
-                            "identities_suppressed from privacy.erasure_audit").fetchall()
+        audit = con.execute(
+            "select erasure_id, customer_id_hash, requested_by, tables_touched, rows_deleted, "
+            "identities_suppressed from privacy.erasure_audit"
+        ).fetchall()
         kinds = dict(con.execute("select kind, count(*) from privacy.suppressions group by 1").fetchall())
-        assert con.execute("select count(*) from privacy.suppressions where identity_hash = ?",
-                           [hashed_email(subject.email)]).fetchone()[0] == 1
+        assert (
+            con.execute(
+                "select count(*) from privacy.suppressions where identity_hash = ?", [hashed_email(subject.email)]
+            ).fetchone()[0]
+            == 1
+        )
     assert len(audit) == 1
     erasure_id, customer_hash, requested_by, tables_touched, rows_deleted, suppressed = audit[0]
     assert (erasure_id, requested_by, rows_deleted, suppressed) == (
-        report.erasure_id, "email", report.rows_deleted, report.identities_suppressed)
+        report.erasure_id,
+        "email",
+        report.rows_deleted,
+        report.identities_suppressed,
+    )
     assert subject.customer_id not in customer_hash and "raw_crm.contacts:1" in tables_touched
     assert kinds["email"] >= 1 and kinds["phone"] >= 1 and kinds["crm_contact"] == 1
 
@@ -185,20 +236,26 @@ def test_forget_by_customer_id_from_the_command_line(sample_run, tmp_path, monke
     out = capsys.readouterr().out
     assert f"{records} source record(s)" in out and not EMAIL_PATTERN.search(out)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        left = con.execute("""select (select count(*) from identity.customer_map where customer_id = ?)
+        left = con.execute(
+            """select (select count(*) from identity.customer_map where customer_id = ?)
                                    + (select count(*) from marts.dim_customers where customer_id = ?)
                                    + (select count(*) from marts.segment_membership where customer_id = ?)""",
-                           [customer_id] * 3).fetchone()[0]
+            [customer_id] * 3,
+        ).fetchone()[0]
     assert left == 0
     assert main(["forget", "--email", "not-an-address"]) == 2
 
 
 def test_dagster_metadata_carries_counts_not_personal_data(sample_pipeline):
     _, result = sample_pipeline
-    metadata = [str(value.value) for event in result.get_asset_materialization_events()
-                for value in event.materialization.metadata.values()]
-    metadata += [str(value.value) for check in result.get_asset_check_evaluations()
-                 for value in check.metadata.values()]
+    metadata = [
+        str(value.value)
+        for event in result.get_asset_materialization_events()
+        for value in event.materialization.metadata.values()
+    ]
+    metadata += [
+        str(value.value) for check in result.get_asset_check_evaluations() for value in check.metadata.values()
+    ]
     assert metadata and [m for m in metadata if EMAIL_PATTERN.search(m)] == []
 
 
@@ -208,18 +265,28 @@ def test_forgetting_an_unknown_email_still_suppresses_it(tmp_path):
     assert (report.customers, report.rows_deleted, report.identities_suppressed) == (0, 0, 1)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select identity_hash, kind from privacy.suppressions").fetchall() == [
-            (hashed_email("nobody@example.com"), "email")]
+            (hashed_email("nobody@example.com"), "email")
+        ]
 
 
 def test_suppressed_rows_and_quarantine_lines_are_dropped_while_reading():
-    suppressions = Suppressions(frozenset({hashed_email("gone@example.com"), hashed_phone("+1 (415) 555-0199"),
-                                           record_hash("web_anonymous_id", "a-9")}))
-    rows = pa.table({
-        "message_id": ["m1", "m2", "m3", "m4", "m5"],
-        "anonymous_id": ["a-1", "a-9", "a-2", "a-3", "a-4"],
-        "traits_email_normalized": [None, None, "gone@example.com", "kept@example.com", "kept@example.com"],
-        "traits_phone": [None, None, None, "415.555.0199", None],
-    })
+    suppressions = Suppressions(
+        frozenset(
+            {
+                hashed_email("gone@example.com"),
+                hashed_phone("+1 (415) 555-0199"),
+                record_hash("web_anonymous_id", "a-9"),
+            }
+        )
+    )
+    rows = pa.table(
+        {
+            "message_id": ["m1", "m2", "m3", "m4", "m5"],
+            "anonymous_id": ["a-1", "a-9", "a-2", "a-3", "a-4"],
+            "traits_email_normalized": [None, None, "gone@example.com", "kept@example.com", "kept@example.com"],
+            "traits_phone": [None, None, None, "415.555.0199", None],
+        }
+    )
     kept, dropped = suppressions.drop_rows(rows)
     assert kept.column("message_id").to_pylist() == ["m1", "m5"] and dropped == 3
     rejects = [Reject(2, "1,Gone,GONE@example.com,bad date", "invalid"), Reject(3, "2,Kept,kept@example.com,x", "bad")]

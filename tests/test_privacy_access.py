@@ -4,6 +4,7 @@ Completeness is checked against the same full-warehouse scan the erasure tests u
 (tests.test_privacy.traces: every table and text column, by email, phone digits, full name
 and source record): each table the scan finds the person in is in the export.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,15 @@ from c360.cli import main
 from tests.test_privacy import EMAIL_PATTERN, pick_subject, traces
 
 
-def test_export_covers_every_table_a_full_warehouse_scan_finds_the_person_in(sample_run, tmp_path, monkeypatch,
-                                                                                 capsys):
+def test_export_covers_every_table_a_full_warehouse_scan_finds_the_person_in(sample_run, tmp_path, monkeypatch, capsys):
     with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
         subject = pick_subject(con)
         scanned = traces(con, subject)
-        delivered = con.execute("""select count(*) from activation.deliveries
-                                   where customer_id = ?""", [subject.customer_id]).fetchone()[0]
+        delivered = con.execute(
+            """select count(*) from activation.deliveries
+                                   where customer_id = ?""",
+            [subject.customer_id],
+        ).fetchone()[0]
     monkeypatch.setenv("C360_WAREHOUSE", str(sample_run.warehouse))
     out = tmp_path / "person.json"
 
@@ -53,9 +56,14 @@ def test_export_by_customer_id_names_the_destinations_that_received_the_person(s
     assert main(["export-person", "--customer-id", customer_id, "--out", str(out)]) == 0
 
     document = json.loads(out.read_text())
-    assert document["destinations"] == [{"destination": destination, "segment": "pricing_visitors_not_customers",
-                                         "first_sent_at": first_sent.isoformat(),
-                                         "last_sent_at": document["destinations"][0]["last_sent_at"]}]
+    assert document["destinations"] == [
+        {
+            "destination": destination,
+            "segment": "pricing_visitors_not_customers",
+            "first_sent_at": first_sent.isoformat(),
+            "last_sent_at": document["destinations"][0]["last_sent_at"],
+        }
+    ]
     assert document["layers"]["activation"]["sync_state"][0]["customer_id"] == customer_id
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT.*", document["generated_at"])
 
@@ -66,4 +74,5 @@ def test_export_person_refuses_a_bad_request_in_one_line(tmp_path, monkeypatch, 
     assert main(["export-person", "--customer-id", "c1", "--out", str(tmp_path / "p.json")]) == 2
     assert capsys.readouterr().err.splitlines() == [
         "c360 export-person: the email is not an email address",
-        f"c360 export-person: no warehouse at {tmp_path / 'missing.duckdb'}"]
+        f"c360 export-person: no warehouse at {tmp_path / 'missing.duckdb'}",
+    ]

@@ -9,6 +9,7 @@ Vendor shapes:
 - Segment consent object, context.consent.categoryPreferences:
   https://www.twilio.com/docs/segment/privacy/consent-management/consent-in-unify
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,9 @@ from ingestion.sources import crm_source, web_source
 from tests.test_dbt_project import DAY_ONE_SQL, TABLES, build, execute, rows
 from tests.test_ingestion_helpers import query, settings_for
 
-HUBSPOT_HEADER = ("Record ID,First Name,Last Name,Email,Phone Number,Create Date,Last Modified Date,"
-                  "Unsubscribed from all email")
+HUBSPOT_HEADER = (
+    "Record ID,First Name,Last Name,Email,Phone Number,Create Date,Last Modified Date,Unsubscribed from all email"
+)
 
 
 def test_hubspot_unsubscribed_from_all_email_lands_as_email_opt_out(tmp_path):
@@ -34,10 +36,14 @@ def test_hubspot_unsubscribed_from_all_email_lands_as_email_opt_out(tmp_path):
         f"{HUBSPOT_HEADER}\n"
         "51,Ana,Lopez,ana@x.test,,2026-01-01 00:00:00,2026-02-01 00:00:00,true\n"
         "52,Ben,Ode,ben@x.test,,2026-01-01 00:00:00,2026-02-01 00:00:00,false\n"
-        "53,Cy,Ray,cy@x.test,,2026-01-01 00:00:00,2026-02-01 00:00:00,\n")
+        "53,Cy,Ray,cy@x.test,,2026-01-01 00:00:00,2026-02-01 00:00:00,\n"
+    )
     make_pipeline("crm", settings).run(crm_source(landing_dir=str(settings.landing / "crm")))
     assert query(settings, "select contact_id, email_opt_out, do_not_call from raw_crm.contacts order by 1") == [
-        ("51", True, None), ("52", False, None), ("53", None, None)]
+        ("51", True, None),
+        ("52", False, None),
+        ("53", None, None),
+    ]
 
 
 def test_salesforce_opt_out_fields_land_as_email_opt_out_and_do_not_call(tmp_path):
@@ -45,20 +51,36 @@ def test_salesforce_opt_out_fields_land_as_email_opt_out_and_do_not_call(tmp_pat
     (settings.landing / "crm" / "Contact.csv").write_text(
         "Id,FirstName,LastName,Email,HasOptedOutOfEmail,DoNotCall,CreatedDate,LastModifiedDate,IsDeleted\n"
         "0035g00000AbCdE,Bo,Ng,bo@x.test,false,true,2025-01-01T00:00:00.000+0000,2025-06-01T12:30:00.000+0000,false\n"
-        "0035g00000AbCdF,Al,Ma,al@x.test,true,false,2025-01-01T00:00:00.000+0000,2025-06-01T12:30:00.000+0000,false\n")
+        "0035g00000AbCdF,Al,Ma,al@x.test,true,false,2025-01-01T00:00:00.000+0000,2025-06-01T12:30:00.000+0000,false\n"
+    )
     make_pipeline("crm", settings).run(crm_source(landing_dir=str(settings.landing / "crm"), mapping="salesforce"))
     assert query(settings, "select contact_id, email_opt_out, do_not_call from raw_crm.contacts order by 1") == [
-        ("0035g00000AbCdE", False, True), ("0035g00000AbCdF", True, False)]
+        ("0035g00000AbCdE", False, True),
+        ("0035g00000AbCdF", True, False),
+    ]
 
 
 def test_segment_consent_preferences_land_with_the_event(tmp_path):
     settings = settings_for(tmp_path)
     consent = {"categoryPreferences": {"Advertising": True, "Analytics": False, "Functional": True}}
     events = [
-        {"messageId": "c1", "type": "track", "event": "Segment Consent Preference Updated", "anonymousId": "a1",
-         "timestamp": "2026-03-01T10:00:00.000Z", "properties": {}, "context": {"consent": consent}},
-        {"messageId": "c2", "type": "page", "anonymousId": "a1", "timestamp": "2026-03-01T10:01:00.000Z",
-         "properties": {}, "context": {"page": {"path": "/"}}},
+        {
+            "messageId": "c1",
+            "type": "track",
+            "event": "Segment Consent Preference Updated",
+            "anonymousId": "a1",
+            "timestamp": "2026-03-01T10:00:00.000Z",
+            "properties": {},
+            "context": {"consent": consent},
+        },
+        {
+            "messageId": "c2",
+            "type": "page",
+            "anonymousId": "a1",
+            "timestamp": "2026-03-01T10:01:00.000Z",
+            "properties": {},
+            "context": {"page": {"path": "/"}},
+        },
     ]
     (settings.landing / "web" / "events-2026-03-01.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     make_pipeline("web", settings).run(web_source(landing_dir=str(settings.landing / "web")))
@@ -89,33 +111,50 @@ values ('c1', 'track', 'Segment Consent Preference Updated', 'a1', 'u1', '2026-0
 def consent_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("consent")
     warehouse = work / "c360.duckdb"
-    ddl = "".join(f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});"
-                  for t, cols in TABLES.items())
+    ddl = "".join(
+        f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
+    )
     execute(warehouse, ddl + DAY_ONE_SQL + CONSENT_SQL)
     build(warehouse, work, "--select", "+customer_consent", "--indirect-selection", "cautious")
     return warehouse
 
 
 def test_latest_signal_wins_per_customer_and_purpose(consent_warehouse):
-    table = {(c, p): (v, s, r, str(at) if at else None) for c, p, v, s, r, at in rows(
-        consent_warehouse, "select * from marts.customer_consent")}
+    table = {
+        (c, p): (v, s, r, str(at) if at else None)
+        for c, p, v, s, r, at in rows(consent_warehouse, "select * from marts.customer_consent")
+    }
     assert table[("cust-1", "email_marketing")] == (
-        "denied", "email_unsubscribe", "email_recipient:r1", "2026-02-10 08:00:00")
-    assert table[("cust-1", "advertising")] == ("granted", "web_consent:Advertising", "web_event:c1",
-                                                "2026-02-01 12:00:00")
+        "denied",
+        "email_unsubscribe",
+        "email_recipient:r1",
+        "2026-02-10 08:00:00",
+    )
+    assert table[("cust-1", "advertising")] == (
+        "granted",
+        "web_consent:Advertising",
+        "web_event:c1",
+        "2026-02-01 12:00:00",
+    )
     assert table[("cust-1", "analytics")][:2] == ("denied", "web_consent:Analytics")
     assert table[("cust-1", "sales_outreach")][:2] == ("denied", "email_unsubscribe")
     assert table[("cust-3", "email_marketing")][:3] == ("granted", "email_send", "email_recipient:r3")
-    assert table[("cust-3", "sales_outreach")] == ("denied", "crm_do_not_call", "crm_contact:103",
-                                                   "2026-01-05 08:00:00")
-    assert {p: table[("cust-2", p)] for p in ("email_marketing", "advertising", "analytics", "sales_outreach")} \
-        == dict.fromkeys(("email_marketing", "advertising", "analytics", "sales_outreach"),
-                         ("unknown", None, None, None))
+    assert table[("cust-3", "sales_outreach")] == (
+        "denied",
+        "crm_do_not_call",
+        "crm_contact:103",
+        "2026-01-05 08:00:00",
+    )
+    assert {
+        p: table[("cust-2", p)] for p in ("email_marketing", "advertising", "analytics", "sales_outreach")
+    } == dict.fromkeys(("email_marketing", "advertising", "analytics", "sales_outreach"), ("unknown", None, None, None))
 
 
 def test_every_customer_has_one_row_per_purpose(consent_warehouse):
-    counts = rows(consent_warehouse, "select customer_id, count(*), count(distinct purpose) "
-                                     "from marts.customer_consent group by 1 order by 1")
+    counts = rows(
+        consent_warehouse,
+        "select customer_id, count(*), count(distinct purpose) from marts.customer_consent group by 1 order by 1",
+    )
     customers = rows(consent_warehouse, "select customer_id from marts.dim_customers order by 1")
     assert [customer for customer, *_ in counts] == [customer for (customer,) in customers]
     assert {(n, purposes) for _, n, purposes in counts} == {(4, 4)}

@@ -7,6 +7,7 @@ Destinations are real: a local HTTP server on 127.0.0.1 (webhook, HubSpot-shaped
 - Customer Match removal lists (hashed Email / Phone columns):
   https://support.google.com/google-ads/answer/7659867
 """
+
 from __future__ import annotations
 
 import csv
@@ -54,10 +55,24 @@ def destinations(server: RecordingServer, tmp_path: Path, **extra: dict) -> Path
     return write_config(
         tmp_path,
         hook={"type": "webhook", "url": f"{server.url}/hook", "mode": "diff", "retry": NO_RETRY, **served},
-        crm={"type": "hubspot", "base_url": server.url, "match_key": "external_id", "id_property": "c360_id",
-             "fields": {"first_name": "firstname"}, "retry": NO_RETRY, **served},
-        sf={"type": "salesforce", "base_url": server.url, "match_key": "external_id",
-            "external_id_field": "C360_Id__c", "fields": {"last_name": "LastName"}, "retry": NO_RETRY, **served},
+        crm={
+            "type": "hubspot",
+            "base_url": server.url,
+            "match_key": "external_id",
+            "id_property": "c360_id",
+            "fields": {"first_name": "firstname"},
+            "retry": NO_RETRY,
+            **served,
+        },
+        sf={
+            "type": "salesforce",
+            "base_url": server.url,
+            "match_key": "external_id",
+            "external_id_field": "C360_Id__c",
+            "fields": {"last_name": "LastName"},
+            "retry": NO_RETRY,
+            **served,
+        },
         ads={"type": "ad_audience", "path": "ads/audience.csv", **served},
         members_csv={"type": "csv", "path": "members.csv", **served},
         **extra,
@@ -71,9 +86,13 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 def forwarding(settings) -> dict[str, tuple]:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        return {d: rest for d, *rest in con.execute(
-            "select destination, method, keys, attempts, confirmed_at is not null, last_error "
-            "from privacy.erasure_forwarding order by destination").fetchall()}
+        return {
+            d: rest
+            for d, *rest in con.execute(
+                "select destination, method, keys, attempts, confirmed_at is not null, last_error "
+                "from privacy.erasure_forwarding order by destination"
+            ).fetchall()
+        }
 
 
 @pytest.fixture
@@ -99,7 +118,9 @@ def test_forget_rewrites_file_exports_at_once_and_writes_removal_files(synced):
     assert len(audience) == 4 and sha("person2@example.com") not in {r["Email"] for r in audience}
     erasures = settings.exports / "erasures"
     assert read_csv(erasures / "ads" / f"{report.erasure_id}.csv") == [
-        {"Email": sha("person2@example.com"), "Phone": ""}, {"Email": "", "Phone": sha("+14155550002")}]
+        {"Email": sha("person2@example.com"), "Phone": ""},
+        {"Email": "", "Phone": sha("+14155550002")},
+    ]
     assert read_csv(erasures / "sf" / f"{report.erasure_id}.csv") == [{"C360_Id__c": "c002"}]
     assert server.requests == []  # HTTP destinations wait for their next sync
 
@@ -108,10 +129,17 @@ def test_queued_removals_are_keyed_pseudonymously_and_cleared_once_confirmed(syn
     settings, *_ = synced
     rows = forwarding(settings)
     assert {d: (r[0], r[3]) for d, r in rows.items()} == {
-        "ads": ("ad_audience_removal_file", True), "crm": ("hubspot_gdpr_delete", False),
-        "hook": ("webhook_erase", False), "members_csv": ("file_rewrite", True), "sf": ("salesforce_delete_file", True)}
-    assert rows["hook"][1] == ["customer_id:c002", f"email_sha256:{sha('person2@example.com')}",
-                               f"phone_sha256:{sha('+14155550002')}"]
+        "ads": ("ad_audience_removal_file", True),
+        "crm": ("hubspot_gdpr_delete", False),
+        "hook": ("webhook_erase", False),
+        "members_csv": ("file_rewrite", True),
+        "sf": ("salesforce_delete_file", True),
+    }
+    assert rows["hook"][1] == [
+        "customer_id:c002",
+        f"email_sha256:{sha('person2@example.com')}",
+        f"phone_sha256:{sha('+14155550002')}",
+    ]
     assert rows["ads"][1] is None  # confirmed: keys dropped
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         privacy_text = str(con.execute("select * from privacy.erasure_forwarding").fetchall())
@@ -128,15 +156,19 @@ def test_webhook_erasure_is_retried_on_each_sync_until_a_destination_that_fails_
     third = sync_destination(settings, "hook", config_path=config)
 
     assert [(r.status, r.erasures_confirmed, r.erasures_pending) for r in (first, second, third)] == [
-        ("failed", 0, 1), ("failed", 0, 1), ("success", 1, 0)]
+        ("failed", 0, 1),
+        ("failed", 0, 1),
+        ("success", 1, 0),
+    ]
     assert [r.status for r in server.requests] == [500, 503, 200]
     erase = [r.json() for r in server.applied()]
     assert erase == [{"destination": "hook", "segment": None, "members": [{"op": "erase", "customer_id": "c002"}]}]
     _method, keys, attempts, confirmed, error = forwarding(settings)["hook"]
     assert (keys, attempts, confirmed, error) == (None, 3, True, None)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        forwarded_to = con.execute("select forwarded_to from privacy.erasure_audit where erasure_id = ?",
-                                   [report.erasure_id]).fetchone()[0]
+        forwarded_to = con.execute(
+            "select forwarded_to from privacy.erasure_audit where erasure_id = ?", [report.erasure_id]
+        ).fetchone()[0]
     assert "crm:pending" in forwarded_to and "members_csv:20" in forwarded_to and "hook:20" in forwarded_to
     # the destination never hears about the erased person again
     server.requests.clear()
@@ -153,8 +185,9 @@ def test_forget_now_sends_the_hubspot_gdpr_delete_at_once(synced, monkeypatch, c
 
     sent = {(r.path, r.body.decode()) for r in server.applied()}
     assert ("/crm/v3/objects/contacts/gdpr-delete", '{"idProperty": "c360_id", "objectId": "c003"}') in sent
-    assert any(r.path == "/hook" and r.json()["members"] == [{"op": "erase", "customer_id": "c003"}]
-               for r in server.applied())
+    assert any(
+        r.path == "/hook" and r.json()["members"] == [{"op": "erase", "customer_id": "c003"}] for r in server.applied()
+    )
     out = capsys.readouterr().out
     assert "destination crm: removal confirmed" in out and "@" not in out
 
@@ -173,8 +206,7 @@ def test_a_removal_that_fails_at_once_is_reported_and_left_for_the_next_sync(syn
     assert sync_destination(settings, "hook", config_path=config).erasures_confirmed == 2  # c002's and c004's
 
 
-def test_a_crm_matched_on_email_is_erased_once_the_requester_gives_the_address_again(tmp_path, monkeypatch,
-                                                                                     capsys):
+def test_a_crm_matched_on_email_is_erased_once_the_requester_gives_the_address_again(tmp_path, monkeypatch, capsys):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3))
     add_identity(settings)
@@ -182,8 +214,11 @@ def test_a_crm_matched_on_email_is_erased_once_the_requester_gives_the_address_a
     served = {"segment": SEGMENT, "purposes": ["analytics"], "base_url": "", "retry": NO_RETRY, "mode": "diff"}
     with RecordingServer() as server:
         served["base_url"] = server.url
-        config = write_config(tmp_path, crm={"type": "hubspot", "fields": {"first_name": "firstname"}, **served},
-                              sf={"type": "salesforce", "fields": {"last_name": "LastName"}, **served})
+        config = write_config(
+            tmp_path,
+            crm={"type": "hubspot", "fields": {"first_name": "firstname"}, **served},
+            sf={"type": "salesforce", "fields": {"last_name": "LastName"}, **served},
+        )
         for name in ("crm", "sf"):
             sync_destination(settings, name, config_path=config)
         server.requests.clear()
@@ -201,7 +236,8 @@ def test_a_crm_matched_on_email_is_erased_once_the_requester_gives_the_address_a
         assert main(["forget", "--email", "Person1@Example.com", "--now", "--config", str(config)]) == 0
 
         assert [(r.path, r.json()) for r in server.applied()] == [
-            ("/crm/v3/objects/contacts/gdpr-delete", {"idProperty": "email", "objectId": "person1@example.com"})]
+            ("/crm/v3/objects/contacts/gdpr-delete", {"idProperty": "email", "objectId": "person1@example.com"})
+        ]
     assert "destination crm: removal confirmed" in capsys.readouterr().out
     assert forwarding(settings)["crm"][1:4] == [None, 1, True]
     method, keys, _, confirmed, error = forwarding(settings)["sf"]
@@ -222,7 +258,11 @@ def test_a_destination_no_longer_configured_is_recorded_for_removal_by_hand(tmp_
     assert report.destinations == ["gone"]
     method, keys, _, confirmed, error = forwarding(settings)["gone"]
     assert (method, keys, confirmed, error) == (
-        "not_forwardable", None, False, "destination no longer configured: remove the person there by hand")
+        "not_forwardable",
+        None,
+        False,
+        "destination no longer configured: remove the person there by hand",
+    )
 
 
 def test_an_erasure_is_forwarded_even_when_the_sync_itself_is_refused(synced):

@@ -1,4 +1,5 @@
 """config/identity.yml is validated on load: a mistake names the file, the key and what is wrong."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,8 +10,9 @@ import yaml
 from identity.config import DEFAULT_CONFIG, IdentityConfigError, load_identity_config
 
 
-def write_config(tmp_path: Path, change: dict | None = None, drop: str | None = None,
-                 training: dict | None = None) -> Path:
+def write_config(
+    tmp_path: Path, change: dict | None = None, drop: str | None = None, training: dict | None = None
+) -> Path:
     document = yaml.safe_load(DEFAULT_CONFIG.read_text())
     document.update(change or {})
     document["training"].update(training or {})
@@ -33,17 +35,22 @@ def test_the_shipped_configuration_is_valid():
         ({"change": {"match_threshold": 1.5}}, "match_threshold", "must be a number in (0, 1], got 1.5"),
         ({"change": {"match_threshold": "high"}}, "match_threshold", "must be a number"),
         ({"change": {"phone_default_region": "USA"}}, "phone_default_region", "two-letter region code"),
-        ({"change": {"require_first_name_agreement": "yes"}}, "require_first_name_agreement",
-         "must be true or false"),
+        ({"change": {"require_first_name_agreement": "yes"}}, "require_first_name_agreement", "must be true or false"),
         ({"change": {"max_cluster_size": 0}}, "max_cluster_size", "whole number >= 1"),
         ({"change": {"match_treshold": 0.9}}, "match_treshold", "unknown key"),
         ({"drop": "model_path"}, "model_path", "missing"),
         ({"training": {"u_max_pairs": -5}}, "training.u_max_pairs", "whole number >= 1"),
-        ({"training": {"em_blocking_rules": [["email"], ["surname"]]}}, "training.em_blocking_rules[1]",
-         "unknown column 'surname'"),
+        (
+            {"training": {"em_blocking_rules": [["email"], ["surname"]]}},
+            "training.em_blocking_rules[1]",
+            "unknown column 'surname'",
+        ),
         ({"training": {"em_blocking_rules": "email"}}, "training.em_blocking_rules", "non-empty list"),
-        ({"training": {"em_record_sample_proportion": 0}}, "training.em_record_sample_proportion",
-         "must be a number in (0, 1]"),
+        (
+            {"training": {"em_record_sample_proportion": 0}},
+            "training.em_record_sample_proportion",
+            "must be a number in (0, 1]",
+        ),
     ],
 )
 def test_an_invalid_value_names_file_key_and_problem(tmp_path, edit, key, problem):

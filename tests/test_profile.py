@@ -4,6 +4,7 @@ Aaron Elliott is a CRM contact of the bundled sample (data/sample/crm/contacts.c
 10065903371: aaron@swiftdesigns.com, +12127430028, ZIP 10003) who also signs in on the web and
 receives the newsletters.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,6 +21,7 @@ from profiles.snapshot import publish_snapshot, snapshot_path
 @pytest.fixture
 def profile(sample_run: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     """Runs `c360 profile ARGS` against the sample warehouse: (exit code, stdout, stderr)."""
+
     def run(*args: str, warehouse: Path = sample_run.warehouse) -> tuple[int, str, str]:
         monkeypatch.setenv("C360_WAREHOUSE", str(warehouse))
         code = main(["profile", *args])
@@ -48,8 +50,11 @@ def test_profile_by_email_shows_golden_record_enrichment_account_consent_and_tim
 
 
 def test_profile_by_record_and_by_customer_id_find_the_same_customer(profile, warehouse):
-    customer_id = _one(warehouse, "select customer_id from identity.customer_map "
-                                  "where source = 'crm_contact' and source_record_id = '10065903371'")[0]
+    customer_id = _one(
+        warehouse,
+        "select customer_id from identity.customer_map "
+        "where source = 'crm_contact' and source_record_id = '10065903371'",
+    )[0]
     by_record = profile("--record", "crm_contact:10065903371")
     by_id = profile("--customer-id", customer_id)
     assert by_record[0] == by_id[0] == 0
@@ -58,18 +63,25 @@ def test_profile_by_record_and_by_customer_id_find_the_same_customer(profile, wa
 
 
 def test_profile_lists_current_segments_deals_and_web_orders(profile, warehouse):
-    customer_id, segment = _one(warehouse, "select customer_id, min(segment) from marts.segment_membership "
-                                           "group by 1 order by 1 limit 1")
+    customer_id, segment = _one(
+        warehouse, "select customer_id, min(segment) from marts.segment_membership group by 1 order by 1 limit 1"
+    )
     assert f"  {segment}  " in profile("--customer-id", customer_id)[1]
-    customer_id, deal = _one(warehouse, """
+    customer_id, deal = _one(
+        warehouse,
+        """
         select m.customer_id, d.deal_name from staging.stg_crm__deals as d
         inner join identity.customer_map as m on m.source = 'crm_contact' and m.source_record_id = d.contact_id
-        where not d.is_archived order by d.updated_at desc, d.deal_id limit 1""")
+        where not d.is_archived order by d.updated_at desc, d.deal_id limit 1""",
+    )
     assert deal in profile("--customer-id", customer_id)[1]
-    customer_id, order_id = _one(warehouse, """
+    customer_id, order_id = _one(
+        warehouse,
+        """
         select m.customer_id, json_extract_string(e.properties, '$.order_id') from raw_web.events as e
         inner join identity.customer_map as m on m.source = 'web_anonymous_id' and m.source_record_id = e.anonymous_id
-        where e."event" = 'Order Completed' order by e."timestamp" desc limit 1""")
+        where e."event" = 'Order Completed' order by e."timestamp" desc limit 1""",
+    )
     timeline = profile("--customer-id", customer_id)[1].split("timeline, newest first")[1]
     assert any(" order " in line and order_id in line for line in timeline.splitlines())
 
@@ -78,22 +90,31 @@ def test_retired_customer_id_is_followed_to_its_successor(profile, sample_run, t
     warehouse = tmp_path / "c360.duckdb"
     shutil.copy(sample_run.warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        successor = con.execute("select customer_id from identity.customer_map "
-                                "where source = 'crm_contact' and source_record_id = '10065903371'").fetchall()[0][0]
-        con.execute("insert into identity.customer_id_history values ('cus_retired0001', ?, now(), 'merge')",
-                    [successor])
+        successor = con.execute(
+            "select customer_id from identity.customer_map "
+            "where source = 'crm_contact' and source_record_id = '10065903371'"
+        ).fetchall()[0][0]
+        con.execute(
+            "insert into identity.customer_id_history values ('cus_retired0001', ?, now(), 'merge')", [successor]
+        )
     code, out, _ = profile("--customer-id", "cus_retired0001", warehouse=warehouse)
     assert code == 0
     assert out.splitlines()[0] == f"customer {successor} (id cus_retired0001 was merged into it)"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--email", "nobody@example.com"], "c360 profile: no customer has that email address"),
-    (["--customer-id", "cus_unknown"], "c360 profile: no customer has id cus_unknown"),
-    (["--record", "crm_contact:0"], "c360 profile: no customer holds the crm_contact record 0"),
-    (["--record", "10065903371"], "c360 profile: record '10065903371' is not SOURCE:ID (e.g. crm_contact:10006511760)"),
-    ([], "c360 profile: give --email, --customer-id or --record SOURCE:ID (or `serve`)"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "nobody@example.com"], "c360 profile: no customer has that email address"),
+        (["--customer-id", "cus_unknown"], "c360 profile: no customer has id cus_unknown"),
+        (["--record", "crm_contact:0"], "c360 profile: no customer holds the crm_contact record 0"),
+        (
+            ["--record", "10065903371"],
+            "c360 profile: record '10065903371' is not SOURCE:ID (e.g. crm_contact:10006511760)",
+        ),
+        ([], "c360 profile: give --email, --customer-id or --record SOURCE:ID (or `serve`)"),
+    ],
+)
 def test_unknown_or_missing_lookup_is_one_line_and_exit_code_2(profile, args, message):
     code, out, err = profile(*args)
     assert (code, out, err) == (2, "", message + "\n")
@@ -103,7 +124,10 @@ def test_profile_of_a_warehouse_without_marts_is_one_line(profile, tmp_path):
     empty = tmp_path / "c360.duckdb"
     duckdb.connect(str(empty)).close()
     assert profile("--email", "a@b.com", warehouse=empty) == (
-        2, "", "c360 profile: the warehouse holds no customers yet (no marts.dim_customers): run `c360 run` first\n")
+        2,
+        "",
+        "c360 profile: the warehouse holds no customers yet (no marts.dim_customers): run `c360 run` first\n",
+    )
 
 
 def test_pipeline_publishes_a_snapshot_matching_the_warehouse(sample_run, warehouse):
@@ -128,16 +152,20 @@ def test_republishing_replaces_the_snapshot_while_an_open_reader_keeps_its_copy(
     assert sorted(p.name for p in tmp_path.iterdir() if "snapshot" in p.name) == ["c360.snapshot.duckdb"]
 
 
-def test_forget_republishes_the_snapshot_so_the_page_stops_serving_the_person(sample_run, tmp_path, monkeypatch,
-                                                                              capsys):
+def test_forget_republishes_the_snapshot_so_the_page_stops_serving_the_person(
+    sample_run, tmp_path, monkeypatch, capsys
+):
     warehouse = tmp_path / "c360.duckdb"
     shutil.copy(sample_run.warehouse, warehouse)
     publish_snapshot(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        email = con.execute("select email from marts.dim_customers where email is not null "
-                            "order by customer_id limit 1").fetchall()[0][0]
+        email = con.execute(
+            "select email from marts.dim_customers where email is not null order by customer_id limit 1"
+        ).fetchall()[0][0]
     monkeypatch.setenv("C360_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("C360_EXPORTS", str(tmp_path / "exports"))
     assert main(["forget", "--email", email]) == 0
     with duckdb.connect(str(snapshot_path(warehouse)), read_only=True) as snapshot:
-        assert snapshot.execute("select count(*) from marts.dim_customers where email = ?", [email]).fetchall() == [(0,)]
+        assert snapshot.execute("select count(*) from marts.dim_customers where email = ?", [email]).fetchall() == [
+            (0,)
+        ]

@@ -1,5 +1,6 @@
 """The profile page in a real headless Chromium (Debian's chromium + chromedriver), served by
 uvicorn on 127.0.0.1 from the snapshot the sample pipeline run published."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,7 +23,7 @@ TOKEN = "profile-page-test-token"
 pytestmark = pytest.mark.skipif(
     shutil.which(CHROMIUM) is None or shutil.which(CHROMEDRIVER) is None,
     reason=f"needs Chromium and its driver from the system packages ({CHROMIUM}, {CHROMEDRIVER}); "
-           "`apt-get install -y chromium chromium-driver`",
+    "`apt-get install -y chromium chromium-driver`",
 )
 
 
@@ -35,8 +36,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def page_url(sample_run: Settings) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(sample_run, token=TOKEN), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(sample_run, token=TOKEN), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -55,9 +57,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.implicitly_wait(10)
@@ -74,8 +84,12 @@ def person(sample_run: Settings) -> dict:
             where first_name is not null and last_name is not null and email is not null
               and customer_id in (select customer_id from marts.segment_membership)
             order by customer_id limit 1""").fetchall()[0]
-        segments = [s for (s,) in con.execute("select segment from marts.segment_membership "
-                                              "where customer_id = ? order by 1", [customer_id]).fetchall()]
+        segments = [
+            s
+            for (s,) in con.execute(
+                "select segment from marts.segment_membership where customer_id = ? order by 1", [customer_id]
+            ).fetchall()
+        ]
     return {"customer_id": customer_id, "first_name": first, "last_name": last, "email": email, "segments": segments}
 
 

@@ -1,4 +1,5 @@
 """`c360 report`: a self-contained HTML page that renders offline in a real headless Chromium."""
+
 from __future__ import annotations
 
 import re
@@ -39,11 +40,20 @@ create table identity.customer_map as select * from (values
     t(source, source_record_id, customer_id);
 """
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1000,2400",
-                  # every request that is not to a file fails: the page must need none
-                  "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1000,2400",
+    # every request that is not to a file fails: the page must need none
+    "--proxy-server=127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+]
 
 
 @pytest.fixture
@@ -79,7 +89,8 @@ def test_the_report_renders_offline_in_headless_chromium(report: Path, tmp_path:
         charts = driver.execute_script("return document.querySelectorAll('svg.chart').length")
         marks = driver.execute_script("return document.querySelectorAll('svg.chart .mark').length")
         heights = driver.execute_script(
-            "return [...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)")
+            "return [...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)"
+        )
         requests = driver.execute_script("return performance.getEntriesByType('resource').length")
         screenshot = tmp_path / "report.png"
         assert driver.save_screenshot(str(screenshot))
@@ -102,7 +113,12 @@ def test_the_report_charts_the_sample_pipelines_warehouse(sample_run, tmp_path: 
     """On the bundled sample (built end to end by the real pipeline) every section has data."""
     html = write_report(sample_run.warehouse, tmp_path / "report.html").read_text()
     sections = {section.split("</h2>")[0]: section for section in html.split("<h2>")[1:]}
-    for heading in ["Segment sizes over time", "Funnels", "Cohort retention", "Attribution by channel and model",
-                    "Identity match rates"]:
+    for heading in [
+        "Segment sizes over time",
+        "Funnels",
+        "Cohort retention",
+        "Attribution by channel and model",
+        "Identity match rates",
+    ]:
         assert '<svg class="chart"' in sections[heading], heading
     assert sections["Funnels"].count('<svg class="chart"') == 2  # browse_to_order, email_to_order

@@ -1,4 +1,5 @@
 """Two processes writing the same DuckDB file take turns instead of failing on DuckDB's file lock."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,10 @@ WRITER = textwrap.dedent(
 
 def test_concurrent_writers_both_succeed(tmp_path):
     warehouse = tmp_path / "w.duckdb"
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(warehouse), name], stderr=subprocess.PIPE, text=True)
-             for name in ("a", "b")]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(warehouse), name], stderr=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
@@ -40,9 +43,15 @@ def test_concurrent_writers_both_succeed(tmp_path):
 def test_waiting_writer_gives_up_with_a_clear_error(tmp_path):
     warehouse = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from c360.warehouse_lock import exclusive_warehouse\n"
-         "with exclusive_warehouse(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(5)", str(warehouse)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from c360.warehouse_lock import exclusive_warehouse\n"
+            "with exclusive_warehouse(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(5)",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert holder.stdout.readline().strip() == "held"
     with pytest.raises(WarehouseBusyError, match="stayed locked"):

@@ -1,4 +1,5 @@
 """Deterministic sample-data generator: landing files for every source plus the identity ground truth."""
+
 from c360.generator.run import generate, main
 
 __all__ = ["generate", "main"]

@@ -1,4 +1,5 @@
 """HubSpot-shaped CRM export: contacts (with realistic duplicates), companies, deals, activities."""
+
 from __future__ import annotations
 
 import csv
@@ -11,20 +12,39 @@ from c360.generator.people import Company, IdFactory, Person, weighted
 from c360.generator.spool import SortedSpool, csv_line
 from c360.generator.variations import ascii_fold, format_us_phone, messy_email, nickname, typo
 
-CONTACT_HEADER = ("Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,"
-                  "Job Title,Street Address,City,Postal Code,Date of birth,Lifecycle Stage,Contact owner,"
-                  "Create Date,Last Modified Date,Archived")
-COMPANY_HEADER = ("Record ID,Company name,Company Domain Name,Industry,Number of Employees,City,Country/Region,"
-                  "Create Date,Last Modified Date")
-DEAL_HEADER = ("Record ID,Deal Name,Deal Stage,Pipeline,Amount,Close Date,Deal owner,Associated Contact ID,"
-               "Associated Company ID,Create Date,Last Modified Date")
-ACTIVITY_HEADER = "Activity ID,Activity Type,Activity Date,Associated Contact ID,Associated Deal ID,Activity owner,Subject"
+CONTACT_HEADER = (
+    "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,"
+    "Job Title,Street Address,City,Postal Code,Date of birth,Lifecycle Stage,Contact owner,"
+    "Create Date,Last Modified Date,Archived"
+)
+COMPANY_HEADER = (
+    "Record ID,Company name,Company Domain Name,Industry,Number of Employees,City,Country/Region,"
+    "Create Date,Last Modified Date"
+)
+DEAL_HEADER = (
+    "Record ID,Deal Name,Deal Stage,Pipeline,Amount,Close Date,Deal owner,Associated Contact ID,"
+    "Associated Company ID,Create Date,Last Modified Date"
+)
+ACTIVITY_HEADER = (
+    "Activity ID,Activity Type,Activity Date,Associated Contact ID,Associated Deal ID,Activity owner,Subject"
+)
 
 IN_CRM_SHARE = 0.92  # the rest are known only to the email tool and the website
 DUPLICATE_SHARE = 0.15  # persons in the CRM with at least one duplicate contact
 SECOND_DUPLICATE_SHARE = 0.10  # of those, persons with a second duplicate
-DUPLICATE_MUTATIONS = ("nickname", "typo_first", "typo_last", "other_email", "no_email", "no_phone", "no_dob",
-                       "no_address", "email_case", "company_variant", "fold_accents")
+DUPLICATE_MUTATIONS = (
+    "nickname",
+    "typo_first",
+    "typo_last",
+    "other_email",
+    "no_email",
+    "no_phone",
+    "no_dob",
+    "no_address",
+    "email_case",
+    "company_variant",
+    "fold_accents",
+)
 
 TS = "%Y-%m-%d %H:%M:%S"
 
@@ -45,8 +65,9 @@ def _company_variant(rng: random.Random, name: str) -> str:
 class CrmWriter:
     """Streams contacts per person; companies, deals and activities follow once contacts are known."""
 
-    def __init__(self, rng: random.Random, ids: IdFactory, out_dir: Path, window_start: datetime,
-                 window_end: datetime) -> None:
+    def __init__(
+        self, rng: random.Random, ids: IdFactory, out_dir: Path, window_start: datetime, window_end: datetime
+    ) -> None:
         self._rng, self._ids = rng, ids
         self._dir = out_dir
         self._start, self._end = window_start, window_end
@@ -116,11 +137,30 @@ class CrmWriter:
             phone = format_us_phone(rng, person.phone)  # a record nobody could ever match is not a duplicate
         record_id = self._ids.next("contact")
         modified = _between(rng, created, self._end)
-        self._contacts.add(f"{record_id:011d}", csv_line([
-            record_id, first, last, email, additional, phone, company_name, person.job_title, street,
-            household.city, postal, dob, weighted(rng, vocab.LIFECYCLE_STAGES), rng.choice(vocab.OWNERS),
-            created.strftime(TS), modified.strftime(TS), "true" if archived else "false",
-        ]))
+        self._contacts.add(
+            f"{record_id:011d}",
+            csv_line(
+                [
+                    record_id,
+                    first,
+                    last,
+                    email,
+                    additional,
+                    phone,
+                    company_name,
+                    person.job_title,
+                    street,
+                    household.city,
+                    postal,
+                    dob,
+                    weighted(rng, vocab.LIFECYCLE_STAGES),
+                    rng.choice(vocab.OWNERS),
+                    created.strftime(TS),
+                    modified.strftime(TS),
+                    "true" if archived else "false",
+                ]
+            ),
+        )
         self._company_contacts.setdefault(person.company.record_id, []).append((record_id, created))
         for _ in range(rng.choices([0, 1, 2, 3], weights=[40, 30, 18, 12])[0]):
             self._write_activity(record_id, None, created)
@@ -131,10 +171,20 @@ class CrmWriter:
         kind = rng.choices(list(vocab.ACTIVITY_SUBJECTS), weights=[30, 15, 20, 25, 10])[0]
         when = _between(rng, max(after, self._end - timedelta(days=365)), self._end)
         activity_id = self._ids.next("activity")
-        self._activities.add(f"{when.strftime(TS)} {activity_id:011d}", csv_line([
-            activity_id, kind, when.strftime(TS), contact_id, deal_id or "", rng.choice(vocab.OWNERS),
-            rng.choice(vocab.ACTIVITY_SUBJECTS[kind]),
-        ]))
+        self._activities.add(
+            f"{when.strftime(TS)} {activity_id:011d}",
+            csv_line(
+                [
+                    activity_id,
+                    kind,
+                    when.strftime(TS),
+                    contact_id,
+                    deal_id or "",
+                    rng.choice(vocab.OWNERS),
+                    rng.choice(vocab.ACTIVITY_SUBJECTS[kind]),
+                ]
+            ),
+        )
 
     def finish(self, companies: list[Company]) -> dict[str, int]:
         """Write companies and deals (which need every contact), then publish the sorted files."""
@@ -145,8 +195,19 @@ class CrmWriter:
             writer = csv.writer(handle, lineterminator="\n")
             for company in sorted(companies, key=lambda c: c.record_id):
                 modified = _between(rng, company.created_at, self._end)
-                writer.writerow([company.record_id, company.name, company.domain, company.industry, company.employees,
-                                 company.city, company.country, company.created_at.strftime(TS), modified.strftime(TS)])
+                writer.writerow(
+                    [
+                        company.record_id,
+                        company.name,
+                        company.domain,
+                        company.industry,
+                        company.employees,
+                        company.city,
+                        company.country,
+                        company.created_at.strftime(TS),
+                        modified.strftime(TS),
+                    ]
+                )
         deals = SortedSpool(self._dir / "deals.csv", DEAL_HEADER)
         for company in companies:
             contacts = self._company_contacts.get(company.record_id)
@@ -171,10 +232,23 @@ class CrmWriter:
             close = self._end + timedelta(days=rng.randint(1, 90))
         amount = round(rng.choice([588, 2388, 23880, 4800, 12000, 60000]) * rng.uniform(0.8, 1.5), -1)
         deal_id = self._ids.next("deal")
-        deals.add(f"{deal_id:011d}", csv_line([
-            deal_id, f"{company.name} - {product}", stage, "default", f"{amount:.2f}", close.strftime(TS),
-            rng.choice(vocab.OWNERS), contact_id, company.record_id, created.strftime(TS),
-            _between(rng, created, self._end).strftime(TS),
-        ]))
+        deals.add(
+            f"{deal_id:011d}",
+            csv_line(
+                [
+                    deal_id,
+                    f"{company.name} - {product}",
+                    stage,
+                    "default",
+                    f"{amount:.2f}",
+                    close.strftime(TS),
+                    rng.choice(vocab.OWNERS),
+                    contact_id,
+                    company.record_id,
+                    created.strftime(TS),
+                    _between(rng, created, self._end).strftime(TS),
+                ]
+            ),
+        )
         for _ in range(rng.randint(1, 3)):
             self._write_activity(contact_id, deal_id, created)

@@ -19,6 +19,7 @@ two records of ONE person are directly linkable when they share
 written `<person_id>.<n>` (n counts the person's components in truth-file order); a pair of
 records is linkable when both carry the same group.
 """
+
 from __future__ import annotations
 
 import csv
@@ -79,9 +80,12 @@ UNION SELECT record, 'email:' || lower(trim(email)) FROM recipients WHERE trim(e
 def record_evidence(landing: Path) -> dict[str, set[str]]:
     """Evidence keys per record key (`<source>:<source_record_id>`), read from the landing files."""
     sql = _EVIDENCE_SQL.format(
-        crm=landing / "crm" / "contacts.csv", web=landing / "web" / "events-*.jsonl",
+        crm=landing / "crm" / "contacts.csv",
+        web=landing / "web" / "events-*.jsonl",
         email=landing / "email" / "activity.csv",
-        first=_FOLD.format('"First Name"'), last=_FOLD.format('"Last Name"'))
+        first=_FOLD.format('"First Name"'),
+        last=_FOLD.format('"Last Name"'),
+    )
     evidence: dict[str, set[str]] = defaultdict(set)
     with duckdb.connect() as con:
         for record, key in con.execute(sql).fetchall():
@@ -126,4 +130,3 @@ def add_linkable_groups(landing: Path, truth_path: Path) -> None:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([*header, "linkable_group"])
         writer.writerows([*record, group] for record, group in zip(records, groups))
-

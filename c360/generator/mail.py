@@ -3,6 +3,7 @@
 Clicks are returned to the caller because each click lands on the website with
 `mc_eid=<recipient id>`, which is how an anonymous browser gets stitched to an address.
 """
+
 from __future__ import annotations
 
 import csv
@@ -85,8 +86,17 @@ def make_campaigns(rng: random.Random, window_start: datetime, days: int) -> lis
         day = int(index * max(days - 3, 0) / len(vocab.CAMPAIGNS))
         send_time = window_start + timedelta(days=day, hours=14, minutes=rng.randint(0, 120))
         slug = "-".join(ascii_fold(name).lower().replace(":", "").split())
-        campaigns.append(Campaign(_hex_id(rng, used), name, subject, send_time, share,
-                                  vocab.CAMPAIGN_LINK_PATHS[index % len(vocab.CAMPAIGN_LINK_PATHS)], slug))
+        campaigns.append(
+            Campaign(
+                _hex_id(rng, used),
+                name,
+                subject,
+                send_time,
+                share,
+                vocab.CAMPAIGN_LINK_PATHS[index % len(vocab.CAMPAIGN_LINK_PATHS)],
+                slug,
+            )
+        )
     return campaigns
 
 
@@ -101,7 +111,9 @@ class MailWriter:
             handle.write(CAMPAIGN_HEADER + "\n")
             writer = csv.writer(handle, lineterminator="\n")
             for campaign in campaigns:
-                writer.writerow([campaign.campaign_id, campaign.name, campaign.subject, campaign.send_time.strftime(TS)])
+                writer.writerow(
+                    [campaign.campaign_id, campaign.name, campaign.subject, campaign.send_time.strftime(TS)]
+                )
 
     def subscribe(self, person: Person) -> list[Recipient]:
         """The person's list memberships: none, one address, or (sometimes) both of their addresses."""
@@ -140,8 +152,11 @@ class MailWriter:
                 sends.append(send)
                 if self._simulate(send, open_rate):
                     break  # hard bounce, unsubscribe or spam complaint: no further campaigns
-        clickable = [s for s in sends if not s.bounce and s.click_at is None
-                     and s.sent_at + timedelta(minutes=10) < self._end - LAST_CLICK_MARGIN]
+        clickable = [
+            s
+            for s in sends
+            if not s.bounce and s.click_at is None and s.sent_at + timedelta(minutes=10) < self._end - LAST_CLICK_MARGIN
+        ]
         missing = required_clicks - sum(1 for s in sends if s.click_at is not None)
         for send in rng.sample(clickable, k=min(max(missing, 0), len(clickable))):
             if not send.opens:
@@ -149,9 +164,14 @@ class MailWriter:
             send.click_at = send.opens[0] + timedelta(seconds=rng.randint(5, 300))
         for send in sends:
             self._emit(send)
-        return sorted((Click(s.click_at, s.recipient, s.campaign) for s in sends
-                       if s.click_at is not None and s.click_at < self._end - LAST_CLICK_MARGIN),
-                      key=lambda c: (c.at, c.recipient.recipient_id))
+        return sorted(
+            (
+                Click(s.click_at, s.recipient, s.campaign)
+                for s in sends
+                if s.click_at is not None and s.click_at < self._end - LAST_CLICK_MARGIN
+            ),
+            key=lambda c: (c.at, c.recipient.recipient_id),
+        )
 
     def _simulate(self, send: _Send, open_rate: float) -> bool:
         """Fill in what happened to one delivery; True when the address leaves the list."""
@@ -195,8 +215,20 @@ class MailWriter:
             stamp = at.strftime(TS)
             self._activity.add(
                 f"{campaign.send_time.strftime(TS)} {campaign.campaign_id} {stamp} {recipient.recipient_id} {action}",
-                csv_line([recipient.recipient_id, recipient.address, recipient.first_name, recipient.last_name,
-                          campaign.campaign_id, action, stamp, url, bounce_type]))
+                csv_line(
+                    [
+                        recipient.recipient_id,
+                        recipient.address,
+                        recipient.first_name,
+                        recipient.last_name,
+                        campaign.campaign_id,
+                        action,
+                        stamp,
+                        url,
+                        bounce_type,
+                    ]
+                ),
+            )
 
     def finish(self) -> dict[str, int]:
         return {"email/campaigns.csv": len(self._campaigns), "email/activity.csv": self._activity.finish()}

@@ -3,14 +3,15 @@
 People are produced one at a time (a generator) so 100,000 of them never sit in memory
 at once; only small look-ups (used emails, recent names, the current household) persist.
 """
+
 from __future__ import annotations
 
 import itertools
 import random
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterator
 
 from c360.generator import vocab
 from c360.generator.variations import email_token
@@ -86,7 +87,7 @@ class NamePicker:
 EXHAUSTED_AFTER = 200
 
 
-def make_companies(rng: random.Random, count: int, ids: "IdFactory", before: datetime) -> list[Company]:
+def make_companies(rng: random.Random, count: int, ids: IdFactory, before: datetime) -> list[Company]:
     companies: list[Company] = []
     used_names: set[str] = set()
     misses = 0
@@ -105,16 +106,18 @@ def make_companies(rng: random.Random, count: int, ids: "IdFactory", before: dat
         slug = email_token(base.replace(" ", ""))
         country = weighted(rng, vocab.COMPANY_COUNTRIES)
         city = rng.choice(vocab.FOREIGN_CITIES.get(country) or [c[0] for c in vocab.CITIES])
-        companies.append(Company(
-            record_id=ids.next("company"),
-            name=f"{base} {suffix}".strip(),
-            domain=f"{slug}.{rng.choice(['com', 'com', 'com', 'io', 'co', 'net'])}",
-            industry=rng.choice(vocab.INDUSTRIES),
-            employees=int(rng.lognormvariate(4, 1.4)) + 2,
-            city=city,
-            country=country,
-            created_at=before - timedelta(days=rng.randint(30, 1500), seconds=rng.randint(0, 86399)),
-        ))
+        companies.append(
+            Company(
+                record_id=ids.next("company"),
+                name=f"{base} {suffix}".strip(),
+                domain=f"{slug}.{rng.choice(['com', 'com', 'com', 'io', 'co', 'net'])}",
+                industry=rng.choice(vocab.INDUSTRIES),
+                employees=int(rng.lognormvariate(4, 1.4)) + 2,
+                city=city,
+                country=country,
+                created_at=before - timedelta(days=rng.randint(30, 1500), seconds=rng.randint(0, 86399)),
+            )
+        )
     return companies
 
 
@@ -131,7 +134,7 @@ class IdFactory:
         digits = self._DIGITS[namespace]
         used = self._used[namespace]
         while True:
-            value = self._rng.randrange(10 ** (digits - 1), 10 ** digits)
+            value = self._rng.randrange(10 ** (digits - 1), 10**digits)
             if value not in used:
                 used.add(value)
                 return value
@@ -150,9 +153,14 @@ def _household(rng: random.Random, last_name: str) -> Household:
     if rng.random() < 0.25:
         street += f" {rng.choice(['Apt', 'Unit', '#'])} {rng.randint(1, 40)}"
     return Household(
-        last_name=last_name, street=street, city=city, postal_code=f"{zip_prefix}{rng.randint(0, 99):02d}",
-        phone=_phone(rng, area_codes), ip=f"{rng.choice([24, 67, 73, 98, 108, 174, 76])}.{rng.randint(0, 255)}."
-        f"{rng.randint(0, 255)}.{rng.randint(1, 254)}", landline=rng.random() < LANDLINE_SHARE,
+        last_name=last_name,
+        street=street,
+        city=city,
+        postal_code=f"{zip_prefix}{rng.randint(0, 99):02d}",
+        phone=_phone(rng, area_codes),
+        ip=f"{rng.choice([24, 67, 73, 98, 108, 174, 76])}.{rng.randint(0, 255)}."
+        f"{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+        landline=rng.random() < LANDLINE_SHARE,
     )
 
 
@@ -164,18 +172,28 @@ class _EmailBook:
         self._used: set[str] = set()
 
     def work(self, first: str, last: str, domain: str) -> str:
-        f, l = email_token(first), email_token(last).replace("-", "")
+        f, ln = email_token(first), email_token(last).replace("-", "")
         pattern = self._rng.choices(
-            [f"{f}.{l}", f"{f}{l}", f"{f[0]}{l}", f"{f[0]}.{l}", f"{f}", f"{f}_{l}", f"{f}.{l[0]}", f"{l}.{f}"],
-            weights=[35, 10, 20, 6, 8, 5, 6, 4])[0]
+            [f"{f}.{ln}", f"{f}{ln}", f"{f[0]}{ln}", f"{f[0]}.{ln}", f"{f}", f"{f}_{ln}", f"{f}.{ln[0]}", f"{ln}.{f}"],
+            weights=[35, 10, 20, 6, 8, 5, 6, 4],
+        )[0]
         return self._claim(pattern, domain)
 
     def personal(self, first: str, last: str, birth_year: int) -> str:
-        f, l = email_token(first), email_token(last).replace("-", "")
+        f, ln = email_token(first), email_token(last).replace("-", "")
         pattern = self._rng.choices(
-            [f"{f}.{l}", f"{f}{l}", f"{f}.{l}{birth_year % 100:02d}", f"{f}{l}{birth_year}", f"{f[0]}{l}",
-             f"{l}.{f}", f"{f}_{l}{self._rng.randint(1, 99)}", f"{f}{self._rng.randint(1, 999)}"],
-            weights=[20, 15, 15, 10, 10, 5, 10, 15])[0]
+            [
+                f"{f}.{ln}",
+                f"{f}{ln}",
+                f"{f}.{ln}{birth_year % 100:02d}",
+                f"{f}{ln}{birth_year}",
+                f"{f[0]}{ln}",
+                f"{ln}.{f}",
+                f"{f}_{ln}{self._rng.randint(1, 99)}",
+                f"{f}{self._rng.randint(1, 999)}",
+            ],
+            weights=[20, 15, 15, 10, 10, 5, 10, 15],
+        )[0]
         return self._claim(pattern, weighted(self._rng, vocab.EMAIL_PERSONAL_DOMAINS))
 
     def _claim(self, local: str, domain: str) -> str:
@@ -194,8 +212,9 @@ def iter_people(rng: random.Random, count: int, companies: list[Company]) -> Ite
     household: Household | None = None
     household_size = 0
     for index in range(1, count + 1):
-        joins_household = (household is not None and household.landline and household_size < 4
-                           and rng.random() < HOUSEHOLD_SHARE)
+        joins_household = (
+            household is not None and household.landline and household_size < 4 and rng.random() < HOUSEHOLD_SHARE
+        )
         if joins_household:
             assert household is not None
             last = household.last_name
@@ -209,10 +228,15 @@ def iter_people(rng: random.Random, count: int, companies: list[Company]) -> Ite
             household, household_size = _household(rng, last), 1
         recent_names.append((first, last))
         dob = date(1950, 1, 1) + timedelta(days=rng.randint(0, 54 * 365))
-        company = companies[min(int(rng.paretovariate(1.2)) - 1, len(companies) - 1) if rng.random() < 0.3
-                            else rng.randrange(len(companies))]
+        company = companies[
+            min(int(rng.paretovariate(1.2)) - 1, len(companies) - 1)
+            if rng.random() < 0.3
+            else rng.randrange(len(companies))
+        ]
         work = emails.work(first, last, company.domain) if rng.random() < WORK_EMAIL_SHARE else None
-        personal = emails.personal(first, last, dob.year) if (work is None or rng.random() < PERSONAL_EMAIL_SHARE) else None
+        personal = (
+            emails.personal(first, last, dob.year) if (work is None or rng.random() < PERSONAL_EMAIL_SHARE) else None
+        )
         ordered = tuple(e for e in ((work, personal) if rng.random() < 0.8 else (personal, work)) if e)
         former = emails.work(first, last, rng.choice(companies).domain) if rng.random() < FORMER_EMAIL_SHARE else None
         area_codes = next(c[3] for c in vocab.CITIES if c[0] == household.city)

@@ -1,4 +1,5 @@
 """Entry point: one deterministic pass that writes every landing file plus the ground truth."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,14 @@ ANONYMOUS_VISITOR_RATIO = 1.0  # anonymous-only browsers per known person
 PEOPLE_PER_COMPANY = 6
 
 
-def generate(out_dir: Path, truth_path: Path, n_people: int = 2000, seed: int = 42,
-             start: date = date(2026, 9, 1), days: int = 30) -> dict[str, int]:
+def generate(
+    out_dir: Path,
+    truth_path: Path,
+    n_people: int = 2000,
+    seed: int = 42,
+    start: date = date(2026, 9, 1),
+    days: int = 30,
+) -> dict[str, int]:
     """Write crm/, web/ and email/ landing files under out_dir and the truth CSV; returns rows per file.
 
     Each source draws from its own seeded stream, so the output is byte-identical for a seed.
@@ -44,11 +51,16 @@ def generate(out_dir: Path, truth_path: Path, n_people: int = 2000, seed: int = 
     window_start = datetime(start.year, start.month, start.day)
     window_end = window_start + timedelta(days=days)
     ids = IdFactory(random.Random(f"{seed}:ids"))
-    companies = make_companies(random.Random(f"{seed}:companies"), max(10, n_people // PEOPLE_PER_COMPANY), ids,
-                               window_start)
+    companies = make_companies(
+        random.Random(f"{seed}:companies"), max(10, n_people // PEOPLE_PER_COMPANY), ids, window_start
+    )
     crm = CrmWriter(random.Random(f"{seed}:crm"), ids, out_dir / "crm", window_start, window_end)
-    mail = MailWriter(random.Random(f"{seed}:mail"), out_dir / "email",
-                      make_campaigns(random.Random(f"{seed}:campaigns"), window_start, days), window_end)
+    mail = MailWriter(
+        random.Random(f"{seed}:mail"),
+        out_dir / "email",
+        make_campaigns(random.Random(f"{seed}:campaigns"), window_start, days),
+        window_end,
+    )
     web = WebWriter(random.Random(f"{seed}:web"), out_dir / "web", window_start, days)
 
     truth_rows = 0
@@ -75,8 +87,12 @@ def generate(out_dir: Path, truth_path: Path, n_people: int = 2000, seed: int = 
 
     counts = {**crm.finish(companies), **mail.finish(), **web.finish(), "truth": truth_rows}
     add_linkable_groups(out_dir, truth_path)
-    log.info("wrote %d landing rows and %d truth rows in %.1fs",
-             sum(v for k, v in counts.items() if k != "truth"), truth_rows, time.monotonic() - began)
+    log.info(
+        "wrote %d landing rows and %d truth rows in %.1fs",
+        sum(v for k, v in counts.items() if k != "truth"),
+        truth_rows,
+        time.monotonic() - began,
+    )
     return counts
 
 

@@ -4,6 +4,7 @@ Sources are generated person by person, but real exports are ordered by time or 
 Rows go to a side file prefixed by their sort key; `finish` sorts one file at a time,
 so memory holds a single output file, never the whole data set.
 """
+
 from __future__ import annotations
 
 import csv

@@ -4,6 +4,7 @@ Each device is one anonymousId. A device becomes identifiable either by a login
 (identify call carrying the stable userId) or by landing from an email click whose URL
 carries `mc_eid`; a minority of devices never do, the realistic residual no resolver can fix.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,9 @@ class WebWriter:
         self._rng = rng
         self._start = window_start
         self._end = window_start + timedelta(days=days)
-        self._days = [SortedSpool(out_dir / f"events-{(window_start + timedelta(days=d)):%Y-%m-%d}.jsonl")
-                      for d in range(days)]
+        self._days = [
+            SortedSpool(out_dir / f"events-{(window_start + timedelta(days=d)):%Y-%m-%d}.jsonl") for d in range(days)
+        ]
         self._orders = 0
 
     def plan_devices(self, person: Person, has_recipients: bool) -> tuple[list[Device], str | None]:
@@ -82,8 +84,9 @@ class WebWriter:
             devices.append(Device(_uuid(rng), agent, home_ip, mode))
         return devices, user_id
 
-    def write_person(self, person: Person, devices: list[Device], user_id: str | None,
-                     clicks: list[Click]) -> tuple[list[str], str | None]:
+    def write_person(
+        self, person: Person, devices: list[Device], user_id: str | None, clicks: list[Click]
+    ) -> tuple[list[str], str | None]:
         """Write the person's events; returns the anonymousIds and the userId that actually appear."""
         rng = self._rng
         sessions: dict[str, list[_Session]] = {d.anonymous_id: [] for d in devices}
@@ -117,8 +120,12 @@ class WebWriter:
         """A browser that never identifies: a few pages over one or two sessions."""
         rng = self._rng
         mobile = rng.random() < 0.45
-        device = Device(_uuid(rng), rng.choice(vocab.USER_AGENTS_MOBILE if mobile else vocab.USER_AGENTS_DESKTOP),
-                        None if mobile else _random_ip(rng), "never")
+        device = Device(
+            _uuid(rng),
+            rng.choice(vocab.USER_AGENTS_MOBILE if mobile else vocab.USER_AGENTS_DESKTOP),
+            None if mobile else _random_ip(rng),
+            "never",
+        )
         for start in sorted(self._session_start() for _ in range(rng.choices([1, 2], weights=[85, 15])[0])):
             self._write_session(device, _Session(start), None, None, None, max_pages=3)
         return device.anonymous_id
@@ -130,8 +137,15 @@ class WebWriter:
         start = day + timedelta(hours=rng.choices(range(24), weights=HOURS_WEIGHTS)[0], seconds=rng.randint(0, 3599))
         return min(start, self._end - SESSION_MARGIN)
 
-    def _write_session(self, device: Device, session: _Session, user: str | None, person: Person | None,
-                       user_id: str | None, max_pages: int = 6) -> str | None:
+    def _write_session(
+        self,
+        device: Device,
+        session: _Session,
+        user: str | None,
+        person: Person | None,
+        user_id: str | None,
+        max_pages: int = 6,
+    ) -> str | None:
         """Emit one session's events; returns the userId in effect when it ends."""
         rng = self._rng
         at = session.start
@@ -142,8 +156,13 @@ class WebWriter:
             url = session.click.landing_url
             path = session.click.campaign.link_path
             referrer = ""
-            campaign = {"source": "mailchimp", "medium": "email", "name": session.click.campaign.slug,
-                        "term": "", "content": ""}
+            campaign = {
+                "source": "mailchimp",
+                "medium": "email",
+                "name": session.click.campaign.slug,
+                "term": "",
+                "content": "",
+            }
         else:
             path = weighted(rng, vocab.BROWSE_PATHS)
             url = vocab.SITE + path
@@ -152,20 +171,38 @@ class WebWriter:
                 source, medium, name, term, content = rng.choice(vocab.UTM_CAMPAIGNS)
                 campaign = {"source": source, "medium": medium, "name": name, "term": term, "content": content}
                 url += f"?utm_source={source}&utm_medium={medium}&utm_campaign={name}"
-                referrer = {"google": "https://www.google.com/", "linkedin": "https://www.linkedin.com/",
-                            "facebook": "https://www.facebook.com/"}.get(source, referrer)
+                referrer = {
+                    "google": "https://www.google.com/",
+                    "linkedin": "https://www.linkedin.com/",
+                    "facebook": "https://www.facebook.com/",
+                }.get(source, referrer)
 
         def emit(kind: str, extra: dict[str, object]) -> None:
             nonlocal at
-            context: dict[str, object] = {**base, "page": {"url": url, "path": path, "referrer": referrer,
-                                                          "title": vocab.PAGES.get(path, "Northwind Cloud")}}
+            context: dict[str, object] = {
+                **base,
+                "page": {
+                    "url": url,
+                    "path": path,
+                    "referrer": referrer,
+                    "title": vocab.PAGES.get(path, "Northwind Cloud"),
+                },
+            }
             if campaign and "?" in url:  # analytics.js reads UTM parameters from the current URL only
                 context["campaign"] = campaign
-            event = {"messageId": _uuid(rng), "type": kind, "anonymousId": device.anonymous_id, "userId": user,
-                     "timestamp": f"{at:%Y-%m-%dT%H:%M:%S}.{rng.randint(0, 999):03d}Z", **extra, "context": context}
+            event = {
+                "messageId": _uuid(rng),
+                "type": kind,
+                "anonymousId": device.anonymous_id,
+                "userId": user,
+                "timestamp": f"{at:%Y-%m-%dT%H:%M:%S}.{rng.randint(0, 999):03d}Z",
+                **extra,
+                "context": context,
+            }
             day = (at - self._start).days
-            self._days[day].add(event["timestamp"] + event["messageId"], json.dumps(event, ensure_ascii=False,
-                                                                                    separators=(",", ":")))
+            self._days[day].add(
+                event["timestamp"] + event["messageId"], json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+            )
             at += timedelta(seconds=rng.randint(2, 30))
 
         def page(new_path: str) -> None:
@@ -181,8 +218,13 @@ class WebWriter:
         if rng.random() < (0.25 if user else 0.1):
             product_id, name, price = rng.choice(vocab.PRODUCTS)
             page(f"/products/{product_id}")
-            emit("track", {"event": "Product Viewed",
-                           "properties": {"product_id": product_id, "name": name, "price": price, "currency": "USD"}})
+            emit(
+                "track",
+                {
+                    "event": "Product Viewed",
+                    "properties": {"product_id": product_id, "name": name, "price": price, "currency": "USD"},
+                },
+            )
         if session.auth and person is not None and user_id:
             page("/signup" if session.auth == "signup" else "/login")
             if session.auth == "signup":
@@ -194,9 +236,18 @@ class WebWriter:
             quantity = rng.choice([1, 1, 1, 2, 3])
             page("/checkout")
             self._orders += 1
-            emit("track", {"event": "Order Completed", "properties": {
-                "order_id": f"ord_{self._orders:08d}", "revenue": round(price * quantity, 2), "currency": "USD",
-                "products": [{"product_id": product_id, "name": name, "price": price, "quantity": quantity}]}})
+            emit(
+                "track",
+                {
+                    "event": "Order Completed",
+                    "properties": {
+                        "order_id": f"ord_{self._orders:08d}",
+                        "revenue": round(price * quantity, 2),
+                        "currency": "USD",
+                        "products": [{"product_id": product_id, "name": name, "price": price, "quantity": quantity}],
+                    },
+                },
+            )
         return user
 
     def _traits(self, person: Person) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Offline enrichment of every customer (see enrichment/): facts about their phone, email domain
 and address from data sets that packages ship, so nothing is fetched at run time. A Python model
 because the data sets are Python packages; the work happens once per distinct value."""
+
 from enrichment.customers import enrich_customers
 from identity.config import load_identity_config
 

@@ -11,6 +11,7 @@ A table rebuilt every run (an incremental Python model would leave dbt-duckdb's 
 behind, phones included), yet only numbers the previous build did not read under the same
 default region make the Arrow round trip through phonenumbers.
 """
+
 from identity.config import load_identity_config
 from identity.normalise import build_phone_lookup
 
@@ -22,10 +23,12 @@ def model(dbt, session):
     previous_build = session.query(
         "select count(*) from information_schema.tables "
         f"where table_catalog = '{dbt.this.database}' and table_schema = '{dbt.this.schema}' "
-        f"and table_name = '{dbt.this.identifier}'").fetchall()[0][0]
+        f"and table_name = '{dbt.this.identifier}'"
+    ).fetchall()[0][0]
     if previous_build:
-        known = session.query(f"select distinct phone_as_entered, phone_e164 from {dbt.this} "
-                              f"where default_region = '{region}'")
+        known = session.query(
+            f"select distinct phone_as_entered, phone_e164 from {dbt.this} where default_region = '{region}'"
+        )
     else:
         known = session.query("select null::varchar as phone_as_entered, null::varchar as phone_e164 where false")
     # dbt-duckdb wraps the session's execute(), which hides the normaliser's Arrow tables from
@@ -40,7 +43,8 @@ def model(dbt, session):
         where phone not in (select phone_as_entered from c360_known_phones)
     """)
     build_phone_lookup(plain, "select dialable from c360_phones_to_normalise", "c360_phone_lookup", region)
-    return plain.execute("""
+    return plain.execute(
+        """
         with numbers as (
             select phones.phone, lookup.e164
             from c360_phones_to_normalise as phones
@@ -52,4 +56,6 @@ def model(dbt, session):
             numbers.e164 as phone_e164, ? as default_region
         from c360_phone_records as records
         inner join numbers on numbers.phone = records.phone
-    """, [region]).to_arrow_table()
+    """,
+        [region],
+    ).to_arrow_table()
