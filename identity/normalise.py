@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 import duckdb
 import jellyfish
@@ -47,12 +48,19 @@ CREATE OR REPLACE TEMP MACRO c360_postcode(x) AS (
 _DOB_MACRO = f"CREATE OR REPLACE TEMP MACRO c360_dob(x) AS (c360_date(x, '{DAY_FIRST}'));"
 
 
+_INTERNATIONAL_PREFIX = re.compile(r"^\s*00\s*")
+
+
 def _e164_converter(default_region: str):
+    """A leading `00` (the ITU international call prefix, as in `001 971 746 8448`) is read as `+`:
+    phonenumbers does so only when the default region itself dials 00 abroad, and no national number
+    starts with 00, so the rewrite is safe in every region."""
+
     def to_e164(raw: str | None) -> str | None:
         if raw is None or not raw.strip():
             return None
         try:
-            number = phonenumbers.parse(raw, default_region)
+            number = phonenumbers.parse(_INTERNATIONAL_PREFIX.sub("+", raw), default_region)
         except phonenumbers.NumberParseException:
             return None
         if not phonenumbers.is_possible_number(number):

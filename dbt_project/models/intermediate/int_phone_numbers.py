@@ -2,10 +2,8 @@
 
 The golden record shows phones in E.164 with the same `phonenumbers` normaliser and default
 region (config/identity.yml) identity resolution matches on, so the two never disagree about
-what a number is. One thing is added before it: a leading `00` (the ITU international call
-prefix, as in `001 971 746 8448`) is read as `+`, which phonenumbers does only when the default
-region itself dials 00 abroad; no national number starts with 00, so the rewrite is safe in every
-region. Rows are keyed by source record, so erasing a person's records erases their numbers.
+what a number is (a leading `00` included). Rows are keyed by source record, so erasing a person's
+records erases their numbers.
 
 A table rebuilt every run (an incremental Python model would leave dbt-duckdb's working copy
 behind, phones included), yet only numbers the previous build did not read under the same
@@ -38,17 +36,17 @@ def model(dbt, session):
     plain.register("c360_known_phones", known.to_arrow_table())
     plain.execute(r"""
         create or replace temp table c360_phones_to_normalise as
-        select distinct phone, regexp_replace(phone, '^\s*00\s*', '+') as dialable
+        select distinct phone
         from c360_phone_records
         where phone not in (select phone_as_entered from c360_known_phones)
     """)
-    build_phone_lookup(plain, "select dialable from c360_phones_to_normalise", "c360_phone_lookup", region)
+    build_phone_lookup(plain, "select phone from c360_phones_to_normalise", "c360_phone_lookup", region)
     return plain.execute(
         """
         with numbers as (
             select phones.phone, lookup.e164
             from c360_phones_to_normalise as phones
-            left join c360_phone_lookup as lookup on lookup.raw = phones.dialable
+            left join c360_phone_lookup as lookup on lookup.raw = phones.phone
             union all
             select phone_as_entered, phone_e164 from c360_known_phones
         )
