@@ -79,7 +79,7 @@ def test_segment_export_writes_every_member_with_consent(sample_run, warehouse):
             "(select unnest(?::varchar[]))",
             [dest.segment, sorted(refused)],
         ).fetchone()[0]
-        with (sample_run.exports / dest.path).open(newline="") as f:
+        with (sample_run.exports / dest.options.path).open(newline="") as f:
             rows = list(csv.DictReader(f))
         print(f"{dest.name}: {members} members, {members - eligible} refused for consent, {len(rows)} exported")
         assert len(rows) == eligible < members
