@@ -9,7 +9,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
-from activation.destination_types.base import Destination, Record, Where, parse_fields
+from activation.destination_types.base import Destination, Record, Where, is_text, optional_text, parse_fields
 from activation.destination_types.http import HTTP_KEYS, HttpOptions, HttpType
 from activation.identifiers import normalise_email
 
@@ -25,10 +25,16 @@ class CrmOptions(HttpOptions):
 
 
 class CrmType(HttpType):
+    """Subclasses name their keys for the external-id and membership fields, and the CRM's email field."""
+
     url_key = "base_url"
+    external_id_key: str  # e.g. id_property
+    external_id_hint: str  # what the external-id field is, for the error when it is missing
+    membership_key: str  # e.g. membership_property
+    email_field: str  # the CRM field matched on with match_key email
 
     def parse_crm(self, where: Where, spec: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-        """(fields, the CRM options as keyword arguments) without the type's own keys."""
+        """(fields, the CRM options as keyword arguments)."""
         http = self.parse_http(where, spec)
         if "fields" not in spec:
             raise where.error("fields", "required: a mapping of c360 column -> CRM field")
@@ -36,7 +42,15 @@ class CrmType(HttpType):
         match_key = spec.get("match_key", "email")
         if match_key not in MATCH_KEYS:
             raise where.error("match_key", f"{match_key!r} is not one of {list(MATCH_KEYS)}")
-        return fields, {**http, "match_key": match_key}
+        external_id = spec.get(self.external_id_key)
+        if match_key == "external_id" and not is_text(external_id):
+            raise where.error(self.external_id_key, f"required with match_key external_id ({self.external_id_hint})")
+        membership = optional_text(where, spec, self.membership_key)
+        return fields, {**http, "match_key": match_key, "external_id": external_id, "membership": membership}
+
+    def match_field(self, dest: Destination) -> str:
+        """The CRM field a record is matched on."""
+        return self.email_field if dest.options.match_key == "email" else str(dest.options.external_id)
 
     def match_id(self, dest: Destination, member: Record) -> str | None:
         if dest.options.match_key == "external_id":

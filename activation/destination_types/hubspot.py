@@ -14,16 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from activation.destination_types.base import (
-    Destination,
-    Erasure,
-    ErasureRequest,
-    Record,
-    Sender,
-    Where,
-    is_text,
-    optional_text,
-)
+from activation.destination_types.base import Destination, Erasure, ErasureRequest, Record, Sender, Where
 from activation.destination_types.crm import CRM_KEYS, CrmOptions, CrmType
 from activation.destination_types.http import idempotency_key, send_json
 
@@ -38,26 +29,20 @@ class HubSpot(CrmType):
     default_batch_size = max_batch_size = MAX_BATCH
     max_batch_problem = f"exceeds HubSpot's batch limit of {MAX_BATCH}"
 
+    external_id_key, membership_key, email_field = "id_property", "membership_property", "email"
+    external_id_hint = "the HubSpot property holding the c360 customer_id"
+
     def parse(self, where: Where, spec: dict[str, Any]) -> tuple[dict[str, str], CrmOptions]:
         fields, crm = self.parse_crm(where, spec)
-        id_property = spec.get("id_property")
-        if crm["match_key"] == "external_id" and not is_text(id_property):
-            raise where.error(
-                "id_property", "required with match_key external_id (the HubSpot property holding the c360 customer_id)"
-            )
-        membership = optional_text(where, spec, "membership_property")
-        return fields, CrmOptions(**crm, external_id=id_property, membership=membership)
-
-    def id_property(self, dest: Destination) -> str:
-        return "email" if dest.options.match_key == "email" else str(dest.options.external_id)
+        return fields, CrmOptions(**crm)
 
     def upsert(self, dest: Destination, match_id: str, mapped: Record) -> Record:
         properties = {k: v for k, v in mapped.items() if v is not None}  # a null would clear the CRM value
-        return {"idProperty": self.id_property(dest), "id": match_id, "properties": properties}
+        return {"idProperty": self.match_field(dest), "id": match_id, "properties": properties}
 
     def departure(self, dest: Destination, match_id: str) -> Record:
         properties = {dest.options.membership: "false"}
-        return {"idProperty": self.id_property(dest), "id": match_id, "properties": properties}
+        return {"idProperty": self.match_field(dest), "id": match_id, "properties": properties}
 
     def sender(self, dest: Destination, segment: str, exports: Path) -> Sender:
         headers = self.auth_headers(dest)
@@ -78,7 +63,7 @@ class HubSpot(CrmType):
         headers, key = self.auth_headers(dest), request.idempotency_key(dest.name)
         ids = request.addresses if self.erasure(dest).needs_address else request.customer_ids
         for object_id in ids:
-            doc = {"idProperty": self.id_property(dest), "objectId": object_id}
+            doc = {"idProperty": self.match_field(dest), "objectId": object_id}
             send_json(dest, headers, "POST", f"{dest.options.url}{GDPR_DELETE_PATH}", doc, f"{key}-{object_id}")
 
 

@@ -16,16 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from activation.destination_types.base import (
-    Destination,
-    Erasure,
-    ErasureRequest,
-    Record,
-    Sender,
-    Where,
-    is_text,
-    optional_text,
-)
+from activation.destination_types.base import Destination, Erasure, ErasureRequest, Record, Sender, Where, optional_text
 from activation.destination_types.crm import CRM_KEYS, CrmOptions, CrmType
 from activation.destination_types.files import removal_file
 from activation.destination_types.http import idempotency_key, send_json
@@ -44,20 +35,12 @@ class Salesforce(CrmType):
     name = "salesforce"
     keys = CRM_KEYS | {"object", "external_id_field", "membership_field"}
 
+    external_id_key, membership_key, email_field = "external_id_field", "membership_field", "Email"
+    external_id_hint = "e.g. C360_Id__c"
+
     def parse(self, where: Where, spec: dict[str, Any]) -> tuple[dict[str, str], SalesforceOptions]:
         fields, crm = self.parse_crm(where, spec)
-        external_id_field = spec.get("external_id_field")
-        if crm["match_key"] == "external_id" and not is_text(external_id_field):
-            raise where.error("external_id_field", "required with match_key external_id (e.g. C360_Id__c)")
-        return fields, SalesforceOptions(
-            **crm,
-            external_id=external_id_field,
-            membership=optional_text(where, spec, "membership_field"),
-            sf_object=optional_text(where, spec, "object") or "Contact",
-        )
-
-    def match_field(self, dest: Destination) -> str:
-        return "Email" if dest.options.match_key == "email" else str(dest.options.external_id)
+        return fields, SalesforceOptions(**crm, sf_object=optional_text(where, spec, "object") or "Contact")
 
     def upsert(self, dest: Destination, match_id: str, mapped: Record) -> Record:
         return {self.match_field(dest): match_id, **{k: "" if v is None else v for k, v in mapped.items()}}

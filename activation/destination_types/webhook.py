@@ -10,15 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from activation.destination_types.base import (
-    Destination,
-    Erasure,
-    ErasureRequest,
-    Record,
-    Sender,
-    Where,
-    parse_fields,
-)
+from activation.destination_types.base import Destination, Erasure, ErasureRequest, Record, Sender, Where, parse_fields
 from activation.destination_types.http import HTTP_KEYS, HttpOptions, HttpType, idempotency_key, send_json
 
 DEFAULT_FIELDS = ("customer_id", "email", "first_name", "last_name", "phone", "company_name")
