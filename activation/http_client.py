@@ -12,12 +12,19 @@ import logging
 import time
 import urllib.error
 import urllib.request
-
-from activation.destinations import Retry
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
 MAX_RETRY_AFTER_S = 600.0
+
+
+@dataclass(frozen=True)
+class Retry:
+    max_retries: int = 5
+    backoff_s: float = 1.0  # first wait; doubles on each retry
+    max_backoff_s: float = 60.0
+    timeout_s: float = 30.0  # per request; a slower response counts as a retryable failure
 
 
 class DeliveryError(RuntimeError):

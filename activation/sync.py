@@ -13,8 +13,6 @@ queued by `c360 forget` for the destination are forwarded first, refused or not 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import time
 import uuid
@@ -29,11 +27,8 @@ from activation.destinations import (
     DestinationConfigError,
     load_config,
 )
-from activation.file_export import write_file
 from activation.http_client import DeliveryError
-from activation.http_senders import http_sender
 from activation.members import contacts, load_audience
-from activation.payloads import check_fields, shape_member, shape_removal
 from activation.segments import known_segments
 from activation.state import (
     Change,
@@ -149,8 +144,8 @@ def _plan(
     if segment not in known:
         raise SyncRefused(f"unknown segment {segment!r}; known segments: {sorted(known)}")
     audience = load_audience(con, segment, unknown_consent)
-    check_fields(dest, audience.columns)
-    shaped = {m["customer_id"]: shape_member(dest, m) for m in audience.members}
+    dest.kind.check_fields(dest, audience.columns)
+    shaped = {m["customer_id"]: dest.kind.shape_member(dest, m) for m in audience.members}
     records = {cid: record for cid, record in shaped.items() if record is not None}
     state = load_state(con, dest.name, segment)
     leaving = sorted(set(state) - set(records))
@@ -161,7 +156,7 @@ def _plan(
             f"nothing was sent. Check the segment, or rerun with --allow-mass-removal"
         )
     found = contacts(con, leaving)
-    removals = {cid: shape_removal(dest, cid, found.get(cid)) for cid in leaving}
+    removals = {cid: dest.kind.shape_removal(dest, cid, found.get(cid)) for cid in leaving}
     changes = plan_changes(records, state, removals)
     to_send = [c for c in changes if dest.mode == "full" or c.kind != "unchanged"]
     return _Plan(
@@ -180,22 +175,16 @@ def _plan(
 def _deliver(
     con: duckdb.DuckDBPyConnection, dest: Destination, segment: str, to_send: list[Change], exports: Path
 ) -> _Delivery:
-    if dest.is_file:
-        write_file(dest, [c.record for c in to_send if c.kind != "removed"], exports)
-        confirm(con, dest.name, segment, to_send)
-        return _Delivery(len(to_send), 1, 0, None)
-    # A departure the destination cannot express needs no request: confirming it just forgets it.
+    # A departure the destination cannot express (a file: the rewrite leaves the member out) needs no
+    # request; it is confirmed, i.e. forgotten, once the sync got through without crashing.
     silent = [c for c in to_send if c.record is None]
-    confirm(con, dest.name, segment, silent)
     requests = [c for c in to_send if c.record is not None]
-    send = http_sender(dest, segment)
+    send = dest.kind.sender(dest, segment, exports)
     confirmed, batches, failed, error, started = len(silent), 0, 0, None, time.monotonic()
-    for start in range(0, len(requests), dest.batch_size):
-        batch = requests[start : start + dest.batch_size]
-        records = [c.record for c in batch]
+    for batch in dest.kind.batches(dest, requests):
         batches += 1
         try:
-            send(records, idempotency_key(dest.name, segment, records))
+            send([c.record for c in batch])
         except DeliveryError as exc:
             failed += 1
             error = error or str(exc)
@@ -205,6 +194,7 @@ def _deliver(
             continue
         confirm(con, dest.name, segment, batch)
         confirmed += len(batch)
+    confirm(con, dest.name, segment, silent)
     log.info(
         "destination %s: %d/%d changes confirmed in %d batches, %.1fs",
         dest.name,
@@ -214,12 +204,6 @@ def _deliver(
         time.monotonic() - started,
     )
     return _Delivery(confirmed, batches, failed, error)
-
-
-def idempotency_key(destination: str, segment: str, records: list[dict]) -> str:
-    """Same batch content, same key: a receiver can drop a batch it already applied."""
-    content = json.dumps([destination, segment, records], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def _report(

@@ -23,7 +23,7 @@ import duckdb
 import yaml
 
 from activation.sync import sync_destination
-from c360.measured_child import run_measured
+from benchmarks.measured_child import run_measured
 from c360.settings import Settings
 from tests.test_activation_server import RecordingServer
 

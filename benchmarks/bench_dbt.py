@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from c360.measured_child import run_measured
+from benchmarks.measured_child import run_measured
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from c360.measured_child import run_measured
+from benchmarks.measured_child import run_measured
 
 log = logging.getLogger("bench_identity")
 
@@ -48,7 +48,7 @@ def _settings(warehouse: Path, landing: Path):
 
 def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
     """Generate and ingest once; later runs with the same size reuse the warehouse."""
-    from c360.generator import generate
+    from c360_generator import generate
     from ingestion.pipelines import run_ingestion
 
     base = workdir / f"people_{people}_seed_{seed}"

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from foreign_people import FEBRL_MAPPING, dedupe_file, entity_of, link_files, write_csv
 
-from c360.measured_child import run_measured
+from benchmarks.measured_child import run_measured
 
 log = logging.getLogger("bench_identity_foreign")
 THRESHOLD = 0.95

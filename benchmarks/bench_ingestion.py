@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from c360.measured_child import run_measured
+from benchmarks.measured_child import run_measured
 
 CONTACT_HEADER = (
     "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,Job Title,"

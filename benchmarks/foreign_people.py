@@ -1,6 +1,6 @@
 """A FEBRL/GeCo-style person-file corruptor, written apart from c360's own generator on purpose.
 
-c360/generator/ shapes the data c360 was tuned on; this one follows the shape of the public
+c360_generator/ shapes the data c360 was tuned on; this one follows the shape of the public
 FEBRL benchmark files instead (rec-N-org / rec-N-dup-K ids, given_name, surname, street_number,
 address_1, address_2, suburb, postcode, state, date_of_birth, soc_sec_id; no email, no phone) and
 corrupts duplicates the way GeCo does: keyboard-neighbour typos, OCR confusions (0/O, 1/l, 5/S),

@@ -55,7 +55,7 @@ def _cmd_ui(args: argparse.Namespace) -> int:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from c360.generator import generate
+    from c360_generator import generate
 
     counts = generate(Path(args.out), Path(args.truth), n_people=args.people, seed=args.seed, days=args.days)
     for name, rows in counts.items():

@@ -27,7 +27,7 @@ def activation_assets(settings: Settings, config_path: Path = DESTINATIONS_FILE)
 
 
 def _target(dest: Destination, settings: Settings) -> str:
-    return str(settings.exports / str(dest.path)) if dest.is_file else str(dest.url)
+    return dest.kind.target(dest, settings.exports)
 
 
 def _destination_asset(dest: Destination, settings: Settings, config_path: Path) -> AssetsDefinition:
@@ -35,7 +35,7 @@ def _destination_asset(dest: Destination, settings: Settings, config_path: Path)
         key=AssetKey(["exports", dest.name]),
         deps=SEGMENT_MARTS,
         group_name="activation",
-        kinds={"csv" if dest.type == "ad_audience" else dest.type},
+        kinds={dest.kind.dagster_kind or dest.type},
         description=f"Segment '{dest.segment}' synced ({dest.mode}) as {dest.type} to {_target(dest, settings)}.",
         pool="warehouse",
     )

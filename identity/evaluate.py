@@ -1,6 +1,6 @@
 """Quality of a customer map against ground truth: pairwise and cluster-level measures.
 
-A truth file may carry `linkable_group` (see c360/generator/linkable.py): records of one person
+A truth file may carry `linkable_group` (see c360_generator/linkable.py): records of one person
 that share any evidence. Then every pairwise measure is also reported on linkable pairs, where
 true pairs with nothing in common count neither for nor against the resolver.
 """

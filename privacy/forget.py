@@ -31,13 +31,13 @@ from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
 from privacy.forwarding import (
-    BY_EMAIL,
     NOT_FORWARDABLE,
     ForwardingResult,
     forward_pending,
     method_for,
     queue_erasure,
     refresh_audit,
+    waits_for_address,
 )
 from privacy.locate import person_tables
 from privacy.person import Person, find_person
@@ -95,7 +95,7 @@ def forget(
                 if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE
             }
             for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
-                if address and method_for(dest) == BY_EMAIL:
+                if address and waits_for_address(dest):
                     earlier = forward_pending(con, dest, settings.exports, emails=address)
                     if earlier.confirmed:
                         forwarded[name] = earlier

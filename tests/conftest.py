@@ -10,10 +10,10 @@ import duckdb
 import pytest
 from dagster import ExecuteInProcessResult
 
-from c360.fingerprint import table_fingerprints
 from c360.run_summary import RunSummary
 from c360.runner import run_pipeline_with_summary
 from c360.settings import PROJECT_ROOT, SAMPLE_DIR, Settings
+from tests.fingerprint import table_fingerprints
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -22,11 +22,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from c360.fingerprint import table_fingerprints
 from c360.settings import PROJECT_ROOT, Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
 from tests.conftest import sample_settings
+from tests.fingerprint import table_fingerprints
 
 RUN_TIMEOUT_S = 300
 # (where the kill lands, the log line that says the stage is at work, seconds to wait after it)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from c360.generator import generate
 from c360.settings import SAMPLE_DIR, SAMPLE_TRUTH
+from c360_generator import generate
 
 CONTRACT_HEADERS = {
     "crm/contacts.csv": "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,"
@@ -240,7 +240,7 @@ def test_hundred_thousand_people_is_feasible(tmp_path: Path) -> None:
 
 
 def test_linkable_groups_join_records_of_one_person_only_through_shared_evidence() -> None:
-    from c360.generator.linkable import linkable_groups
+    from c360_generator.linkable import linkable_groups
 
     records = [
         ("crm_contact", "1", "P1"),

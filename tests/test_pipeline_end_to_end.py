@@ -7,11 +7,11 @@ import csv
 import duckdb
 
 from activation.destinations import load_destinations
-from c360.fingerprint import table_fingerprints
 from c360.runner import run_pipeline
 from c360.settings import SAMPLE_TRUTH
 from identity.evaluate import evaluate
 from tests.conftest import sample_settings
+from tests.fingerprint import table_fingerprints
 
 PERSON_BEARING_RAW_RECORDS = """
     select 'crm_contact' as source, contact_id as source_record_id from raw_crm.contacts
@@ -79,7 +79,7 @@ def test_segment_export_writes_every_member_with_consent(sample_run, warehouse):
             "(select unnest(?::varchar[]))",
             [dest.segment, sorted(refused)],
         ).fetchone()[0]
-        with (sample_run.exports / dest.path).open(newline="") as f:
+        with (sample_run.exports / dest.options.path).open(newline="") as f:
             rows = list(csv.DictReader(f))
         print(f"{dest.name}: {members} members, {members - eligible} refused for consent, {len(rows)} exported")
         assert len(rows) == eligible < members

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from c360.generator.vocab import NICKNAMES
+from c360_generator.vocab import NICKNAMES
 
 _KEYBOARD_NEIGHBOURS = {
     "a": "qsz",

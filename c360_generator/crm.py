@@ -7,10 +7,10 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from c360.generator import vocab
-from c360.generator.people import Company, IdFactory, Person, weighted
-from c360.generator.spool import SortedSpool, csv_line
-from c360.generator.variations import ascii_fold, format_us_phone, messy_email, nickname, typo
+from c360_generator import vocab
+from c360_generator.people import Company, IdFactory, Person, weighted
+from c360_generator.spool import SortedSpool, csv_line
+from c360_generator.variations import ascii_fold, format_us_phone, messy_email, nickname, typo
 
 CONTACT_HEADER = (
     "Record ID,First Name,Last Name,Email,Additional email addresses,Phone Number,Company Name,"

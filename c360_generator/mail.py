@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from c360.generator import vocab
-from c360.generator.people import Person
-from c360.generator.spool import SortedSpool, csv_line
-from c360.generator.variations import ascii_fold, messy_email, nickname
+from c360_generator import vocab
+from c360_generator.people import Person
+from c360_generator.spool import SortedSpool, csv_line
+from c360_generator.variations import ascii_fold, messy_email, nickname
 
 CAMPAIGN_HEADER = "Campaign ID,Campaign Name,Subject,Send Time"
 ACTIVITY_HEADER = "Recipient ID,Email Address,First Name,Last Name,Campaign ID,Action,Timestamp,URL,Bounce Type"

@@ -1,5 +1,5 @@
 import sys
 
-from c360.generator.run import main
+from c360_generator.run import main
 
 sys.exit(main(sys.argv[1:]))

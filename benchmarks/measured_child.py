@@ -20,7 +20,7 @@ def run_measured(args: list[str], cwd: Path | None = None) -> dict:
     prints last, plus `wall` (seconds) and `peak_mb` (the child's peak resident memory)."""
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "c360.measured_child", *args], stdout=subprocess.PIPE, text=True, cwd=cwd
+        [sys.executable, "-m", "benchmarks.measured_child", *args], stdout=subprocess.PIPE, text=True, cwd=cwd
     )
     output = child.stdout.read()
     if child.wait() != 0:

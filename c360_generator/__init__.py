@@ -1,5 +1,5 @@
 """Deterministic sample-data generator: landing files for every source plus the identity ground truth."""
 
-from c360.generator.run import generate, main
+from c360_generator.run import generate, main
 
 __all__ = ["generate", "main"]

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from c360.generator import vocab
-from c360.generator.variations import email_token
+from c360_generator import vocab
+from c360_generator.variations import email_token
 
 COMMON_NAME_SHARE = 0.03  # persons deliberately given the full name of another, different person
 HOUSEHOLD_SHARE = 0.12  # chance a person joins the previous landline household (surname, address, phone)

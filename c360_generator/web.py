@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from c360.generator import vocab
-from c360.generator.mail import Click
-from c360.generator.people import Person, weighted
-from c360.generator.spool import SortedSpool
-from c360.generator.variations import format_us_phone, messy_email
+from c360_generator import vocab
+from c360_generator.mail import Click
+from c360_generator.people import Person, weighted
+from c360_generator.spool import SortedSpool
+from c360_generator.variations import format_us_phone, messy_email
 
 WEB_ACTIVE_SHARE = 0.6  # known persons who visit the site at all
 ACCOUNT_SHARE = 0.8  # of those, persons with a login (a userId)

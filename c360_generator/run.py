@@ -11,11 +11,11 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from c360.generator.crm import CrmWriter
-from c360.generator.linkable import add_linkable_groups
-from c360.generator.mail import MailWriter, make_campaigns
-from c360.generator.people import IdFactory, iter_people, make_companies
-from c360.generator.web import WebWriter
+from c360_generator.crm import CrmWriter
+from c360_generator.linkable import add_linkable_groups
+from c360_generator.mail import MailWriter, make_campaigns
+from c360_generator.people import IdFactory, iter_people, make_companies
+from c360_generator.web import WebWriter
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def generate(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m c360.generator", description=generate.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m c360_generator", description=generate.__doc__)
     parser.add_argument("--people", type=int, default=2000)
     parser.add_argument("--out", type=Path, required=True, help="landing root; crm/, web/, email/ are replaced")
     parser.add_argument("--truth", type=Path, required=True, help="truth CSV path, outside --out")
