@@ -7,6 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
+import pytest
+
+from ingestion.entities import EMAIL_ENTITIES
+from ingestion.landing import matches
+from ingestion.mapping import MappingError, load_mapping
 from ingestion.pipelines import run_ingestion
 from tests.test_dbt_project import rows, run_dbt
 from tests.test_ingestion_helpers import csv_text, quarantine, query, report, settings_for
@@ -258,3 +263,24 @@ def test_hubspot_call_meeting_note_task_and_email_exports_load_as_crm_activities
         ("60001", "TASK", dt.datetime(2026, 9, 30, 17), None, None, "Sam Rep", "Send quote"),
         ("70001", "EMAIL", dt.datetime(2026, 9, 25, 10, 15), "102", None, None, "Your quote"),
     ]
+
+
+def test_a_pattern_with_a_folder_matches_the_path_in_the_landing_folder_and_its_archives():
+    """Mailchimp names a folder (reports/granular_activity), not its files: a pattern with `/` matches the
+    path, zip members and `.gz` included; patterns without `/` still match the file's own name only."""
+    folder = ["*granular_activity/*.csv"]
+    assert matches("export.zip/reports/granular_activity/42694e9e57.csv", folder)
+    assert matches("2026-09/granular_activity/42694e9e57.csv.gz", folder)
+    assert not matches("reports/aggregate_activity/42694e9e57.csv", folder)
+    assert not matches("granular_activity.csv", folder)
+    assert not matches("contacts.csv/readme.txt", ["contacts*.csv"])
+
+
+def test_claim_by_header_that_is_not_a_boolean_is_one_clear_error(tmp_path):
+    bad = tmp_path / "tool.yml"
+    bad.write_text(
+        "entities:\n  activity:\n    files: ['x/*.csv']\n    claim_by_header: sometimes\n"
+        "    columns: {email: e, campaign_id: c, action: a, occurred_at: t}\n"
+    )
+    with pytest.raises(MappingError, match=r"entities.activity.claim_by_header: must be true or false"):
+        load_mapping(str(bad), EMAIL_ENTITIES)
