@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
+import duckdb
 import pytest
 
+from identity.records import stage_raw_records
 from ingestion.entities import EMAIL_ENTITIES
 from ingestion.landing import matches
 from ingestion.mapping import MappingError, load_mapping
@@ -62,7 +64,9 @@ def test_mailchimp_granular_activity_loads_as_email_activity_and_reaches_staging
     email_address and per activity action open/click/bounce, type hard/soft, timestamp, url, ip;
     https://mailchimp.com/developer/marketing/api/email-activity/, as mirrored by
     https://kestra.io/plugins/plugin-mailchimp/mailchimp-reports/io.kestra.plugin.mailchimp.reports.listemailactivity),
-    one row per activity. A file of that folder in another layout stays `unmatched`, never ignored."""
+    one row per activity. A file of that folder in another layout stays `unmatched`, never ignored.
+    The rows feed identity (email_recipient records) and, through stg_email__activity, engagement and
+    consent (a hard bounce)."""
     settings = settings_for(tmp_path)
     email = settings.landing / "email"
     activity = [
@@ -108,6 +112,12 @@ def test_mailchimp_granular_activity_loads_as_email_activity_and_reaches_staging
         ("md5-ann", "ann@x.test", "ann@x.test", "42694e9e57", "click", dt.datetime(2026, 9, 3, 10, 3, tzinfo=UTC),
          "https://shop.x.test/autumn", None, "198.51.100.7", "57afe96172"),
     ]  # fmt: skip
+    with duckdb.connect(str(settings.warehouse)) as con:  # identity's email_recipient records come from these rows
+        stage_raw_records(con, "staged")
+        assert con.sql("SELECT source, source_record_id, email FROM staged ORDER BY 2").fetchall() == [
+            ("email_recipient", "md5-ann", "ann@x.test"),
+            ("email_recipient", "md5-bo", "bo@x.test"),
+        ]
     assert _staging(  # staging times are UTC without a zone
         settings,
         tmp_path,
