@@ -260,7 +260,7 @@ def _read_one(
             readable = _local_copy(file, scratch, data)
             result = reading.parse(con, readable, "", file.name, file_hash)
         else:
-            declared = reading.encoding_for(file.base_name) if reading.encoding_for else None
+            declared = reading.encoding_for(file.name) if reading.encoding_for else None
             decoded = decode(file.name, data, declared, settings.legacy_encodings)
             del data
             result = reading.parse(con, _readable(file, decoded, scratch), decoded.text, file.name, file_hash)
@@ -316,7 +316,10 @@ def _unmatched_items(state: dict, files: list[LandingFile]) -> Iterator[object]:
         if key in reported:
             continue
         reported[key] = file.name
-        error = f"{file.name}: matches no file pattern of this source; rename it or add a pattern in config/sources/"
+        error = (
+            f"{file.name}: matches no file pattern of this source (nor the header a header-claimed pattern needs);"
+            " rename it or add a pattern in config/sources/"
+        )
         yield dlt.mark.with_hints(
             _report_row(None, file.name, key, FileResult(data=None, error=error), status="unmatched"),
             LOAD_REPORT_HINTS,

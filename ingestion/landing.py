@@ -82,9 +82,21 @@ def name_matches(file_name: str, patterns: Sequence[str]) -> bool:
 
 
 def matches(file_name: str, patterns: Sequence[str]) -> bool:
-    """Patterns match a file's own name (folders and zip dropped) without `.gz`, or with it (e.g. `*.log.gz`)."""
+    """Patterns match a file's own name (folders and zip dropped) without `.gz`, or with it (e.g. `*.log.gz`).
+
+    A pattern with a `/` matches the file's path in the landing folder instead (zip members included,
+    `*` crossing folders), for exports that name a folder, not their files: `*granular_activity/*.csv`.
+    """
     own = PurePosixPath(file_name).name
-    return name_matches(base_name(own), patterns) or name_matches(own, patterns)
+    names = [p for p in patterns if "/" not in p]
+    paths = [p for p in patterns if "/" in p]
+    uncompressed = file_name[: len(file_name) - len(own)] + base_name(own)
+    return (
+        name_matches(base_name(own), names)
+        or name_matches(own, names)
+        or name_matches(uncompressed, paths)
+        or name_matches(file_name, paths)
+    )
 
 
 def discover_all(landing_dir: Path) -> list[LandingFile]:
@@ -114,9 +126,12 @@ Tiebreak = Callable[[str, "LandingFile"], bool]
 
 
 def claim(
-    files: Sequence[LandingFile], claims: Mapping[str, Sequence[str]], tiebreak: Tiebreak | None = None
+    files: Sequence[LandingFile],
+    claims: Mapping[str, Sequence[str]],
+    tiebreak: Tiebreak | None = None,
+    gate: Tiebreak | None = None,
 ) -> dict[str | None, list[LandingFile]]:
-    """Each file to one claimant whose patterns match it; the rest under ``None``.
+    """Each file to one claimant whose patterns match it (and that `gate` lets take it); the rest under ``None``.
 
     When several match (Salesforce names every report export `report<epoch>.csv`), the first that
     `tiebreak` accepts (e.g. by the file's header) wins, else the first in declaration order. One
@@ -126,6 +141,8 @@ def claim(
     claimed[None] = []
     for file in files:
         owners = [name for name, patterns in claims.items() if matches(file.name, patterns)]
+        if gate is not None:
+            owners = [owner for owner in owners if gate(owner, file)]
         if len(owners) > 1 and tiebreak is not None:
             owners = [owner for owner in owners if tiebreak(owner, file)] or owners
         claimed[owners[0] if owners else None].append(file)
@@ -164,9 +181,10 @@ class Landing:
     root: Path
     claims: Mapping[str, Sequence[str]]
     tiebreak: Tiebreak | None = None
+    gate: Tiebreak | None = None  # whether a claimant whose patterns match a file takes it (e.g. by its header)
 
     def files(self) -> dict[str | None, list[LandingFile]]:
-        return claim(discover_all(self.root), self.claims, self.tiebreak)
+        return claim(discover_all(self.root), self.claims, self.tiebreak, self.gate)
 
     def reports_unmatched(self, resource: str) -> bool:
         return next(iter(self.claims), None) == resource

@@ -43,6 +43,9 @@ class EntityMapping:
     date_formats: tuple[str, ...] = ()
     timezone: str | None = None  # zone of timestamps written without an offset (default UTC)
     footer_lines: tuple[str, ...] = ()  # regexes of trailing report lines (totals, copyright) to skip
+    # claim a matching file only when its header has the mapped required columns, else leave it
+    # `unmatched`: for patterns broader than the layout they describe (a folder of undocumented files)
+    claim_by_header: bool = False
 
     def matches(self, file_name: str) -> bool:
         return matches(file_name, self.files)
@@ -144,11 +147,15 @@ def _entity_mapping(where: str, entity: Entity, section: Any, defaults: dict) ->
     for required in (f.name for f in entity.fields if f.required):
         if required not in columns and required not in values:
             raise MappingError(f"{where}.columns.{required}: required column is not mapped")
+    claim_by_header = section.get("claim_by_header", False)
+    if not isinstance(claim_by_header, bool):
+        raise MappingError(f"{where}.claim_by_header: must be true or false")
     reading = {**defaults, **{key: section[key] for key in READING_KEYS if key in section}}
     return EntityMapping(
         tuple(files),
         {name: header.strip() for name, header in columns.items()},
         {name: str(value) for name, value in values.items()},
+        claim_by_header=claim_by_header,
         **_reading(where, reading),
     )
 

@@ -106,7 +106,14 @@ def email_entities(mapping: str, audiences: str = DEFAULT_AUDIENCES) -> list[Map
 def mapped_landing(landing_dir: Path, mapped: Sequence[Mapped]) -> Landing:
     """The landing folder with each entity's file patterns: entities claim files in the mapping file's order."""
     claims = {entity.table: export.files(entity.table) for export, entity in mapped}
-    return Landing(landing_dir, claims, _by_header(mapped))
+    has_columns = _by_header(mapped)
+    exports = {entity.table: export for export, entity in mapped}
+
+    def takes(table: str, file: LandingFile) -> bool:
+        kinds = [kind for kind in exports[table].entities[table] if kind.matches(file.name)]
+        return not all(kind.claim_by_header for kind in kinds) or has_columns(table, file)
+
+    return Landing(landing_dir, claims, has_columns, takes)
 
 
 def _mapped(export: ExportMapping, entities: Sequence[Entity]) -> list[Mapped]:
