@@ -16,11 +16,12 @@
 {%- endif %}
 with events as (
     select * from {{ ref('stg_web__events') }}
-    where event_type = 'track'
+    where
+        event_type = 'track'
         and event_name in {{ sql_list(var('order_events')) }}
-        {%- if watermark is not none %}
+    {%- if watermark is not none %}
         and event_at > timestamp '{{ watermark }}'
-        {%- endif %}
+    {%- endif %}
 ),
 
 parsed as (

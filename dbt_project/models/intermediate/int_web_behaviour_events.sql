@@ -25,6 +25,6 @@ select
     end as properties
 from {{ ref('stg_web__events') }}
 where event_type in ('track', 'page')
-    {%- if watermark is not none %}
+{%- if watermark is not none %}
     and event_at > timestamp '{{ watermark }}'
-    {%- endif %}
+{%- endif %}

@@ -2,6 +2,8 @@
 -- Signals: email-tool sends, unsubscribes, spam reports and hard bounces; CRM opt-out fields;
 -- Segment consent (context.consent.categoryPreferences). What each says per purpose is configured
 -- in the consent_* vars. The latest signal wins; at the same instant a denial beats a grant.
+-- The nested Jinja loops below are indented by depth, which sqlfluff (LT02) would flatten.
+-- noqa: disable=LT02
 {%- set signal_rows = [] -%}
 {%- for signal, purposes in var('consent_signals').items() -%}
     {%- for purpose, consent in purposes.items() -%}
@@ -12,17 +14,18 @@
 {%- for category, purpose in var('consent_web_categories').items() -%}
     {%- do category_rows.append("('" ~ category ~ "', '" ~ purpose ~ "')") -%}
 {%- endfor %}
+-- noqa: enable=LT02
 
 with customer_map as (
     select * from {{ ref('stg_identity__customer_map') }}
 ),
 
 signal_purposes as (
-    select * from (values {{ signal_rows | join(', ') }}) as t (signal, purpose, consent)
+    select consent_signals.* from (values {{ signal_rows | join(', ') }}) as consent_signals (signal, purpose, consent)
 ),
 
 category_purposes as (
-    select * from (values {{ category_rows | join(', ') }}) as t (category, purpose)
+    select web_categories.* from (values {{ category_rows | join(', ') }}) as web_categories (category, purpose)
 ),
 
 email_signals as (
@@ -62,13 +65,16 @@ web_preferences as (
         map.customer_id,
         events.event_id,
         events.event_at,
-        unnest(map_entries(cast(events.consent_preferences as map(varchar, boolean)))) as preference
+        -- sqlfluff's LT01 would space DuckDB's map(k, v) type like a keyword, `map (varchar, boolean)`: hence noqa
+        unnest(map_entries(cast(events.consent_preferences as map(varchar, boolean)))) as preference  -- noqa: LT01
     from {{ ref('stg_web__events') }} as events
     inner join customer_map as map
         on map.source = 'web_anonymous_id' and map.source_record_id = events.anonymous_id
     where events.consent_preferences is not null
 ),
 
+-- `web_preferences.preference.key` and `.value` are fields of a map-entry struct, which sqlfluff's RF01 reads as
+-- references to a table `web_preferences.preference`: hence the `noqa: RF01` below.
 signals as (
     select
         signals.customer_id,
@@ -83,13 +89,13 @@ signals as (
     select
         web_preferences.customer_id,
         category_purposes.purpose,
-        case when web_preferences.preference.value then 'granted' else 'denied' end,
-        'web_consent:' || category_purposes.category,
-        'web_event:' || web_preferences.event_id,
+        case when web_preferences.preference.value then 'granted' else 'denied' end as consent,  -- noqa: RF01
+        'web_consent:' || category_purposes.category as source,
+        'web_event:' || web_preferences.event_id as source_record,
         web_preferences.event_at
     from web_preferences
-    inner join category_purposes on category_purposes.category = web_preferences.preference.key
-    where web_preferences.preference.value is not null
+    inner join category_purposes on category_purposes.category = web_preferences.preference.key  -- noqa: RF01
+    where web_preferences.preference.value is not null  -- noqa: RF01
 ),
 
 latest as (

@@ -20,12 +20,12 @@ with customers as (
 
 golden as (
     select
-        customer_id,
         {%- for attribute in attributes %}
         max(value) filter (where attribute = '{{ attribute }}') as {{ attribute }},
         max(source) filter (where attribute = '{{ attribute }}') as {{ attribute }}_record_source,
-        max(source_record_id) filter (where attribute = '{{ attribute }}') as {{ attribute }}_record_id{{ ',' if not loop.last }}
+        max(source_record_id) filter (where attribute = '{{ attribute }}') as {{ attribute }}_record_id,
         {%- endfor %}
+        customer_id
     from {{ ref('int_customer_golden_attributes') }}
     group by customer_id
 )

@@ -7,8 +7,9 @@ with activity as (
     select customer_id, occurred_at as active_at
     from {{ ref('int_customer_events') }}
     where
+        false
         {%- for source, names in var('retention_activity').items() %}
-        (source = '{{ source }}'{% if names %} and event_name in {{ sql_list(names) }}{% endif %}){% if not loop.last %} or{% endif %}
+        or (source = '{{ source }}'{% if names %} and event_name in {{ sql_list(names) }}{% endif %})
         {%- endfor %}
 ),
 
@@ -27,7 +28,7 @@ firsts as (
         select customer_id, active_at, null::timestamp as purchased_at from activity
         union all
         select customer_id, null::timestamp, purchased_at from purchases
-    )
+    ) as first_events
     group by customer_id
 ),
 
@@ -36,7 +37,11 @@ cohort_members as (
     select customer_id, 'first_seen' as cohort_basis, '{{ grain }}' as grain, date_trunc('{{ grain }}', first_seen_at) as cohort_period
     from firsts
     union all
-    select customer_id, 'first_purchase', '{{ grain }}', date_trunc('{{ grain }}', first_purchase_at)
+    select
+        customer_id,
+        'first_purchase' as cohort_basis,
+        '{{ grain }}' as grain,
+        date_trunc('{{ grain }}', first_purchase_at) as cohort_period
     from firsts where first_purchase_at is not null
     {%- if not loop.last %}
     union all
@@ -64,7 +69,11 @@ customer_periods as (
     select distinct customer_id, '{{ grain }}' as grain, date_trunc('{{ grain }}', active_at) as period, 'active' as kind
     from activity
     union all
-    select distinct customer_id, '{{ grain }}', date_trunc('{{ grain }}', purchased_at), 'purchased'
+    select distinct
+        customer_id,
+        '{{ grain }}' as grain,
+        date_trunc('{{ grain }}', purchased_at) as period,
+        'purchased' as kind
     from purchases
     {%- if not loop.last %}
     union all

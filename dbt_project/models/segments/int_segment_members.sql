@@ -4,7 +4,10 @@
 -- segments.yml; the `segment_definitions` var replaces them when set (dbt unit tests, what-ifs).
 -- depends_on: {{ ref('dim_accounts') }} {{ ref('int_customer_events') }} {{ ref('int_as_of') }}
 {% if execute %}
-{{ compile_segments(var('segment_definitions', none) or model.config.meta.get('segments'), ref('customer_traits'), ref('dim_accounts'), 'customers', ref('int_customer_events')) }}
+{{ compile_segments(
+    var('segment_definitions', none) or model.config.meta.get('segments'),
+    ref('customer_traits'), ref('dim_accounts'), 'customers', ref('int_customer_events')
+) }}
 {% else %}
 select customer_id, '' as segment from {{ ref('customer_traits') }}
 {% endif %}

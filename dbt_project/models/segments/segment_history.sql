@@ -28,10 +28,10 @@ previous_members as (
 
 changes as (
     select customer_id, segment, 'entered' as change
-    from (select * from current_members except select * from previous_members)
+    from (select * from current_members except select * from previous_members) as entered_members
     union all
     select customer_id, segment, 'left' as change
-    from (select * from previous_members except select * from current_members)
+    from (select * from previous_members except select * from current_members) as left_members
 )
 
 select

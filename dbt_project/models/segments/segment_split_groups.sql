@@ -3,7 +3,9 @@
 -- every rebuild while the salt is unchanged. `since` is the date the customer entered the segment
 -- (segment_membership), i.e. the day their group started; holdout members are never exported.
 {% if execute %}
-{{ compile_segment_splits(var('segment_definitions', none) or model.config.meta.get('segments'), ref('segment_membership')) }}
+{{ compile_segment_splits(
+    var('segment_definitions', none) or model.config.meta.get('segments'), ref('segment_membership')
+) }}
 {% else %}
 select customer_id, segment, '' as split_group, false as is_holdout, since from {{ ref('segment_membership') }}
 {% endif %}
