@@ -152,9 +152,10 @@ def test_no_code_outside_the_destination_types_branches_on_a_destination_type():
     """A new type is one module in activation/destination_types: nothing else compares or looks up
     `<destination>.type`, nor names a destination type module."""
     offenders = []
-    for path in sorted(ROOT.glob("*/**/*.py")):
+    packages = [d for d in ROOT.iterdir() if (d / "__init__.py").is_file() and d.name != "tests"]
+    for path in sorted(p for package in packages for p in package.rglob("*.py")):
         relative = path.relative_to(ROOT).as_posix()
-        if relative.startswith(("activation/destination_types/", "tests/", ".venv/", "dbt_project/")):
+        if relative.startswith("activation/destination_types/"):
             continue
         tree = ast.parse(path.read_text(), filename=relative)
         for node in ast.walk(tree):
@@ -167,4 +168,4 @@ def test_no_code_outside_the_destination_types_branches_on_a_destination_type():
                     alias.name in REGISTRY for alias in node.names
                 ):
                     offenders.append(f"{relative}:{node.lineno}")
-    assert offenders == []
+    assert "activation" in {d.name for d in packages} and offenders == []
