@@ -135,7 +135,7 @@ def identity_rules() -> tuple[IdentityRule, ...]:
 
 
 def record_id_columns() -> dict[str, str]:
-    """Raw column name -> the person source whose ids it holds (e.g. mc_eid -> email_recipient)."""
+    """Raw column name -> the person source whose ids it holds."""
     return {column: record.source for record in person_records() for column in record.id_columns}
 
 

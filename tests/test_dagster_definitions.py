@@ -46,6 +46,7 @@ def test_graph_runs_from_landing_folders_through_dbt_to_exports(sample_run):
         "staging/stg_web__device_records",
         "staging/stg_email__recipient_records",
         "staging/stg_email__subscriber_records",
+        "staging/stg_support__requester_records",
     }
     assert upstream_of(["staging", "stg_crm__contact_records"]) == {"raw_crm/contacts"}
     assert "raw_crm/contacts" in upstream_of(["staging", "stg_crm__contacts"])
