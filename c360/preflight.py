@@ -18,9 +18,19 @@ from c360.errors import UserError
 from c360.pipeline_config import load_pipeline_config
 from c360.settings import Settings
 from identity.config import IdentityConfigError, load_identity_config
-from ingestion.mapping import MappingError, resolve
-from ingestion.pipelines import SOURCES
-from ingestion.sources import DEFAULT_AUDIENCES, crm_entities, email_entities, mapped_landing
+from ingestion.mapping import MappingError, load_mapping, resolve
+from ingestion.registered import declared_entities
+from ingestion.sources import DEFAULT_AUDIENCES, Mapped, crm_entities, email_entities, mapped_landing
+from registry import Source, sources
+
+
+def _declared(source: Source):
+    def mapped(flavour: str) -> list[Mapped]:
+        entities = declared_entities(source)
+        return [(load_mapping(flavour, entities), entity) for entity in entities]
+
+    return mapped
+
 
 # the mapped sources' entities, read from the same configuration the sources read
 MAPPED_SOURCES = {
@@ -28,7 +38,9 @@ MAPPED_SOURCES = {
     "email": lambda flavour: email_entities(
         flavour, dlt.config.get("sources.email.audiences", str) or DEFAULT_AUDIENCES
     ),
+    **{source.name: _declared(source) for source in sources() if source.entities},
 }
+DEFAULT_MAPPINGS = {source.name: source.mapping for source in sources() if source.mapping}
 
 
 @dataclass
@@ -57,8 +69,11 @@ def _landing(settings: Settings, result: Preflight) -> None:
     if not settings.landing.is_dir():
         result.problems.append(f"landing folder {settings.landing} does not exist (set C360_LANDING or pass --landing)")
         return
-    for source in SOURCES:
-        folder = settings.landing / source
+    for registered in sources():
+        source, folder = registered.name, settings.landing / registered.name
+        if not folder.is_dir() and not registered.landing_required:
+            result.notes.append(f"{source}: no landing folder {folder} (nothing to load)")
+            continue
         if not folder.is_dir():
             result.problems.append(
                 f"landing folder {folder} does not exist (create it, empty, if you have no {source} exports)"
@@ -72,7 +87,7 @@ def _landing(settings: Settings, result: Preflight) -> None:
 
 def _mapping(source: str, folder: Path, files: list[str], result: Preflight) -> None:
     """Which entities get no file, by the claims ingestion itself makes (ingestion.landing.claim)."""
-    flavour = dlt.config.get(f"sources.{source}.mapping", str) or source
+    flavour = dlt.config.get(f"sources.{source}.mapping", str) or DEFAULT_MAPPINGS.get(source, source)
     try:
         mapped = MAPPED_SOURCES[source](flavour)
     except MappingError as exc:

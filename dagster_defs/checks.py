@@ -23,16 +23,21 @@ from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.identity_assets import CUSTOMER_MAP
 from identity.config import load_identity_config
 from ingestion.landing import still_landed
+from registry import person_records
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
+EXISTING_TABLES_SQL = "select table_schema, table_name from information_schema.tables"
 
-PERSON_BEARING_RECORDS_SQL = """
-    select 'crm_contact' as source, contact_id as source_record_id from raw_crm.contacts
-    union select 'web_anonymous_id', anonymous_id from raw_web.events where anonymous_id is not null
-    union select 'web_user_id', user_id from raw_web.events where user_id is not null
-    union select 'email_recipient', recipient_id from raw_email.activity where recipient_id is not null
-    union select 'email_subscriber', subscriber_key from raw_email.audience
-"""
+
+def person_bearing_records_sql(existing_tables: set[str]) -> str:
+    """(source, source_record_id) of every registered person record in the raw tables that exist."""
+    parts = [
+        f"select '{record.source}' as source, cast({record.record_id} as varchar) as source_record_id"
+        f" from {record.table} where {record.record_id} is not null"
+        for record in person_records()
+        if record.table in existing_tables
+    ]
+    return " union ".join(parts) or "select null::varchar as source, null::varchar as source_record_id where false"
 
 
 def _query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -159,10 +164,11 @@ def identity_checks(settings: Settings) -> AssetsDefinition:
         name="identity_sanity",
     )
     def _check(context: AssetCheckExecutionContext):
+        tables = {f"{schema}.{name}" for schema, name in _query(settings, EXISTING_TABLES_SQL)}
         unmapped = _query(
             settings,
             f"""
-            select count(*) from ({PERSON_BEARING_RECORDS_SQL}) r
+            select count(*) from ({person_bearing_records_sql(tables)}) r
             anti join identity.customer_map m using (source, source_record_id)""",
         )[0][0]
         yield AssetCheckResult(

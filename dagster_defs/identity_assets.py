@@ -5,14 +5,12 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
+from identity.person_models import STAGING_SCHEMA
 from identity.resolve import run_identity
+from registry import person_records
 
-PERSON_BEARING_RAW_TABLES = [
-    AssetKey(["raw_crm", "contacts"]),
-    AssetKey(["raw_web", "events"]),
-    AssetKey(["raw_email", "activity"]),
-    AssetKey(["raw_email", "audience"]),
-]
+# identity reads the person-record dbt models of every registered source (config/registry/)
+PERSON_RECORD_MODELS = [AssetKey([STAGING_SCHEMA, record.model]) for record in person_records()]
 CUSTOMER_MAP = AssetKey(["identity", "customer_map"])
 CUSTOMER_ID_HISTORY = AssetKey(["identity", "customer_id_history"])
 
@@ -22,14 +20,14 @@ def identity_assets(settings: Settings):
         specs=[
             AssetSpec(
                 CUSTOMER_MAP,
-                deps=PERSON_BEARING_RAW_TABLES,
+                deps=PERSON_RECORD_MODELS,
                 description="One persistent customer_id for every person-bearing source record.",
                 group_name="identity",
                 kinds={"splink", "duckdb"},
             ),
             AssetSpec(
                 CUSTOMER_ID_HISTORY,
-                deps=PERSON_BEARING_RAW_TABLES,
+                deps=PERSON_RECORD_MODELS,
                 description="Customer ids retired by cluster merges and splits, and their successors.",
                 group_name="identity",
                 kinds={"duckdb"},

@@ -7,26 +7,9 @@ import logging
 import duckdb
 
 from identity.warehouse import table_columns, table_exists
+from registry import identity_rules
 
 logger = logging.getLogger(__name__)
-
-# Events that carry both ids are the Segment identify/alias contract: the browser became the user.
-_WEB_EDGES_SQL = """
-SELECT DISTINCT 'web_anonymous_id:' || anonymous_id AS unique_id_l,
-       'web_user_id:' || CAST(user_id AS VARCHAR) AS unique_id_r, 'anonymous_to_user' AS kind
-FROM raw_web.events WHERE anonymous_id IS NOT NULL AND user_id IS NOT NULL
-UNION ALL
-SELECT DISTINCT 'web_anonymous_id:' || anonymous_id, 'email_recipient:' || CAST(mc_eid AS VARCHAR),
-       'email_click'
-FROM raw_web.events WHERE anonymous_id IS NOT NULL AND mc_eid IS NOT NULL AND mc_eid <> ''
-"""
-
-# Segment's alias call: previousId (an anonymousId or an earlier userId) becomes userId.
-_ALIAS_EDGES_SQL = """
-SELECT DISTINCT prefix || previous_id, 'web_user_id:' || CAST(user_id AS VARCHAR), 'alias'
-FROM raw_web.events, (VALUES ('web_anonymous_id:'), ('web_user_id:')) p(prefix)
-WHERE type = 'alias' AND previous_id IS NOT NULL AND user_id IS NOT NULL
-"""
 
 
 def shared_value_edges_sql(values_table: str, value_column: str, kind: str) -> str:
@@ -49,13 +32,15 @@ def build_deterministic_edges(
 ) -> dict[str, int]:
     """Write `target(unique_id_l, unique_id_r, kind)` restricted to edges between known records.
 
-    `extra_edges_sql` are further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
+    Each registered source adds its own rules (its registry entry's `identity_rules`), read when
+    their raw table exists. `extra_edges_sql` are further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
     """
     parts = [shared_value_edges_sql(record_emails, "email", "exact_email"), *extra_edges_sql]
-    if table_exists(con, "raw_web.events"):
-        parts.append(_WEB_EDGES_SQL)
-        if "previous_id" in table_columns(con, "raw_web.events"):
-            parts.append(_ALIAS_EDGES_SQL)
+    parts += [
+        rule.sql
+        for rule in identity_rules()
+        if table_exists(con, rule.table) and set(rule.requires_columns) <= set(table_columns(con, rule.table))
+    ]
     con.execute(f"""
         CREATE OR REPLACE TABLE {target} AS
         SELECT least(e.unique_id_l, e.unique_id_r) AS unique_id_l,

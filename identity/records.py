@@ -1,7 +1,8 @@
 """One normalised row per person-bearing source record: the nodes of the customer graph.
 
 Every source is reduced to the same attribute set (names, email, phone, address, date of
-birth) so deterministic rules and the Splink model treat CRM, web and email records alike.
+birth) so deterministic rules and the Splink model treat every source alike. Each source maps its
+records into that shape in the dbt staging model its registry entry (config/registry/) names.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import logging
 import duckdb
 
 from identity.normalise import NAME_VARIANTS_TABLE, build_phone_lookup, install_normalisers
+from identity.person_models import model_relation
 from identity.warehouse import table_exists
+from registry import person_records, person_sources
 
 logger = logging.getLogger(__name__)
 
 RECORDS = "identity.records"
 RECORD_EMAILS = "identity.record_emails"
-SOURCES = ("crm_contact", "web_anonymous_id", "web_user_id", "email_recipient", "email_subscriber")
+SOURCES = person_sources()
 RECORD_COLUMNS = (
     "source",
     "source_record_id",
@@ -29,70 +32,6 @@ RECORD_COLUMNS = (
     "city",
     "postcode",
     "dob",
-)
-
-_CRM_SQL = """
-SELECT 'crm_contact' AS source, CAST(contact_id AS VARCHAR) AS source_record_id,
-       first_name, last_name, email, phone, street, city, postal_code AS postcode,
-       date_of_birth AS dob, additional_emails
-FROM raw_crm.contacts
-WHERE contact_id IS NOT NULL
-QUALIFY row_number() OVER (PARTITION BY contact_id ORDER BY updated_at DESC NULLS LAST) = 1
-"""
-
-
-def _web_traits(condition: str) -> str:
-    """Identify traits are the only person attributes a web identity carries: the latest wins
-    for matching, while every address it identified with counts for exact-email stitching."""
-
-    def latest(column: str) -> str:
-        return f'arg_max({column}, "timestamp") FILTER (WHERE {column} IS NOT NULL AND {condition})'
-
-    return f"""
-       {latest("traits_first_name")} AS first_name, {latest("traits_last_name")} AS last_name,
-       {latest("traits_email")} AS email, {latest("traits_phone")} AS phone,
-       NULL AS street, NULL AS city, NULL AS postcode, NULL AS dob,
-       string_agg(DISTINCT traits_email, ';') FILTER (WHERE traits_email IS NOT NULL AND {condition})
-           AS additional_emails
-    """
-
-
-_WEB_USER_SQL = f"""
-SELECT 'web_user_id' AS source, CAST(user_id AS VARCHAR) AS source_record_id, {_web_traits("true")}
-FROM raw_web.events WHERE user_id IS NOT NULL GROUP BY user_id
-"""
-
-# An anonymous id only keeps traits identified before login; after login they belong to
-# the user id, which the anonymous id is linked to deterministically anyway.
-_WEB_ANONYMOUS_SQL = f"""
-SELECT 'web_anonymous_id' AS source, CAST(anonymous_id AS VARCHAR) AS source_record_id,
-       {_web_traits("user_id IS NULL")}
-FROM raw_web.events WHERE anonymous_id IS NOT NULL GROUP BY anonymous_id
-"""
-
-_EMAIL_SQL = """
-SELECT 'email_recipient' AS source, CAST(recipient_id AS VARCHAR) AS source_record_id,
-       arg_max(first_name, occurred_at) FILTER (WHERE first_name IS NOT NULL) AS first_name,
-       arg_max(last_name, occurred_at) FILTER (WHERE last_name IS NOT NULL) AS last_name,
-       arg_max(email, occurred_at) FILTER (WHERE email IS NOT NULL) AS email,
-       NULL AS phone, NULL AS street, NULL AS city, NULL AS postcode, NULL AS dob,
-       NULL AS additional_emails
-FROM raw_email.activity WHERE recipient_id IS NOT NULL GROUP BY recipient_id
-"""
-
-# An email tool's subscriber (Mailchimp audience, Klaviyo profile): one row per tool and address.
-_AUDIENCE_SQL = """
-SELECT 'email_subscriber' AS source, subscriber_key AS source_record_id, first_name, last_name, email, phone,
-       coalesce(street, address) AS street, city, postal_code AS postcode, NULL AS dob, NULL AS additional_emails
-FROM raw_email.audience WHERE subscriber_key IS NOT NULL
-"""
-
-_SOURCE_QUERIES = (
-    ("raw_crm.contacts", _CRM_SQL),
-    ("raw_web.events", _WEB_USER_SQL),
-    ("raw_web.events", _WEB_ANONYMOUS_SQL),
-    ("raw_email.activity", _EMAIL_SQL),
-    ("raw_email.audience", _AUDIENCE_SQL),
 )
 
 _EMPTY_SQL = """
@@ -110,11 +49,14 @@ def _cast_all(sql: str) -> str:
 
 
 def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> None:
-    """Union every available source into `staging_table`; a missing raw table counts as empty."""
-    parts = [_cast_all(sql) for table, sql in _SOURCE_QUERIES if table_exists(con, table)]
-    missing = sorted({table for table, _ in _SOURCE_QUERIES if not table_exists(con, table)})
+    """Union the person-record models of every registered source (dbt staging views, see
+    identity.person_models) into `staging_table`; a source whose raw table is not loaded yet counts as empty."""
+    records = person_records()
+    parts = [f"SELECT * FROM {model_relation(r)}" for r in records if table_exists(con, model_relation(r))]
+    missing = sorted({r.table for r in records if not table_exists(con, model_relation(r))})
     if missing:
         logger.warning("raw tables not loaded yet, treated as empty: %s", ", ".join(missing))
+    parts = [_cast_all(part) for part in parts]
     union = "\nUNION ALL\n".join(parts or [_EMPTY_SQL])
     con.execute(f"CREATE OR REPLACE TEMP TABLE {staging_table} AS {union}")
 

@@ -1,4 +1,4 @@
-"""The identity stage: raw tables -> normalised records -> edges -> clusters -> persistent ids."""
+"""The identity stage: person-record models (dbt staging) -> records -> edges -> clusters -> persistent ids."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from identity.normalisation_report import PIPELINE_FIELDS as PIPELINE_REPORT_FIE
 from identity.normalisation_report import failures, normalisation_report
 from identity.overrides import load_overrides
 from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
+from identity.person_models import ensure_person_models
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 
@@ -70,5 +71,6 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
 def run_identity(settings: Settings, config: IdentityConfig | None = None) -> dict:
     """Resolve the warehouse at `settings.warehouse`; returns counts (records, customers, edges, time)."""
     config = config or load_identity_config()
+    ensure_person_models(settings.warehouse)
     with duckdb.connect(str(settings.warehouse)) as con:
         return resolve_warehouse(con, config)

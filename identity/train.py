@@ -23,6 +23,7 @@ from identity.model import (
     register_table,
     splink_api,
 )
+from identity.person_models import ensure_person_models
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def train_on_table(
 def train_model(settings: Settings, config: IdentityConfig | None = None) -> Path:
     """Train on the warehouse's current raw records; writes the model path from config."""
     config = config or load_identity_config()
+    ensure_person_models(settings.warehouse)
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS identity")
         stage_raw_records(con, "c360_staged_records")

@@ -12,13 +12,14 @@ from typing import Any
 import dlt
 from dlt.extract.source import DltSource
 
+import registry
 from c360.settings import Settings
 from ingestion.file_loop import MERGE
-from ingestion.sources import crm_source, email_source, web_source
 
 log = logging.getLogger(__name__)
 
-SOURCES = {"crm": crm_source, "web": web_source, "email": email_source}
+# every registered source (config/registry/<name>.yml) and its dlt source
+SOURCES = {source.name: source.dlt_source() for source in registry.sources()}
 
 
 def pipelines_dir(settings: Settings) -> Path:
@@ -76,7 +77,7 @@ def _tables_with_rows(pipeline: dlt.Pipeline, tables: list[str]) -> set[str]:
         }
 
 
-def run_ingestion(settings: Settings, sources: Sequence[str] = ("crm", "web", "email")) -> dict[str, Any]:
+def run_ingestion(settings: Settings, sources: Sequence[str] = tuple(SOURCES)) -> dict[str, Any]:
     """Load each source's new files; return (and write to reports/) per-source and per-file counts."""
     summary: dict[str, Any] = {}
     for name in sources:

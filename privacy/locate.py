@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from privacy.person import Person
+from registry import email_columns, record_id_columns
 
 SKIPPED_SCHEMAS = {"information_schema", "pg_catalog", "privacy"}
 KEYS = "c360_person_keys"  # temp table (key, value): what identifies the person, per key kind
@@ -24,16 +25,10 @@ KEY_COLUMNS = {
     "unique_id": "record",
     "unique_id_l": "record",
     "unique_id_r": "record",
-    "contact_id": "crm_contact",
-    "anonymous_id": "web_anonymous_id",
-    "visitor_id": "web_anonymous_id",
-    "previous_id": "web_anonymous_id",
-    "user_id": "web_user_id",
-    "recipient_id": "email_recipient",
-    "mc_eid": "email_recipient",
-    "subscriber_key": "email_subscriber",
+    **record_id_columns(),  # each registered source's id columns (config/registry/)
 }
-EMAIL_COLUMNS = ("email", "email_normalized", "traits_email", "traits_email_normalized")
+# emails as written and normalised, in raw tables (each registered source's) and in dbt models
+EMAIL_COLUMNS = tuple(dict.fromkeys(("email", "traits_email", *email_columns())))
 
 
 def _keys(person: Person) -> list[tuple[str, str]]:

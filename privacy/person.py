@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from privacy.tables import table_exists
+from registry import PersonRecord, person_records
 
 MAX_HOPS = 3  # email -> records -> customers -> records -> more emails; bounded against shared addresses
 
@@ -54,50 +55,29 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list) ->
     return con.execute(sql, params).fetchall() if table_exists(con, schema, name) else []
 
 
+def _email_match(record: PersonRecord) -> str:
+    """SQL: the record's row carries one of the addresses in the list parameter(s)."""
+    conditions = [f"{column} in (select unnest(?::varchar[]))" for column in record.emails]
+    conditions += [
+        f"len(list_intersect(list_transform(string_split(coalesce({column}, ''), ';'), lambda x: lower(trim(x))),"
+        " ?::varchar[])) > 0"
+        for column in record.email_lists
+    ]
+    return " or ".join(conditions)
+
+
 def _records_with_emails(con: duckdb.DuckDBPyConnection, emails: set[str]) -> set[tuple[str, str]]:
+    """Records of every registered person source (config/registry/) carrying one of `emails`."""
     found: set[tuple[str, str]] = set()
     wanted = sorted(emails)
-    for (contact_id,) in _rows(
-        con,
-        "raw_crm.contacts",
-        """
-            select contact_id from raw_crm.contacts
-            where email_normalized in (select unnest(?::varchar[]))
-               or len(list_intersect(list_transform(string_split(coalesce(additional_emails, ''), ';'),
-                                                    lambda x: lower(trim(x))), ?::varchar[])) > 0""",
-        [wanted, wanted],
-    ):
-        found.add(("crm_contact", contact_id))
-    for anonymous_id, user_id in _rows(
-        con,
-        "raw_web.events",
-        """
-            select distinct anonymous_id, user_id from raw_web.events
-            where traits_email_normalized in (select unnest(?::varchar[]))""",
-        [wanted],
-    ):
-        if anonymous_id:
-            found.add(("web_anonymous_id", anonymous_id))
-        if user_id:
-            found.add(("web_user_id", user_id))
-    for (recipient_id,) in _rows(
-        con,
-        "raw_email.activity",
-        """
-            select distinct recipient_id from raw_email.activity
-            where email_normalized in (select unnest(?::varchar[])) and recipient_id is not null""",
-        [wanted],
-    ):
-        found.add(("email_recipient", recipient_id))
-    for (subscriber_key,) in _rows(
-        con,
-        "raw_email.audience",
-        """
-            select subscriber_key from raw_email.audience
-            where email_normalized in (select unnest(?::varchar[]))""",
-        [wanted],
-    ):
-        found.add(("email_subscriber", subscriber_key))
+    for record in person_records():
+        if not (record.emails or record.email_lists):
+            continue
+        parameters = [wanted] * (len(record.emails) + len(record.email_lists))
+        sql = f"""
+            select distinct {record.record_id} from {record.table}
+            where ({_email_match(record)}) and {record.record_id} is not null"""
+        found |= {(record.source, str(record_id)) for (record_id,) in _rows(con, record.table, sql, parameters)}
     return found
 
 
@@ -156,48 +136,18 @@ def _records_of(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> set[t
 
 def _add_contact_points(con: duckdb.DuckDBPyConnection, person: Person) -> None:
     """Every email and phone the person's raw records carry."""
-    contacts = person.record_ids("crm_contact")
-    for email, extra, phone in _rows(
-        con,
-        "raw_crm.contacts",
-        """
-            select email_normalized, additional_emails, phone from raw_crm.contacts
-            where contact_id in (select unnest(?::varchar[]))""",
-        [contacts],
-    ):
-        person.emails |= {e.strip().lower() for e in [email, *(extra or "").split(";")] if e and e.strip()}
-        if phone:
-            person.phones.add(phone)
-    for email, phone in _rows(
-        con,
-        "raw_web.events",
-        """
-            select traits_email_normalized, traits_phone from raw_web.events
-            where (anonymous_id in (select unnest(?::varchar[])) or user_id in (select unnest(?::varchar[])))
-              and (traits_email_normalized is not null or traits_phone is not null)""",
-        [person.record_ids("web_anonymous_id"), person.record_ids("web_user_id")],
-    ):
-        if email:
-            person.emails.add(email)
-        if phone:
-            person.phones.add(phone)
-    for (email,) in _rows(
-        con,
-        "raw_email.activity",
-        """
-            select distinct email_normalized from raw_email.activity
-            where recipient_id in (select unnest(?::varchar[])) and email_normalized is not null""",
-        [person.record_ids("email_recipient")],
-    ):
-        person.emails.add(email)
-    for email, phone in _rows(
-        con,
-        "raw_email.audience",
-        """
-            select email_normalized, phone from raw_email.audience
-            where subscriber_key in (select unnest(?::varchar[]))""",
-        [person.record_ids("email_subscriber")],
-    ):
-        person.emails.add(email)
-        if phone:
-            person.phones.add(phone)
+    for record in person_records():
+        ids = person.record_ids(record.source)
+        columns = [*record.emails, *record.email_lists, *record.phones]
+        if not ids or not columns:
+            continue
+        sql = f"""
+            select distinct {", ".join(columns)} from {record.table}
+            where {record.record_id} in (select unnest(?::varchar[]))"""
+        for row in _rows(con, record.table, sql, [ids]):
+            emails = row[: len(record.emails)]
+            lists = row[len(record.emails) : len(record.emails) + len(record.email_lists)]
+            phones = row[len(record.emails) + len(record.email_lists) :]
+            person.emails |= {e for e in emails if e}
+            person.emails |= {e.strip().lower() for text in lists if text for e in text.split(";") if e.strip()}
+            person.phones |= {p for p in phones if p}

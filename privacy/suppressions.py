@@ -21,23 +21,16 @@ import pyarrow.compute as pc
 
 from activation.identifiers import hashed_email, hashed_phone, sha256_hex
 from privacy.tables import SUPPRESSIONS
+from registry import email_columns, phone_columns, record_id_columns
 
 log = logging.getLogger(__name__)
 
 EMAIL, PHONE = "email", "phone"
 # Raw-table columns that carry an erasable identity: normalised emails, phones, source record ids.
-EMAIL_COLUMNS = ("email_normalized", "traits_email_normalized")
-PHONE_COLUMNS = ("phone", "traits_phone")
-RECORD_COLUMNS = {
-    "contact_id": "crm_contact",
-    "anonymous_id": "web_anonymous_id",
-    "visitor_id": "web_anonymous_id",
-    "previous_id": "web_anonymous_id",
-    "user_id": "web_user_id",
-    "recipient_id": "email_recipient",
-    "mc_eid": "email_recipient",
-    "subscriber_key": "email_subscriber",
-}
+# Each registered source declares its columns (config/registry/).
+EMAIL_COLUMNS = email_columns()
+PHONE_COLUMNS = phone_columns()
+RECORD_COLUMNS = record_id_columns()  # raw id column -> its source
 EMAIL_IN_TEXT = re.compile(r"[^\s,;:<>\"'()\[\]{}]+@[^\s,;:<>\"'()\[\]{}]+")
 
 

@@ -4,7 +4,7 @@
 
 {% macro survivorship_rules() -%}
     {%- set rules = var('survivorship') -%}
-    {%- set known_sources = ['crm_contact', 'web_anonymous_id', 'web_user_id', 'email_recipient', 'email_subscriber'] -%}
+    {%- set known_sources = ['crm_contact', 'web_anonymous_id', 'web_user_id', 'email_recipient', 'email_subscriber'] + (var('golden_record_models', {}) | list) -%}
     {%- set known_attributes = ['first_name', 'last_name', 'email', 'phone', 'company_name', 'address', 'date_of_birth'] -%}
     {%- for attribute, rule in rules.items() -%}
         {%- if attribute not in known_attributes -%}

@@ -163,6 +163,11 @@ records as (
     union all by name select * from email_subscribers
     union all by name select * from web_users
     union all by name select * from web_devices
+    {%- for model in var('golden_record_models', {}).values() %}
+    union all by name
+    select source, source_record_id, first_name, last_name, email, phone, emails, observed_at, first_seen, last_seen
+    from {{ ref(model) }}
+    {%- endfor %}
 )
 
 select * from records

@@ -1,0 +1,47 @@
+-- One row per support ticket: its latest version, typed and trimmed. The requester's name is
+-- split at the first space (Zendesk holds one name field).
+{%- set tickets = source('raw_support', 'tickets') %}
+{%- set loaded = adapter.get_relation(tickets.database, tickets.schema, tickets.identifier) if execute else none %}
+{%- if execute and loaded is none %}
+-- no support export was ever loaded into this warehouse
+select
+    null::varchar as ticket_id, null::varchar as requester_id, null::varchar as requester_name,
+    null::varchar as first_name, null::varchar as last_name, null::varchar as email,
+    null::varchar as email_normalized, null::varchar as phone, null::varchar as subject,
+    null::varchar as status, null::varchar as channel, null::timestamp as created_at,
+    null::timestamp as updated_at
+where false
+{%- else %}
+with tickets as (
+    select
+        {{ clean_text('ticket_id') }} as ticket_id,
+        {{ clean_text('requester_id') }} as requester_id,
+        {{ clean_text('requester_name') }} as requester_name,
+        {{ clean_text('email') }} as email,
+        lower({{ clean_text('email_normalized') }}) as email_normalized,
+        {{ clean_text('phone') }} as phone,
+        {{ clean_text('subject') }} as subject,
+        lower({{ clean_text('status') }}) as status,
+        lower({{ clean_text('channel') }}) as channel,
+        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('updated_at') }} as updated_at
+    from {{ tickets }}
+    qualify row_number() over (partition by ticket_id order by updated_at desc nulls last) = 1
+)
+
+select
+    ticket_id,
+    requester_id,
+    requester_name,
+    nullif(split_part(requester_name, ' ', 1), '') as first_name,
+    nullif(trim(substr(requester_name, length(split_part(requester_name, ' ', 1)) + 1)), '') as last_name,
+    email,
+    email_normalized,
+    phone,
+    subject,
+    status,
+    channel,
+    created_at,
+    updated_at
+from tickets
+{%- endif %}
