@@ -1,6 +1,7 @@
 """Explaining and correcting identity on the bundled sample, through the real ingestion and identity stages.
 
-The sample is ingested once per module; every test resolves its own copy of that warehouse.
+The sample is ingested once per module and resolved once without overrides; every test works on its own copy
+of that resolved warehouse, or resolves its own copy of the ingested one with its overrides.
 """
 
 from __future__ import annotations
@@ -28,6 +29,25 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ingested")
     run_ingestion(_settings(root / "raw.duckdb"))
     return root / "raw.duckdb"
+
+
+@pytest.fixture(scope="module")
+def resolved(ingested: Path) -> Path:
+    """The ingested sample resolved with no overrides: what `_resolved(ingested, tmp_path)` makes, made once."""
+    root = ingested.parent / "resolved"
+    root.mkdir()
+    _resolved(ingested, root)
+    with duckdb.connect(str(root / "wh.duckdb")) as con:
+        con.execute("CHECKPOINT")  # the copies below take the file alone
+    return root / "wh.duckdb"
+
+
+def _copy_of_resolved(resolved: Path, tmp_path: Path) -> tuple[Settings, object]:
+    """This test's own copy of the resolved sample, with the (empty) overrides file it was resolved with."""
+    shutil.copy(resolved, tmp_path / "wh.duckdb")
+    (tmp_path / "overrides.yml").write_text("")
+    config = dataclasses.replace(load_identity_config(), overrides_path=tmp_path / "overrides.yml")
+    return _settings(tmp_path / "wh.duckdb"), config
 
 
 def _settings(warehouse: Path) -> Settings:
@@ -74,9 +94,9 @@ def _unidentified_device_and_contact(con: duckdb.DuckDBPyConnection) -> tuple[st
 
 
 def test_explain_a_merged_pair_shows_its_edge_with_the_rule_or_the_weight_per_comparison(
-    ingested: Path, tmp_path: Path
+    resolved: Path, tmp_path: Path
 ) -> None:
-    settings, config, _ = _resolved(ingested, tmp_path)
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         left, right = _weakest_splink_edge(con)
         pair = explain(con, config, tmp_path / "reports", pair=(left, right))
@@ -94,8 +114,8 @@ def test_explain_a_merged_pair_shows_its_edge_with_the_rule_or_the_weight_per_co
     assert f"{email_edge[0]} -- {email_edge[1]}: rule exact_email: same email address" in "\n".join(customer.lines)
 
 
-def test_explain_an_unmerged_pair_says_it_was_never_compared(ingested: Path, tmp_path: Path) -> None:
-    settings, config, _ = _resolved(ingested, tmp_path)
+def test_explain_an_unmerged_pair_says_it_was_never_compared(resolved: Path, tmp_path: Path) -> None:
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         device, contact = _unidentified_device_and_contact(con)
         result = explain(con, config, tmp_path / "reports", pair=(device, contact))
@@ -115,10 +135,10 @@ def _unmerged_crm_pair(con: duckdb.DuckDBPyConnection, same: str) -> tuple[str, 
 
 
 def test_explain_an_unmerged_compared_pair_names_the_comparisons_that_pulled_it_down(
-    ingested: Path, tmp_path: Path
+    resolved: Path, tmp_path: Path
 ) -> None:
     """Two different people with one full name: compared (blocked on the name), scored low."""
-    settings, config, _ = _resolved(ingested, tmp_path)
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         left, right = _unmerged_crm_pair(
             con,
@@ -130,23 +150,25 @@ def test_explain_an_unmerged_compared_pair_names_the_comparisons_that_pulled_it_
     assert "comparisons that pulled it down: " in text and "phone -" in text and "email -" in text
 
 
-def test_explain_a_household_pair_says_the_first_name_rule_dropped_it(ingested: Path, tmp_path: Path) -> None:
+def test_explain_a_household_pair_says_the_first_name_rule_dropped_it(resolved: Path, tmp_path: Path) -> None:
     """Household members share surname, address and landline: Splink scores them high; first names differ."""
-    settings, config, _ = _resolved(ingested, tmp_path)
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         left, right = _unmerged_crm_pair(con, "l.phone = r.phone AND l.first_name <> r.first_name")
         result = explain(con, config, tmp_path / "reports", pair=(left, right))
     assert "scored above the threshold but dropped: first names disagree outright" in "\n".join(result.lines)
 
 
-def test_explain_names_an_unknown_customer_in_one_line(ingested: Path, tmp_path: Path) -> None:
-    settings, config, _ = _resolved(ingested, tmp_path)
+def test_explain_names_an_unknown_customer_in_one_line(resolved: Path, tmp_path: Path) -> None:
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con, pytest.raises(ExplainError, match="cus_missing"):
         explain(con, config, tmp_path / "reports", customer_id="cus_missing")
 
 
-def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(ingested: Path, tmp_path: Path) -> None:
-    settings, _, _ = _resolved(ingested, tmp_path)
+def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(
+    ingested: Path, resolved: Path, tmp_path: Path
+) -> None:
+    settings, _ = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         device, contact = _unidentified_device_and_contact(con)
         assert _customer(con, device) != _customer(con, contact)
@@ -167,8 +189,10 @@ def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(inge
     assert after == before and second["records_reassigned"] == 0
 
 
-def test_cannot_link_separates_two_merged_records_and_survives_a_rerun(ingested: Path, tmp_path: Path) -> None:
-    settings, _, _ = _resolved(ingested, tmp_path)
+def test_cannot_link_separates_two_merged_records_and_survives_a_rerun(
+    ingested: Path, resolved: Path, tmp_path: Path
+) -> None:
+    settings, _ = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         left, right = _weakest_splink_edge(con)
         merged_id = _customer(con, left)
@@ -209,8 +233,8 @@ def test_an_override_not_written_as_source_and_id_fails_naming_the_entry(tmp_pat
         load_overrides(path)
 
 
-def test_cluster_studio_shows_deterministic_edges(ingested: Path, tmp_path: Path) -> None:
-    settings, config, _ = _resolved(ingested, tmp_path)
+def test_cluster_studio_shows_deterministic_edges(resolved: Path, tmp_path: Path) -> None:
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
         charts = write_identity_charts(con, config.model_path, config.match_threshold, tmp_path / "charts")
     studio = next(p for p in charts if p.name == "identity_cluster_studio.html").read_text()
@@ -218,9 +242,9 @@ def test_cluster_studio_shows_deterministic_edges(ingested: Path, tmp_path: Path
 
 
 def test_evaluate_reports_linkable_pair_metrics_that_differ_from_all_pairs_on_the_sample(
-    ingested: Path, tmp_path: Path
+    resolved: Path, tmp_path: Path
 ) -> None:
-    settings, config, _ = _resolved(ingested, tmp_path)
+    settings, config = _copy_of_resolved(resolved, tmp_path)
     quality = evaluate(settings, SAMPLE_TRUTH, config.model_path)
     assert quality["linkable_pairs"] < quality["true_pairs"]
     assert quality["linkable_recall"] > quality["pairwise_recall"]
@@ -230,13 +254,13 @@ def test_evaluate_reports_linkable_pair_metrics_that_differ_from_all_pairs_on_th
 
 
 def test_explain_command_names_a_badly_written_record_in_one_line_with_exit_code_2(
-    ingested: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    resolved: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     from c360.cli import main
 
-    settings, _, _ = _resolved(ingested, tmp_path)
+    settings, _ = _copy_of_resolved(resolved, tmp_path)
     monkeypatch.setenv("C360_WAREHOUSE", str(settings.warehouse))
-    capsys.readouterr()  # drop the resolve run's own log lines: only the explain call's output is asserted
+    capsys.readouterr()  # only the explain call's output is asserted
     assert main(["identity", "explain", "--pair", "crm_contact:1", "someone@example.com"]) == 2
     assert capsys.readouterr().err == (
         "c360 identity explain: record 'someone@example.com' must be written SOURCE:ID, e.g. crm_contact:123\n"
