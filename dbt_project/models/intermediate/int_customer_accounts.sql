@@ -3,13 +3,19 @@
 -- their CRM contact names (the export links contacts to companies by name only), else a work email
 -- domain equal to a company's domain. Ties go to the lowest company id, so reruns agree.
 with companies as (
-    select company_id, lower(company_name) as company_name_key, domain
+    select
+        company_id,
+        lower(company_name) as company_name_key,
+        domain
     from {{ ref('stg_crm__companies') }}
     where not is_archived
 ),
 
 contacts as (
-    select map.customer_id, contact.contact_id, contact.company_name
+    select
+        map.customer_id,
+        contact.contact_id,
+        contact.company_name
     from {{ ref('stg_crm__contacts') }} as contact
     inner join {{ ref('stg_identity__customer_map') }} as map
         on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
@@ -17,7 +23,11 @@ contacts as (
 ),
 
 by_deal as (
-    select contacts.customer_id, deal.company_id, 1 as link_rank, 'crm_deal' as account_source,
+    select
+        contacts.customer_id,
+        deal.company_id,
+        1 as link_rank,
+        'crm_deal' as account_source,
         deal.updated_at as linked_at
     from {{ ref('stg_crm__deals') }} as deal
     inner join contacts using (contact_id)
@@ -26,27 +36,40 @@ by_deal as (
 ),
 
 by_contact_company as (
-    select contacts.customer_id, companies.company_id, 2 as link_rank, 'crm_contact_company' as account_source,
+    select
+        contacts.customer_id,
+        companies.company_id,
+        2 as link_rank,
+        'crm_contact_company' as account_source,
         null::timestamp as linked_at
     from contacts
     inner join companies on companies.company_name_key = lower(contacts.company_name)
 ),
 
 by_email_domain as (
-    select records.customer_id, companies.company_id, 3 as link_rank, 'email_domain' as account_source,
+    select
+        records.customer_id,
+        companies.company_id,
+        3 as link_rank,
+        'email_domain' as account_source,
         records.last_seen as linked_at
     from {{ ref('int_customer_records') }} as records
-    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted(email)
+    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted (email)
     inner join companies on companies.domain = lower(split_part(trim(asserted.email), '@', 2))
 ),
 
 links as (
     select * from by_deal
-    union all select * from by_contact_company
-    union all select * from by_email_domain
+    union all
+    select * from by_contact_company
+    union all
+    select * from by_email_domain
 )
 
-select customer_id, company_id as account_id, account_source
+select
+    customer_id,
+    company_id as account_id,
+    account_source
 from links
 qualify row_number() over (
     partition by customer_id order by link_rank, linked_at desc nulls last, company_id

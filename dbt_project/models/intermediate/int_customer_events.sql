@@ -48,7 +48,8 @@ crm_deals as (
         deal.deal_id as source_record_id,
         deal.deal_stage as event_name,
         coalesce(deal.updated_at, deal.created_at) as occurred_at,
-        json_object('deal_name', deal.deal_name, 'pipeline', deal.pipeline, 'amount', deal.amount)::varchar as properties
+        json_object('deal_name', deal.deal_name, 'pipeline', deal.pipeline, 'amount', deal.amount)::varchar
+            as properties
     from {{ ref('stg_crm__deals') }} as deal
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = deal.contact_id
@@ -69,7 +70,8 @@ crm_activities as (
     where not activity.is_archived
 )
 
-select * from web where customer_id is not null
+select * from web
+where customer_id is not null
 union all
 select * from email
 union all

@@ -2,13 +2,18 @@
 -- lookup (profiles/): web sessions, email messages, CRM deals and activities, web orders.
 -- Stored sorted by customer so one customer's timeline reads a few row groups, not every event.
 with crm_contacts as (
-    select source_record_id as contact_id, customer_id
+    select
+        source_record_id as contact_id,
+        customer_id
     from {{ ref('stg_identity__customer_map') }}
     where source = 'crm_contact'
 ),
 
 web_ids as (
-    select source, source_record_id, customer_id
+    select
+        source,
+        source_record_id,
+        customer_id
     from {{ ref('stg_identity__customer_map') }}
     where source in ('web_user_id', 'web_anonymous_id')
 ),
@@ -19,7 +24,7 @@ sessions as (
         session_start as occurred_at,
         'web session' as kind,
         'landed on ' || coalesce(landing_page, '?') || ', ' || page_views || ' page views'
-            || case when converted then ', converted' else '' end as summary,
+        || case when converted then ', converted' else '' end as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
     where customer_id is not null
@@ -31,8 +36,8 @@ emails as (
         coalesce(sent_at, first_activity_at) as occurred_at,
         'email' as kind,
         coalesce(campaign_name, campaign_id) || ': ' || opens || ' opens, ' || clicks || ' clicks'
-            || case when unsubscribed then ', unsubscribed' else '' end
-            || case when hard_bounced then ', bounced' else '' end as summary,
+        || case when unsubscribed then ', unsubscribed' else '' end
+        || case when hard_bounced then ', bounced' else '' end as summary,
         'email_recipient:' || recipient_id as source_record
     from {{ ref('int_email_engagement') }}
     where customer_id is not null
@@ -69,8 +74,8 @@ orders as (
         e.event_at as occurred_at,
         'order' as kind,
         coalesce(json_extract_string(e.properties, '$.order_id'), e.event_id) || ': '
-            || coalesce(json_extract_string(e.properties, '$.revenue'), '?') || ' '
-            || coalesce(json_extract_string(e.properties, '$.currency'), '') as summary,
+        || coalesce(json_extract_string(e.properties, '$.revenue'), '?') || ' '
+        || coalesce(json_extract_string(e.properties, '$.currency'), '') as summary,
         'web event:' || e.event_id as source_record
     from {{ ref('stg_web__events') }} as e
     left join web_ids as by_user on by_user.source = 'web_user_id' and by_user.source_record_id = e.user_id
@@ -81,10 +86,14 @@ orders as (
 
 timeline as (
     select * from sessions
-    union all select * from emails
-    union all select * from deals
-    union all select * from activities
-    union all select * from orders
+    union all
+    select * from emails
+    union all
+    select * from deals
+    union all
+    select * from activities
+    union all
+    select * from orders
 )
 
 select * from timeline

@@ -5,15 +5,21 @@ with reference as (
 ),
 
 touchpoints as (
-    select customer_id, session_start as occurred_at
+    select
+        customer_id,
+        session_start as occurred_at
     from {{ ref('int_web_sessions_by_customer') }}
     where customer_id is not null
     union all
-    select customer_id, last_engaged_at
+    select
+        customer_id,
+        last_engaged_at
     from {{ ref('int_email_engagement') }}
     where customer_id is not null and last_engaged_at is not null
     union all
-    select map.customer_id, activity.occurred_at
+    select
+        map.customer_id,
+        activity.occurred_at
     from {{ ref('stg_crm__activities') }} as activity
     inner join {{ ref('stg_identity__customer_map') }} as map
         on map.source = 'crm_contact' and map.source_record_id = activity.contact_id

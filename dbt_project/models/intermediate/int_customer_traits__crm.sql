@@ -1,14 +1,18 @@
 -- CRM traits per customer: owner and lifecycle stage of their latest contact version, and their
 -- deals (open, won, lost, open pipeline).
 with crm_contacts as (
-    select map.customer_id, contact.*
+    select
+        map.customer_id,
+        contact.*
     from {{ ref('stg_crm__contacts') }} as contact
     inner join {{ ref('stg_identity__customer_map') }} as map
         on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
 ),
 
 deals as (
-    select crm_contacts.customer_id, deal.*
+    select
+        crm_contacts.customer_id,
+        deal.*
     from {{ ref('stg_crm__deals') }} as deal
     inner join crm_contacts using (contact_id)
     where not deal.is_archived

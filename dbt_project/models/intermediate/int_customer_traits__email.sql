@@ -3,7 +3,8 @@
 -- cleaned in any tool counts as an opt-out or a bounce, and a customer known to an email tool must
 -- be subscribed in one of them to keep email consent.
 with email as (
-    select * from {{ ref('int_email_engagement') }} where customer_id is not null
+    select * from {{ ref('int_email_engagement') }}
+    where customer_id is not null
 ),
 
 engagement as (

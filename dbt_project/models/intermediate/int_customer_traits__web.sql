@@ -6,7 +6,8 @@ with reference as (
 ),
 
 sessions as (
-    select * from {{ ref('int_web_sessions_by_customer') }} where customer_id is not null
+    select * from {{ ref('int_web_sessions_by_customer') }}
+    where customer_id is not null
 ),
 
 session_stats as (

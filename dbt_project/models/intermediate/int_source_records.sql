@@ -52,7 +52,8 @@ device_sessions as (
 ),
 
 user_sessions as (
-    select * from device_sessions where user_id is not null
+    select * from device_sessions
+    where user_id is not null
 ),
 
 email_messages as (
@@ -61,7 +62,9 @@ email_messages as (
 {%- endif %}
 
 crm_activity as (
-    select contact_id, max(occurred_at) as last_activity_at
+    select
+        contact_id,
+        max(occurred_at) as last_activity_at
     from {{ ref('stg_crm__activities') }}
     where not is_archived
     group by contact_id
@@ -82,7 +85,8 @@ crm_contacts as (
         c.region,
         c.country,
         c.date_of_birth,
-        list_sort(list_distinct(list_filter(list_prepend(c.email, c.additional_emails), lambda e: e is not null))) as emails,
+        list_sort(list_distinct(list_filter(list_prepend(c.email, c.additional_emails), lambda e: e is not null)))
+            as emails,
         c.updated_at as observed_at,
         c.created_at as first_seen,
         greatest(c.updated_at, a.last_activity_at) as last_seen
@@ -148,7 +152,8 @@ web_devices as (
         {{ latest_non_null('traits_last_name', 'identified_at', 'user_id is null') }} as last_name,
         {{ latest_non_null('traits_email', 'identified_at', 'user_id is null') }} as email,
         {{ latest_non_null('traits_phone', 'identified_at', 'user_id is null') }} as phone,
-        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null))) as emails,
+        list_sort(list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null)))
+            as emails,
         max(identified_at) filter (where user_id is null) as observed_at,
         min(session_start) as first_seen,
         max(session_end) as last_seen
@@ -159,13 +164,27 @@ web_devices as (
 -- by name: a source that asserts fewer attributes (no address from email tools) leaves them null
 records as (
     select * from crm_contacts
-    union all by name select * from email_recipients
-    union all by name select * from email_subscribers
-    union all by name select * from web_users
-    union all by name select * from web_devices
+    union all by name
+    select * from email_recipients
+    union all by name
+    select * from email_subscribers
+    union all by name
+    select * from web_users
+    union all by name
+    select * from web_devices
     {%- for model in var('golden_record_models', {}).values() %}
     union all by name
-    select source, source_record_id, first_name, last_name, email, phone, emails, observed_at, first_seen, last_seen
+    select
+        source,
+        source_record_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        emails,
+        observed_at,
+        first_seen,
+        last_seen
     from {{ ref(model) }}
     {%- endfor %}
 )

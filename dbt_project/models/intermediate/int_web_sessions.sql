@@ -60,7 +60,8 @@ flagged as (
         *,
         case
             when lag(event_at) over device_order is null then 1
-            when event_at - lag(event_at) over device_order
+            when
+                event_at - lag(event_at) over device_order
                 > {{ timeout }} then 1
             else 0
         end as is_session_start

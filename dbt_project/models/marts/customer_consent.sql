@@ -54,9 +54,11 @@ crm_signals as (
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = contacts.contact_id
     cross join lateral (
-        select 'crm_email_opt_out' as signal where contacts.email_opt_out
+        select 'crm_email_opt_out' as signal
+        where contacts.email_opt_out
         union all
-        select 'crm_do_not_call' where contacts.do_not_call
+        select 'crm_do_not_call'
+        where contacts.do_not_call
     ) as opt_out
 ),
 
@@ -83,7 +85,11 @@ signals as (
         signals.signal as source,
         signals.source_record,
         signals.consent_at
-    from (select * from email_signals union all select * from crm_signals) as signals
+    from (
+        select * from email_signals
+        union all
+        select * from crm_signals
+    ) as signals
     inner join signal_purposes using (signal)
     union all
     select

@@ -15,13 +15,19 @@ emails as (
         records.first_seen,
         records.last_seen
     from records
-    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted(email)
+    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted (email)
     where nullif(trim(asserted.email), '') is not null
 ),
 
 phones as (
-    select customer_id, 'phone' as identifier_type, phone as identifier_value, source, source_record_id,
-        first_seen, last_seen
+    select
+        customer_id,
+        'phone' as identifier_type,
+        phone as identifier_value,
+        source,
+        source_record_id,
+        first_seen,
+        last_seen
     from records
     where phone is not null
 ),
@@ -45,8 +51,10 @@ record_ids as (
 
 identifiers as (
     select * from emails
-    union all select * from phones
-    union all select * from record_ids
+    union all
+    select * from phones
+    union all
+    select * from record_ids
 )
 
 select

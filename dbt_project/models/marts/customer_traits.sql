@@ -3,7 +3,12 @@
 -- int_customer_enrichment, with RFM scores and the computed lifecycle stage. Every relative window is
 -- measured back from as_of (never now()), so reruns are reproducible.
 with customers as (
-    select customer_id, first_seen, last_seen, account_id from {{ ref('dim_customers') }}
+    select
+        customer_id,
+        first_seen,
+        last_seen,
+        account_id
+    from {{ ref('dim_customers') }}
 ),
 
 reference as (
@@ -38,7 +43,7 @@ traits as (
         coalesce(email.email_bounced, false) as email_bounced,
         coalesce(email.email_unsubscribed, false) as email_unsubscribed,
         not coalesce(email.email_unsubscribed or email.email_bounced, false)
-            and coalesce(email.audience_subscribed, true) as email_consent,
+        and coalesce(email.audience_subscribed, true) as email_consent,
         coalesce(crm.deals_open, 0) as deals_open,
         coalesce(crm.deals_won, 0) as deals_won,
         coalesce(crm.deals_lost, 0) as deals_lost,
@@ -81,11 +86,13 @@ select
     crm_owner,
     crm_lifecycle_stage,
     case
-        when days_since_last_activity is null
+        when
+            days_since_last_activity is null
             or days_since_last_activity > {{ var('lifecycle_churned_days') }} then 'churned'
         when days_since_last_activity > {{ var('lifecycle_at_risk_days') }} then 'at-risk'
         when date_diff('day', first_seen, as_of) <= {{ var('lifecycle_new_days') }} then 'new'
-        when orders >= {{ var('lifecycle_loyal_min_orders') }}
+        when
+            orders >= {{ var('lifecycle_loyal_min_orders') }}
             or activity_90d >= {{ var('lifecycle_loyal_min_activity_90d') }} then 'loyal'
         else 'active'
     end as lifecycle_stage,
@@ -131,7 +138,9 @@ select
     recency_score,
     frequency_score,
     monetary_score,
-    cast(recency_score as varchar) || cast(frequency_score as varchar) || cast(monetary_score as varchar) as rfm_segment,
+    cast(recency_score as varchar)
+    || cast(frequency_score as varchar)
+    || cast(monetary_score as varchar) as rfm_segment,
     enrichment.* exclude (customer_id)
 from scored
 left join {{ ref('int_customer_enrichment') }} as enrichment using (customer_id)

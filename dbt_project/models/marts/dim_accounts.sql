@@ -2,7 +2,8 @@
 -- (int_customer_accounts: deal association, contact's company, else work email domain), their
 -- engagement, web visits and purchases, and the company's own deals.
 with companies as (
-    select * from {{ ref('stg_crm__companies') }} where not is_archived
+    select * from {{ ref('stg_crm__companies') }}
+    where not is_archived
 ),
 
 people as (
@@ -31,7 +32,9 @@ people_stats as (
 ),
 
 contact_stats as (
-    select account.account_id as company_id, count(distinct contact.contact_id) as contacts
+    select
+        account.account_id as company_id,
+        count(distinct contact.contact_id) as contacts
     from {{ ref('stg_crm__contacts') }} as contact
     inner join {{ ref('stg_identity__customer_map') }} as map
         on map.source = 'crm_contact' and map.source_record_id = contact.contact_id

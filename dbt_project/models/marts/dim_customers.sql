@@ -51,8 +51,10 @@ select
     customers.web_user_id_records,
     customers.email_recipient_records,
     customers.source_records,
-    (customers.crm_contact_records + customers.web_user_id_records + customers.email_recipient_records > 0
-        or golden.email is not null) as is_identified
+    (
+        customers.crm_contact_records + customers.web_user_id_records + customers.email_recipient_records > 0
+        or golden.email is not null
+    ) as is_identified
 from customers
 left join golden using (customer_id)
 left join {{ ref('int_customer_records') }} as address

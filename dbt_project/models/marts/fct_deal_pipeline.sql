@@ -1,6 +1,7 @@
 -- The CRM pipeline by pipeline, stage and owner: how many deals sit where, and for how much.
 with deals as (
-    select * from {{ ref('stg_crm__deals') }} where not is_archived
+    select * from {{ ref('stg_crm__deals') }}
+    where not is_archived
 ),
 
 reference as (

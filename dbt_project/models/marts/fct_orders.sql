@@ -51,7 +51,11 @@ order_records as (
     select
         *,
         coalesce('order:' || order_id, source || ':' || source_record_id) as order_key
-    from (select * from won_deals union all select * from web_orders) as order_sources
+    from (
+        select * from won_deals
+        union all
+        select * from web_orders
+    ) as order_sources
 ),
 
 ranked as (

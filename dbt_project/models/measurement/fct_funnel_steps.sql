@@ -7,20 +7,31 @@ with progress as (
 ),
 
 acquisition as (
-    select customer_id, arg_min(channel, touched_at) as acquisition_channel
+    select
+        customer_id,
+        arg_min(channel, touched_at) as acquisition_channel
     from {{ ref('int_attribution_touches') }}
     group by customer_id
 ),
 
 broken_down as (
-    select progress.*, 'overall' as breakdown, 'all' as breakdown_value
+    select
+        progress.*,
+        'overall' as breakdown,
+        'all' as breakdown_value
     from progress
     union all
-    select progress.*, 'segment' as breakdown, membership.segment as breakdown_value
+    select
+        progress.*,
+        'segment' as breakdown,
+        membership.segment as breakdown_value
     from progress
     inner join {{ ref('segment_membership') }} as membership using (customer_id)
     union all
-    select progress.*, 'acquisition_channel' as breakdown, coalesce(acquisition.acquisition_channel, '(none)') as breakdown_value
+    select
+        progress.*,
+        'acquisition_channel' as breakdown,
+        coalesce(acquisition.acquisition_channel, '(none)') as breakdown_value
     from progress
     left join acquisition using (customer_id)
 ),
@@ -30,9 +41,18 @@ steps as (
 ),
 
 grid as (
-    select steps.funnel, steps.step_number, steps.step_name, entrants.breakdown, entrants.breakdown_value
+    select
+        steps.funnel,
+        steps.step_number,
+        steps.step_name,
+        entrants.breakdown,
+        entrants.breakdown_value
     from steps
-    inner join (select distinct funnel, breakdown, breakdown_value from broken_down) as entrants using (funnel)
+    inner join (select distinct
+        funnel,
+        breakdown,
+        breakdown_value
+    from broken_down) as entrants using (funnel)
 ),
 
 counts as (
@@ -48,7 +68,10 @@ counts as (
 ),
 
 filled as (
-    select grid.*, coalesce(counts.customers, 0) as customers, counts.median_hours_from_previous_step
+    select
+        grid.*,
+        coalesce(counts.customers, 0) as customers,
+        counts.median_hours_from_previous_step
     from grid
     left join counts using (funnel, step_number, breakdown, breakdown_value)
 )

@@ -4,7 +4,9 @@
 -- many purchased (fct_orders) in each period since, up to as_of's period. Periods with nobody
 -- active show 0.
 with activity as (
-    select customer_id, occurred_at as active_at
+    select
+        customer_id,
+        occurred_at as active_at
     from {{ ref('int_customer_events') }}
     where
         false
@@ -14,7 +16,9 @@ with activity as (
 ),
 
 purchases as (
-    select customer_id, ordered_at as purchased_at
+    select
+        customer_id,
+        ordered_at as purchased_at
     from {{ ref('fct_orders') }}
     where customer_id is not null
 ),
@@ -25,16 +29,28 @@ firsts as (
         least(min(active_at), min(purchased_at)) as first_seen_at,
         min(purchased_at) as first_purchase_at
     from (
-        select customer_id, active_at, null::timestamp as purchased_at from activity
+        select
+            customer_id,
+            active_at,
+            null::timestamp as purchased_at
+        from activity
         union all
-        select customer_id, null::timestamp, purchased_at from purchases
+        select
+            customer_id,
+            null::timestamp,
+            purchased_at
+        from purchases
     ) as first_events
     group by customer_id
 ),
 
 cohort_members as (
     {%- for grain in var('retention_grains') %}
-    select customer_id, 'first_seen' as cohort_basis, '{{ grain }}' as grain, date_trunc('{{ grain }}', first_seen_at) as cohort_period
+    select
+        customer_id,
+        'first_seen' as cohort_basis,
+        '{{ grain }}' as grain,
+        date_trunc('{{ grain }}', first_seen_at) as cohort_period
     from firsts
     union all
     select
@@ -42,7 +58,8 @@ cohort_members as (
         'first_purchase' as cohort_basis,
         '{{ grain }}' as grain,
         date_trunc('{{ grain }}', first_purchase_at) as cohort_period
-    from firsts where first_purchase_at is not null
+    from firsts
+    where first_purchase_at is not null
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -50,7 +67,11 @@ cohort_members as (
 ),
 
 cohort_sizes as (
-    select cohort_basis, grain, cohort_period, count(*) as cohort_customers
+    select
+        cohort_basis,
+        grain,
+        cohort_period,
+        count(*) as cohort_customers
     from cohort_members
     group by all
 ),
@@ -58,7 +79,8 @@ cohort_sizes as (
 grid as (
     select
         sizes.*,
-        unnest(range(0, date_diff(sizes.grain, sizes.cohort_period, date_trunc(sizes.grain, reference.as_of)) + 1)) as period_number
+        unnest(range(0, date_diff(sizes.grain, sizes.cohort_period, date_trunc(sizes.grain, reference.as_of)) + 1))
+            as period_number
     from cohort_sizes as sizes
     cross join (select {{ as_of() }} as as_of) as reference
 ),
@@ -66,7 +88,11 @@ grid as (
 -- each customer's active and purchasing periods once per grain, before meeting the cohorts
 customer_periods as (
     {%- for grain in var('retention_grains') %}
-    select distinct customer_id, '{{ grain }}' as grain, date_trunc('{{ grain }}', active_at) as period, 'active' as kind
+    select distinct
+        customer_id,
+        '{{ grain }}' as grain,
+        date_trunc('{{ grain }}', active_at) as period,
+        'active' as kind
     from activity
     union all
     select distinct
@@ -95,7 +121,10 @@ member_periods as (
 
 period_counts as (
     select
-        cohort_basis, grain, cohort_period, period_number,
+        cohort_basis,
+        grain,
+        cohort_period,
+        period_number,
         count(distinct customer_id) filter (where kind = 'active') as active_customers,
         count(distinct customer_id) filter (where kind = 'purchased') as purchasing_customers
     from member_periods

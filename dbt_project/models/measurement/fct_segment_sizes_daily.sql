@@ -14,7 +14,9 @@ with changes as (
 days as (
     select
         segment,
-        cast(unnest(generate_series(min(day), greatest(max(day), cast({{ as_of() }} as date)), interval 1 day)) as date) as day
+        cast(
+            unnest(generate_series(min(day), greatest(max(day), cast({{ as_of() }} as date)), interval 1 day)) as date
+        ) as day
     from changes
     group by segment
 )

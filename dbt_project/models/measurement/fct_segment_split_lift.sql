@@ -34,7 +34,11 @@ groups as (
 ),
 
 holdouts as (
-    select segment, conversion_rate as holdout_conversion_rate from groups where is_holdout
+    select
+        segment,
+        conversion_rate as holdout_conversion_rate
+    from groups
+    where is_holdout
 )
 
 select

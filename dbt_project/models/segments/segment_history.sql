@@ -8,7 +8,10 @@
 -- Each build compares current membership with the state the history implies; a rebuild on
 -- unchanged input adds nothing.
 with current_members as (
-    select customer_id, segment from {{ ref('segment_membership') }}
+    select
+        customer_id,
+        segment
+    from {{ ref('segment_membership') }}
 ),
 
 reference as (
@@ -22,16 +25,34 @@ previous_members as (
     qualify row_number() over (partition by customer_id, segment order by changed_at desc) = 1
         and change = 'entered'
     {%- else -%}
-    select customer_id, segment from current_members where false
+    select
+        customer_id,
+        segment
+    from current_members
+    where false
     {%- endif %}
 ),
 
 changes as (
-    select customer_id, segment, 'entered' as change
-    from (select * from current_members except select * from previous_members) as entered_members
+    select
+        customer_id,
+        segment,
+        'entered' as change
+    from (
+        select * from current_members
+        except
+        select * from previous_members
+    ) as entered_members
     union all
-    select customer_id, segment, 'left' as change
-    from (select * from previous_members except select * from current_members) as left_members
+    select
+        customer_id,
+        segment,
+        'left' as change
+    from (
+        select * from previous_members
+        except
+        select * from current_members
+    ) as left_members
 )
 
 select

@@ -2,7 +2,10 @@
 -- carried over from the previous build; a full refresh restarts every `since` at as_of).
 {% set previous = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none %}
 with members as (
-    select distinct customer_id, segment from {{ ref('int_segment_members') }}
+    select distinct
+        customer_id,
+        segment
+    from {{ ref('int_segment_members') }}
 ),
 
 reference as (

@@ -5,10 +5,18 @@
 {%- if execute and loaded is none %}
 -- no support export was ever loaded into this warehouse
 select
-    null::varchar as ticket_id, null::varchar as requester_id, null::varchar as requester_name,
-    null::varchar as first_name, null::varchar as last_name, null::varchar as email,
-    null::varchar as email_normalized, null::varchar as phone, null::varchar as subject,
-    null::varchar as status, null::varchar as channel, null::timestamp as created_at,
+    null::varchar as ticket_id,
+    null::varchar as requester_id,
+    null::varchar as requester_name,
+    null::varchar as first_name,
+    null::varchar as last_name,
+    null::varchar as email,
+    null::varchar as email_normalized,
+    null::varchar as phone,
+    null::varchar as subject,
+    null::varchar as status,
+    null::varchar as channel,
+    null::timestamp as created_at,
     null::timestamp as updated_at
 where false
 {%- else %}
