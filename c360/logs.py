@@ -31,6 +31,16 @@ class _CurrentStderr(logging.StreamHandler):
         pass
 
 
+class _DropNotices(logging.Filter):
+    """Messages about the plumbing rather than the pipeline: dagster-dbt announces each subset of the
+    dbt build (before and after identity) by listing every selected node, one line of thousands of characters."""
+
+    NOTICES = ("A dbt subsetted execution is being performed",)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(notice in record.getMessage() for notice in self.NOTICES)
+
+
 def configure_logging(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -42,6 +52,8 @@ def configure_logging(verbose: bool = False) -> None:
     # Records propagated from child loggers skip the root logger's level; only a handler's level stops them.
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+        if not verbose:
+            handler.addFilter(_DropNotices())
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     # Verbose runs use Dagster's own console logger for everything, so the copy is not propagated.

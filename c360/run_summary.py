@@ -83,7 +83,8 @@ def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datet
             stage = _stage(event.step_key or "")
             seconds = getattr(event.event_specific_data, "duration_ms", None) or 0
             summary.stage_seconds[stage] = round(summary.stage_seconds.get(stage, 0) + seconds / 1000, 1)
-        elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION and event.step_key == "dbt_models":
+        elif event.event_type == DagsterEventType.ASSET_MATERIALIZATION and _stage(event.step_key or "") == "dbt":
+            # dbt runs in as many steps as identity splits it into (staging before, marts after)
             summary.models_built += 1
     for evaluation in result.get_asset_check_evaluations():
         kind = "passed" if evaluation.passed else ("warned" if evaluation.severity.value == "WARN" else "failed")

@@ -90,6 +90,9 @@ def test_summary_counts_equal_the_warehouse(sample_pipeline_summary, warehouse):
     assert {segment: counts["members"] for segment, counts in summary.segments.items()} == sizes
     assert {segment: counts["entered"] for segment, counts in summary.segments.items()} == sizes
     assert summary.checks.get("failed", 0) == 0 and summary.checks["passed"] > 60
+    # every dbt model once, whichever of dbt's steps (before and after identity) built it
+    models = [path for path in (PROJECT_ROOT / "dbt_project" / "models").rglob("*") if path.suffix in (".sql", ".py")]
+    assert summary.models_built == len(models)
     assert set(summary.stage_seconds) == {"ingestion", "identity", "dbt", "activation", "checks"}
     sent = warehouse.execute("""select status, added, changed, removed from activation.sync_runs
                                 where destination = 'pricing_visitors_csv'""").fetchone()
