@@ -12,7 +12,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.entities import Entity, Field
 from ingestion.mapping import load_mapping
-from ingestion.sources import _mapped, _mapped_resources
+from ingestion.sources import mapped_entities, mapped_resources
 from registry import Source
 
 
@@ -38,7 +38,7 @@ def mapped_source(source: Source):
 
     @dlt.source(name=source.name, section=source.name)
     def _source(landing_dir: str = dlt.config.value, mapping: str = source.mapping) -> list[DltResource]:
-        return _mapped_resources(landing_dir, _mapped(load_mapping(mapping, entities), entities))
+        return mapped_resources(landing_dir, mapped_entities(load_mapping(mapping, entities), entities))
 
     _source.__doc__ = f"{source.name} exports read through a column mapping flavour (default {source.mapping})."
     return _source

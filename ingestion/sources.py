@@ -44,7 +44,7 @@ DEFAULT_AUDIENCES = "mailchimp,klaviyo"
 @dlt.source(name="crm", section="crm")
 def crm_source(landing_dir: str = dlt.config.value, mapping: str = "hubspot") -> list[DltResource]:
     """CRM exports (contacts, companies, deals, activities) read through a column mapping flavour."""
-    return _mapped_resources(landing_dir, crm_entities(mapping))
+    return mapped_resources(landing_dir, crm_entities(mapping))
 
 
 @dlt.source(name="email", section="email")
@@ -54,7 +54,7 @@ def email_source(
     """Email-tool campaign list and campaign activity (sent/open/click/bounce/unsubscribe/spam), and the
     audience (subscribers and their status) of `mapping` and every email tool in `audiences`
     (config/sources/<name>.yml). All claim files from one landing folder, so each file goes to one of them."""
-    return _mapped_resources(landing_dir, email_entities(mapping, audiences))
+    return mapped_resources(landing_dir, email_entities(mapping, audiences))
 
 
 @dlt.source(name="web", section="web")
@@ -94,13 +94,13 @@ Mapped = tuple[ExportMapping, Entity]
 
 
 def crm_entities(mapping: str) -> list[Mapped]:
-    return _mapped(load_mapping(mapping, CRM_ENTITIES), CRM_ENTITIES)
+    return mapped_entities(load_mapping(mapping, CRM_ENTITIES), CRM_ENTITIES)
 
 
 def email_entities(mapping: str, audiences: str = DEFAULT_AUDIENCES) -> list[Mapped]:
     """Campaigns and activity from `mapping`, the audience from it and every tool in `audiences`."""
     audience = audience_mapping(list(dict.fromkeys([mapping, *audiences.split(",")])), EMAIL_MAPPED)
-    return [*_mapped(load_mapping(mapping, EMAIL_MAPPED), EMAIL_ENTITIES), (audience, AUDIENCE)]
+    return [*mapped_entities(load_mapping(mapping, EMAIL_MAPPED), EMAIL_ENTITIES), (audience, AUDIENCE)]
 
 
 def mapped_landing(landing_dir: Path, mapped: Sequence[Mapped]) -> Landing:
@@ -116,11 +116,12 @@ def mapped_landing(landing_dir: Path, mapped: Sequence[Mapped]) -> Landing:
     return Landing(landing_dir, claims, has_columns, takes)
 
 
-def _mapped(export: ExportMapping, entities: Sequence[Entity]) -> list[Mapped]:
+def mapped_entities(export: ExportMapping, entities: Sequence[Entity]) -> list[Mapped]:
+    """The entities this export mapping maps (a vendor's export may carry only some of them)."""
     return [(export, e) for e in entities if e.table in export.entities]
 
 
-def _mapped_resources(landing_dir: str, mapped: Sequence[Mapped]) -> list[DltResource]:
+def mapped_resources(landing_dir: str, mapped: Sequence[Mapped]) -> list[DltResource]:
     """One resource per mapped entity, all claiming files from one landing folder."""
     landing = mapped_landing(Path(landing_dir), mapped)
     return [_mapped_resource(landing, export, entity) for export, entity in mapped]
