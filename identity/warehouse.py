@@ -1,4 +1,5 @@
-"""Small helpers for reading a warehouse whose raw tables may not have been loaded yet."""
+"""Small helpers for reading a warehouse whose tables may not exist yet (raw tables not loaded, marts
+not built, activation never run); identity, activation and privacy all ask through these."""
 
 from __future__ import annotations
 
