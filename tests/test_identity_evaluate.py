@@ -11,19 +11,28 @@ from identity.breakdown import pair_breakdown
 from identity.evaluate import evaluate
 
 
-def test_pairwise_and_cluster_measures_match_a_hand_count(tmp_path: Path) -> None:
+def identity_warehouse(tmp_path: Path, truth_csv: str, customer_map: str) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """A warehouse whose identity.customer_map holds `customer_map` (SQL value rows: source, record id,
+    customer id), and the truth file `truth_csv` beside it."""
     truth = tmp_path / "truth.csv"
-    truth.write_text(
-        "source,source_record_id,person_id\n"
-        "crm_contact,a,P1\ncrm_contact,b,P1\nweb_user_id,c,P1\n"
-        "email_recipient,d,P2\nweb_anonymous_id,e,P2\ncrm_contact,f,P3\n"
-    )
+    truth.write_text(truth_csv)
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("CREATE SCHEMA identity")
-    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
-        ('crm_contact', 'a', 'C1'), ('crm_contact', 'b', 'C1'), ('web_user_id', 'c', 'C2'),
-        ('email_recipient', 'd', 'C2'), ('web_anonymous_id', 'e', 'C2'), ('crm_contact', 'f', 'C3'))
-        t(source, source_record_id, customer_id)""")
+    con.execute(
+        f"CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES {customer_map}) t(source, source_record_id, customer_id)"
+    )
+    return con, truth
+
+
+def test_pairwise_and_cluster_measures_match_a_hand_count(tmp_path: Path) -> None:
+    con, truth = identity_warehouse(
+        tmp_path,
+        "source,source_record_id,person_id\n"
+        "crm_contact,a,P1\ncrm_contact,b,P1\nweb_user_id,c,P1\n"
+        "email_recipient,d,P2\nweb_anonymous_id,e,P2\ncrm_contact,f,P3\n",
+        """('crm_contact', 'a', 'C1'), ('crm_contact', 'b', 'C1'), ('web_user_id', 'c', 'C2'),
+        ('email_recipient', 'd', 'C2'), ('web_anonymous_id', 'e', 'C2'), ('crm_contact', 'f', 'C3')""",
+    )
 
     result = evaluate(con, truth)
 
@@ -39,26 +48,25 @@ def test_pairwise_and_cluster_measures_match_a_hand_count(tmp_path: Path) -> Non
 
 
 def test_perfect_assignment_scores_one(tmp_path: Path) -> None:
-    truth = tmp_path / "truth.csv"
-    truth.write_text("source,source_record_id,person_id\ncrm_contact,1,P1\nweb_user_id,u1,P1\ncrm_contact,2,P2\n")
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    con.execute("CREATE SCHEMA identity")
-    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
-        ('crm_contact', '1', 'X'), ('web_user_id', 'u1', 'X'), ('crm_contact', '2', 'Y'))
-        t(source, source_record_id, customer_id)""")
+    con, truth = identity_warehouse(
+        tmp_path,
+        "source,source_record_id,person_id\ncrm_contact,1,P1\nweb_user_id,u1,P1\ncrm_contact,2,P2\n",
+        "('crm_contact', '1', 'X'), ('web_user_id', 'u1', 'X'), ('crm_contact', '2', 'Y')",
+    )
     result = evaluate(con, truth)
     assert result["pairwise_f1"] == 1.0 and result["cluster_recall"] == 1.0
 
 
 def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_edge(tmp_path: Path) -> None:
-    truth = tmp_path / "truth.csv"
-    truth.write_text(
+    # clusters: {a}, {b}, {c}, {d, f} wrongly joined, {e}
+    con, truth = identity_warehouse(
+        tmp_path,
         "source,source_record_id,person_id\n"
         "crm_contact,a,P1\nemail_recipient,b,P1\nweb_anonymous_id,c,P1\n"
-        "crm_contact,d,P2\nweb_user_id,e,P2\ncrm_contact,f,P3\n"
+        "crm_contact,d,P2\nweb_user_id,e,P2\ncrm_contact,f,P3\n",
+        """('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C2'), ('web_anonymous_id', 'c', 'C3'),
+        ('crm_contact', 'd', 'C4'), ('crm_contact', 'f', 'C4'), ('web_user_id', 'e', 'C5')""",
     )
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    con.execute("CREATE SCHEMA identity")
     con.execute("""CREATE TABLE identity.records AS
         SELECT source || ':' || id AS unique_id, source, id AS source_record_id, first_name, last_name, email,
                phone, NULL::VARCHAR AS street, NULL::VARCHAR AS postcode, NULL::DATE AS dob,
@@ -70,11 +78,6 @@ def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_e
             ('crm_contact', 'd', 'bo', 'kim', 'bo@work.com', '+15550001'),
             ('web_user_id', 'e', NULL, NULL, 'bo@home.com', '+15550001'),
             ('crm_contact', 'f', 'cy', 'kim', 'cy@work.com', NULL)) t(source, id, first_name, last_name, email, phone)""")
-    # clusters: {a}, {b}, {c}, {d, f} wrongly joined, {e}
-    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
-        ('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C2'), ('web_anonymous_id', 'c', 'C3'),
-        ('crm_contact', 'd', 'C4'), ('crm_contact', 'f', 'C4'), ('web_user_id', 'e', 'C5'))
-        t(source, source_record_id, customer_id)""")
     con.execute("""CREATE TABLE identity.edges AS SELECT * FROM (VALUES
         ('crm_contact:d', 'crm_contact:f', 'splink', 0.97)) t(unique_id_l, unique_id_r, kind, match_probability)""")
 
@@ -92,18 +95,15 @@ def test_breakdown_explains_missed_pairs_by_shared_evidence_and_false_pairs_by_e
 
 def test_linkable_pairs_leave_out_true_pairs_without_shared_evidence(tmp_path: Path) -> None:
     """P1's anonymous device c shares nothing with a and b (its own linkable group P1.2)."""
-    truth = tmp_path / "truth.csv"
-    truth.write_text(
+    # a+b found, c left alone, d and e wrongly joined
+    con, truth = identity_warehouse(
+        tmp_path,
         "source,source_record_id,person_id,linkable_group\n"
         "crm_contact,a,P1,P1.1\nemail_recipient,b,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
-        "crm_contact,d,P2,P2.1\ncrm_contact,e,P3,P3.1\n"
+        "crm_contact,d,P2,P2.1\ncrm_contact,e,P3,P3.1\n",
+        """('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C1'), ('web_anonymous_id', 'c', 'C2'),
+        ('crm_contact', 'd', 'C3'), ('crm_contact', 'e', 'C3')""",
     )
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    con.execute("CREATE SCHEMA identity")
-    # a+b found, c left alone, d and e wrongly joined
-    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
-        ('crm_contact', 'a', 'C1'), ('email_recipient', 'b', 'C1'), ('web_anonymous_id', 'c', 'C2'),
-        ('crm_contact', 'd', 'C3'), ('crm_contact', 'e', 'C3')) t(source, source_record_id, customer_id)""")
 
     result = evaluate(con, truth)
 
@@ -116,14 +116,11 @@ def test_linkable_pairs_leave_out_true_pairs_without_shared_evidence(tmp_path: P
 
 
 def test_a_pair_joined_beyond_the_evidence_counts_neither_for_nor_against_linkable_precision(tmp_path: Path) -> None:
-    truth = tmp_path / "truth.csv"
-    truth.write_text(
-        "source,source_record_id,person_id,linkable_group\ncrm_contact,a,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n"
+    con, truth = identity_warehouse(
+        tmp_path,
+        "source,source_record_id,person_id,linkable_group\ncrm_contact,a,P1,P1.1\nweb_anonymous_id,c,P1,P1.2\n",
+        "('crm_contact', 'a', 'C1'), ('web_anonymous_id', 'c', 'C1')",
     )
-    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    con.execute("CREATE SCHEMA identity")
-    con.execute("""CREATE TABLE identity.customer_map AS SELECT * FROM (VALUES
-        ('crm_contact', 'a', 'C1'), ('web_anonymous_id', 'c', 'C1')) t(source, source_record_id, customer_id)""")
 
     result = evaluate(con, truth)
 
