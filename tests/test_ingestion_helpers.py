@@ -33,6 +33,9 @@ CONTACT_HEADER = [
     "Archived",
 ]
 
+# The address trait of Segment's Identify spec example (https://segment.com/docs/connections/spec/identify/#traits).
+SEGMENT_ADDRESS = {"street": "6th St", "city": "San Francisco", "state": "CA", "postalCode": "94103", "country": "USA"}
+
 
 def contact(record_id: str, email: str = "", modified: str = "2026-01-02 03:04:05", **extra: str) -> dict[str, str]:
     row = dict.fromkeys(CONTACT_HEADER, "")
