@@ -24,6 +24,13 @@ from tests.test_activation_sync import (
 )
 
 CRM_FIELDS = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
+SF_FIELDS = {"first_name": "FirstName", "last_name": "LastName", "email": "Email"}
+
+
+def crm_api(server: RecordingServer, destination_type: str, purpose: str, **options) -> dict:
+    """A CRM destination (hubspot, salesforce) sending SEGMENT to the recording server, retrying fast."""
+    served = {"segment": SEGMENT, "purposes": [purpose], "retry": FAST_RETRY}
+    return {"type": destination_type, "base_url": server.url, **served, **options}
 
 
 def sha(value: str) -> str:
@@ -34,19 +41,8 @@ def test_hubspot_batch_upsert_matches_on_email_and_flags_departures(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3), consent={"email_marketing": {2: "denied"}})
     with RecordingServer() as server:
-        config = write_config(
-            tmp_path,
-            crm={
-                "type": "hubspot",
-                "segment": SEGMENT,
-                "base_url": server.url,
-                "purposes": ["email_marketing"],
-                "mode": "diff",
-                "fields": CRM_FIELDS,
-                "membership_property": "c360_newsletter",
-                "retry": FAST_RETRY,
-            },
-        )
+        hubspot = {"mode": "diff", "fields": CRM_FIELDS, "membership_property": "c360_newsletter"}
+        config = write_config(tmp_path, crm=crm_api(server, "hubspot", "email_marketing", **hubspot))
         sync_destination(settings, "crm", config_path=config)
         with duckdb.connect(str(settings.warehouse)) as con:
             con.execute("delete from marts.segment_membership where customer_id = 'c001'")
@@ -77,21 +73,8 @@ def test_salesforce_bulk_csv_upserts_on_external_id_through_an_ingest_job(tmp_pa
     settings = make_settings(tmp_path)
     build_marts(settings, range(4))
     with RecordingServer() as server:
-        config = write_config(
-            tmp_path,
-            sf={
-                "type": "salesforce",
-                "segment": SEGMENT,
-                "purposes": ["sales_outreach"],
-                "base_url": server.url,
-                "object": "Contact",
-                "match_key": "external_id",
-                "external_id_field": "C360_Id__c",
-                "fields": {"first_name": "FirstName", "last_name": "LastName", "email": "Email"},
-                "batch_size": 3,
-                "retry": FAST_RETRY,
-            },
-        )
+        sf = {"object": "Contact", "match_key": "external_id", "external_id_field": "C360_Id__c", "fields": SF_FIELDS}
+        config = write_config(tmp_path, sf=crm_api(server, "salesforce", "sales_outreach", batch_size=3, **sf))
         report = sync_destination(settings, "sf", config_path=config)
 
     assert (report.status, report.added, report.batches) == ("success", 4, 2)
