@@ -27,10 +27,14 @@ CRM_FIELDS = {"first_name": "firstname", "last_name": "lastname", "company_name"
 SF_FIELDS = {"first_name": "FirstName", "last_name": "LastName", "email": "Email"}
 
 
+def destination(destination_type: str, *purposes: str, **options) -> dict:
+    """A destination of this type receiving SEGMENT for these purposes."""
+    return {"type": destination_type, "segment": SEGMENT, "purposes": list(purposes), **options}
+
+
 def crm_api(server: RecordingServer, destination_type: str, purpose: str, **options) -> dict:
-    """A CRM destination (hubspot, salesforce) sending SEGMENT to the recording server, retrying fast."""
-    served = {"segment": SEGMENT, "purposes": [purpose], "retry": FAST_RETRY}
-    return {"type": destination_type, "base_url": server.url, **served, **options}
+    """A CRM destination (hubspot, salesforce) sending to the recording server, retrying fast."""
+    return destination(destination_type, purpose, base_url=server.url, retry=FAST_RETRY, **options)
 
 
 def sha(value: str) -> str:
@@ -111,7 +115,7 @@ def test_ad_audience_is_a_hashed_customer_match_file_without_unconsented_or_eras
         con.execute("update marts.dim_customers set email = null, phone = 'n/a' where customer_id = 'c004'")
     config = write_config(
         tmp_path,
-        ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv", "purposes": ["advertising"]},
+        ads=destination("ad_audience", "advertising", path="ads/newsletter.csv"),
     )
 
     report = sync_destination(settings, "ads", config_path=config)
@@ -130,21 +134,11 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
     build_marts(settings, range(7))
     config = write_config(
         tmp_path,
-        as_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.csv"},
-        as_parquet={
-            "type": "parquet",
-            "segment": SEGMENT,
-            "purposes": ["analytics"],
-            "path": "out/members.parquet",
-            "fields": {"customer_id": "id", "email": "email_address"},
-        },
-        as_jsonl={
-            "type": "jsonl",
-            "segment": SEGMENT,
-            "purposes": ["analytics"],
-            "path": "out/members.jsonl",
-            "fields": ["customer_id"],
-        },
+        as_csv=destination("csv", "analytics", path="out/members.csv"),
+        as_parquet=destination(
+            "parquet", "analytics", path="out/members.parquet", fields={"customer_id": "id", "email": "email_address"}
+        ),
+        as_jsonl=destination("jsonl", "analytics", path="out/members.jsonl", fields=["customer_id"]),
     )
     for name in ("as_csv", "as_parquet", "as_jsonl"):
         assert sync_destination(settings, name, config_path=config).added == 7
@@ -163,7 +157,7 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
 def test_file_rewrite_reports_membership_changes_since_the_last_export(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(5))
-    config = write_config(tmp_path, out={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "m.csv"})
+    config = write_config(tmp_path, out=destination("csv", "analytics", path="m.csv"))
     sync_destination(settings, "out", config_path=config)
     build_marts(settings, range(2, 8))
 
@@ -179,13 +173,8 @@ def test_each_destination_is_a_dagster_asset_reporting_counts(tmp_path):
     build_marts(settings, range(6), consent={"email_marketing": {0: "denied"}})
     config = write_config(
         tmp_path,
-        members_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"},
-        members_ads={
-            "type": "ad_audience",
-            "segment": SEGMENT,
-            "path": "ads.csv",
-            "purposes": ["advertising", "email_marketing"],
-        },
+        members_csv=destination("csv", "analytics", path="members.csv"),
+        members_ads=destination("ad_audience", "advertising", "email_marketing", path="ads.csv"),
     )
     assets = activation_assets(settings, config_path=config)
     assert {a.key for a in assets} == {AssetKey(["exports", "members_csv"]), AssetKey(["exports", "members_ads"])}
