@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -67,6 +68,16 @@ def _resolved(ingested: Path, tmp_path: Path, overrides: str = "") -> tuple[Sett
     config = dataclasses.replace(load_identity_config(), overrides_path=tmp_path / "overrides.yml")
     summary = run_identity(_settings(warehouse), config)
     return _settings(warehouse), config, summary
+
+
+def _pair_in_copy_of_resolved(
+    resolved: Path, tmp_path: Path, pick: Callable[[duckdb.DuckDBPyConnection], tuple[str, str]]
+) -> tuple[str, str, tuple[str, str]]:
+    """Two records `pick` chooses in this test's copy of the resolved sample, and their customers."""
+    settings, _ = _copy_of_resolved(resolved, tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        left, right = pick(con)
+        return left, right, (_customer(con, left), _customer(con, right))
 
 
 def _rerun_moves_nobody(ingested: Path, tmp_path: Path, overrides: str) -> dict:
@@ -182,13 +193,11 @@ def test_explain_names_an_unknown_customer_in_one_line(resolved: Path, tmp_path:
 def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(
     ingested: Path, resolved: Path, tmp_path: Path
 ) -> None:
-    settings, _ = _copy_of_resolved(resolved, tmp_path)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        device, contact = _unidentified_device_and_contact(con)
-        assert _customer(con, device) != _customer(con, contact)
+    device, contact, customers = _pair_in_copy_of_resolved(resolved, tmp_path, _unidentified_device_and_contact)
+    assert customers[0] != customers[1]
 
     overrides = f"must_link:\n  - [{device}, {contact}]\n"
-    _, _, first = _resolved(ingested, tmp_path, overrides)
+    settings, _, first = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
         assert _customer(con, device) == _customer(con, contact)
         assert con.execute(
@@ -202,14 +211,12 @@ def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(
 def test_cannot_link_separates_two_merged_records_and_survives_a_rerun(
     ingested: Path, resolved: Path, tmp_path: Path
 ) -> None:
-    settings, _ = _copy_of_resolved(resolved, tmp_path)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        left, right = _weakest_splink_edge(con)
-        merged_id = _customer(con, left)
-        assert _customer(con, right) == merged_id
+    left, right, customers = _pair_in_copy_of_resolved(resolved, tmp_path, _weakest_splink_edge)
+    merged_id = customers[0]
+    assert customers[1] == merged_id
 
     overrides = f"cannot_link:\n  - [{left}, {right}]\n"
-    _resolved(ingested, tmp_path, overrides)
+    settings, _, _ = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
         assert _customer(con, left) != _customer(con, right)
         assert merged_id in (_customer(con, left), _customer(con, right))  # the larger part keeps the id
