@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from activation.identifiers import hashed_email, hashed_phone
+from identity.warehouse import table_exists
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +45,10 @@ class Audience:
     holdout: int = 0  # segment members left out because they are in the segment's holdout group
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-        > 0
-    )
-
-
 def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent: dict[str, str]) -> Audience:
     """`unknown_consent` maps each purpose the destination serves to grant | deny for unknown consent."""
     columns, rows = json_rows(con, MEMBERS_SQL, [segment])
-    if not table_exists(con, "marts", "customer_consent"):
+    if not table_exists(con, "marts.customer_consent"):
         raise RuntimeError("marts.customer_consent is missing: consent cannot be checked, so nothing is sent")
     consent = {
         (cid, purpose): value
@@ -66,7 +57,7 @@ def load_audience(con: duckdb.DuckDBPyConnection, segment: str, unknown_consent:
     suppressed = suppressed_hashes(con)
     holdout = (
         {cid for (cid,) in con.execute(HOLDOUT_SQL, [segment]).fetchall()}
-        if table_exists(con, "marts", "segment_split_groups")
+        if table_exists(con, "marts.segment_split_groups")
         else set()
     )
     held_out = sum(row["customer_id"] in holdout for row in rows)
@@ -112,7 +103,7 @@ def _granted(value: str, unknown_default: str) -> bool:
 
 def suppressed_hashes(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Erased identities; an absent table means nobody has been erased yet."""
-    if not table_exists(con, "privacy", "suppressions"):
+    if not table_exists(con, "privacy.suppressions"):
         return set()
     return {h for (h,) in con.execute("select identity_hash from privacy.suppressions").fetchall()}
 

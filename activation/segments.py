@@ -8,8 +8,8 @@ from __future__ import annotations
 import duckdb
 import yaml
 
-from activation.members import table_exists
 from c360.settings import DBT_PROJECT_DIR
+from identity.warehouse import table_exists
 
 SEGMENTS_FILE = DBT_PROJECT_DIR / "models" / "segments" / "segments.yml"
 
@@ -27,6 +27,6 @@ def defined_segments() -> set[str]:
 def known_segments(con: duckdb.DuckDBPyConnection) -> set[str]:
     known = defined_segments()
     for table in ("segment_membership", "segment_history"):
-        if table_exists(con, "marts", table):
+        if table_exists(con, f"marts.{table}"):
             known |= {s for (s,) in con.execute(f"select distinct segment from marts.{table}").fetchall()}
     return known

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from activation.members import table_exists
+from identity.warehouse import table_exists
 
 DDL = """
 create schema if not exists activation;
@@ -85,7 +85,7 @@ def payload_hash(record: dict[str, Any]) -> str:
 
 
 def load_state(con: duckdb.DuckDBPyConnection, destination: str, segment: str) -> dict[str, str]:
-    if not table_exists(con, "activation", "sync_state"):
+    if not table_exists(con, "activation.sync_state"):
         return {}
     return dict(
         con.execute(

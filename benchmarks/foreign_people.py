@@ -204,6 +204,8 @@ class _People:
 
 
 _TEXT_FIELDS = ("given_name", "surname", "address_1", "suburb")
+# a duplicate may lose any value but its record id and surname
+_BLANKABLE_FIELDS = tuple(column for column in COLUMNS if column not in ("rec_id", "surname"))
 
 
 def corrupt(rng: random.Random, person: dict[str, object], rec_id: str, edits: int) -> dict[str, object]:
@@ -219,21 +221,7 @@ def corrupt(rng: random.Random, person: dict[str, object], rec_id: str, edits: i
         elif kind < 0.62:
             row["given_name"], row["surname"] = row["surname"], row["given_name"]
         elif kind < 0.74:
-            row[
-                rng.choice(
-                    (
-                        "given_name",
-                        "street_number",
-                        "address_1",
-                        "address_2",
-                        "suburb",
-                        "postcode",
-                        "state",
-                        "date_of_birth",
-                        "soc_sec_id",
-                    )
-                )
-            ] = ""
+            row[rng.choice(_BLANKABLE_FIELDS)] = ""
         elif kind < 0.82 and row["date_of_birth"]:
             born = row["date_of_birth"]
             row["date_of_birth"] = rng.choice(

@@ -208,6 +208,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _person_arguments(command: argparse.ArgumentParser, customer_id_help: str) -> None:
+    """How the privacy commands name a person: exactly one of an email address or a customer id."""
+    who = command.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="any email address of the person")
+    who.add_argument("--customer-id", help=customer_id_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="c360", description=__doc__)
     parser.add_argument(
@@ -307,9 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(func=_cmd_sync)
 
     forget = sub.add_parser("forget", help="erase a person everywhere and keep their data out of later loads")
-    who = forget.add_mutually_exclusive_group(required=True)
-    who.add_argument("--email", help="any email address of the person")
-    who.add_argument("--customer-id", help="the person's customer_id (a retired id is followed to its successor)")
+    _person_arguments(forget, "the person's customer_id (a retired id is followed to its successor)")
     forget.add_argument(
         "--now", action="store_true", help="send HTTP destinations their removal now instead of on their next sync"
     )
@@ -317,9 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.set_defaults(func=_cmd_forget)
 
     access = sub.add_parser("export-person", help="write every row the warehouse holds about a person as JSON")
-    person = access.add_mutually_exclusive_group(required=True)
-    person.add_argument("--email", help="any email address of the person")
-    person.add_argument("--customer-id", help="the person's customer_id")
+    _person_arguments(access, "the person's customer_id")
     access.add_argument("--out", required=True, help="the JSON file to write")
     access.set_defaults(func=_cmd_export_person)
 

@@ -15,6 +15,7 @@ import duckdb
 
 from c360.errors import UserError
 from c360.svg_charts import bar_chart, grouped_bar_chart, heatmap, line_chart
+from identity.warehouse import table_exists
 
 MODELS = ["first_touch", "last_touch", "linear", "position_based", "time_decay"]
 TABLES = [
@@ -85,20 +86,19 @@ def write_report(warehouse: Path, out: Path) -> Path:
     return out
 
 
-def _section(title: str, body: str, note: str = "") -> str:
+def _section(title: str, note: str, body: str | None, missing: str) -> str:
+    """A titled section with its note (if any); a body of None says there are no `missing` yet."""
+    body = f'<p class="empty">No {escape(missing)} yet.</p>' if body is None else body
     return f"<section><h2>{escape(title)}</h2>{f'<p class=note>{escape(note)}</p>' if note else ''}{body}</section>"
-
-
-def _empty(what: str) -> str:
-    return f'<p class="empty">No {escape(what)} yet.</p>'
 
 
 def _segment_sizes(con: duckdb.DuckDBPyConnection) -> str:
     series: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for segment, day, members in con.execute(SIZES_SQL).fetchall():
         series[segment].append((day, members))
-    body = line_chart("Segment members per day", dict(series)) if series else _empty("segment history")
-    return _section("Segment sizes over time", body, "Members at the end of each day (fct_segment_sizes_daily).")
+    chart = line_chart("Segment members per day", dict(series)) if series else None
+    note = "Members at the end of each day (fct_segment_sizes_daily)."
+    return _section("Segment sizes over time", note, chart, "segment history")
 
 
 def _funnels(con: duckdb.DuckDBPyConnection) -> str:
@@ -110,66 +110,45 @@ def _funnels(con: duckdb.DuckDBPyConnection) -> str:
         + bar_chart(f"Funnel {funnel}", [s[0] for s in steps], [s[1] for s in steps], [s[2] for s in steps])
         for funnel, steps in funnels.items()
     ]
-    return _section(
-        "Funnels",
-        "".join(charts) or _empty("funnels"),
-        "Customers reaching each step, and the share of those entering (fct_funnel_steps, overall).",
-    )
+    note = "Customers reaching each step, and the share of those entering (fct_funnel_steps, overall)."
+    return _section("Funnels", note, "".join(charts) or None, "funnels")
 
 
 def _cohorts(con: duckdb.DuckDBPyConnection) -> str:
     values = {(cohort, str(period)): float(rate) for cohort, period, rate in con.execute(COHORT_SQL).fetchall()}
     cohorts = sorted({c for c, _ in values})
     periods = sorted({p for _, p in values}, key=int)
-    body = (
-        heatmap("Monthly activity retention by first-seen cohort", cohorts, periods, values)
-        if values
-        else _empty("cohorts")
-    )
-    return _section(
-        "Cohort retention",
-        body,
-        "Share of each first-seen month's customers active N months later (fct_retention_cohorts).",
-    )
+    chart = heatmap("Monthly activity retention by first-seen cohort", cohorts, periods, values) if values else None
+    note = "Share of each first-seen month's customers active N months later (fct_retention_cohorts)."
+    return _section("Cohort retention", note, chart, "cohorts")
 
 
 def _attribution(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute(ATTRIBUTION_SQL).fetchall()
     values = {(row[0], model): float(credited or 0) for row in rows for model, credited in zip(MODELS, row[1:])}
-    body = (
-        grouped_bar_chart("Attributed revenue by channel and model", [r[0] for r in rows], MODELS, values)
-        if rows
-        else _empty("conversions")
-    )
-    return _section(
-        "Attribution by channel and model",
-        body,
-        "Revenue credited to each channel under each model (fct_attribution); '(none)': no touch before.",
-    )
+    channels = [r[0] for r in rows]
+    chart = grouped_bar_chart("Attributed revenue by channel and model", channels, MODELS, values) if rows else None
+    note = "Revenue credited to each channel under each model (fct_attribution); '(none)': no touch before."
+    return _section("Attribution by channel and model", note, chart, "conversions")
 
 
 def _lift(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute(LIFT_SQL).fetchall()
-    if not rows:
-        return _section("Holdout lift", _empty("split segments"))
     cells = "".join(
         f"<tr><td>{escape(segment)}</td><td>{escape(group)}{' (holdout)' if holdout else ''}</td><td>{members:,}</td>"
         f"<td>{converted:,}</td><td>{rate:.1%}</td><td>{'' if lift is None else f'{lift:+.1%}'}</td></tr>"
         for segment, group, holdout, members, converted, rate, lift in rows
     )
-    return _section(
-        "Holdout lift",
+    table = (
         "<table><tr><th>segment</th><th>group</th><th>members</th><th>converted</th>"
-        f"<th>rate</th><th>lift vs holdout</th></tr>{cells}</table>",
+        f"<th>rate</th><th>lift vs holdout</th></tr>{cells}</table>"
     )
+    return _section("Holdout lift", "", table if rows else None, "split segments")
 
 
 def _identity(con: duckdb.DuckDBPyConnection) -> str:
-    present = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'identity' and table_name = 'customer_map'"
-    ).fetchone()[0]
-    rows = con.execute(MATCH_SQL).fetchall() if present else []
-    body = (
+    rows = con.execute(MATCH_SQL).fetchall() if table_exists(con, "identity.customer_map") else []
+    chart = (
         bar_chart(
             "Share of records matched to another source",
             [r[0] for r in rows],
@@ -177,10 +156,7 @@ def _identity(con: duckdb.DuckDBPyConnection) -> str:
             [f"{matched / total:.0%} of {total:,}" for _, total, matched in rows],
         )
         if rows
-        else _empty("identity map")
+        else None
     )
-    return _section(
-        "Identity match rates",
-        body,
-        "Share of each source's records whose customer also has records from another source.",
-    )
+    note = "Share of each source's records whose customer also has records from another source."
+    return _section("Identity match rates", note, chart, "identity map")

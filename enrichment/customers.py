@@ -60,8 +60,9 @@ def _inputs_sql(customers: duckdb.DuckDBPyRelation) -> str:
     """
 
 
-def _lookup(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=schema)
+def _lookup(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+    """Rows as an Arrow table of text columns, typed even when there are none."""
+    return pa.Table.from_pylist(rows, schema=pa.schema([(column, pa.string()) for column in columns]))
 
 
 def enrich_customers(
@@ -82,13 +83,7 @@ def enrich_customers(
     ]
     domains = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
         domain_rows,
-        pa.schema(
-            [
-                ("email", pa.string()),
-                ("domain", pa.string()),
-                ("address_type", pa.string()),
-            ]
-        ),
+        ("email", "domain", "address_type"),
     )
 
     company_rows = [
@@ -100,13 +95,7 @@ def enrich_customers(
     ]
     company_domains = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
         company_rows,
-        pa.schema(
-            [
-                ("domain", pa.string()),
-                ("company_id", pa.string()),
-                ("company_name", pa.string()),
-            ]
-        ),
+        ("domain", "company_id", "company_name"),
     )
 
     phones = session.sql("select distinct phone from inputs where phone is not null").fetchall()
@@ -117,15 +106,7 @@ def enrich_customers(
     ]
     phone_facts = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
         phone_rows,
-        pa.schema(
-            [
-                ("phone", pa.string()),
-                ("country", pa.string()),
-                ("region", pa.string()),
-                ("line_type", pa.string()),
-                ("timezone", pa.string()),
-            ]
-        ),
+        ("phone", "country", "region", "line_type", "timezone"),
     )
 
     addresses = session.sql("""
@@ -146,20 +127,15 @@ def enrich_customers(
     ]
     locations = _lookup(  # noqa: F841 - read by the SQL below (DuckDB replacement scan)
         address_rows,
-        pa.schema(
-            [
-                (name, pa.string())
-                for name in (
-                    "postcode",
-                    "city",
-                    "country",
-                    "phone_country",
-                    "location_country",
-                    "location_region",
-                    "location_city",
-                    "location_based_on",
-                )
-            ]
+        (
+            "postcode",
+            "city",
+            "country",
+            "phone_country",
+            "location_country",
+            "location_region",
+            "location_city",
+            "location_based_on",
         ),
     )
 

@@ -137,6 +137,16 @@ class _Explainer:
         names = [c[0] for c in cursor.description]
         return {row[0]: dict(zip(names, row)) for row in cursor.fetchall()}
 
+    def _records_of(self, customer_id: str) -> list[str]:
+        """The customer's records (source:id), in order."""
+        return [
+            record
+            for (record,) in self.con.execute(
+                "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ? ORDER BY 1",
+                [customer_id],
+            ).fetchall()
+        ]
+
     def _edges(self, ids: list[str]) -> list[tuple[str, str, str, float]]:
         return self.con.execute(
             "SELECT unique_id_l, unique_id_r, kind, match_probability FROM identity.edges "
@@ -168,13 +178,7 @@ class _Explainer:
 
     # --- output ---------------------------------------------------------------------------
     def customer(self, customer_id: str, highlight: str | None = None) -> None:
-        ids = [
-            row[0]
-            for row in self.con.execute(
-                "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ? ORDER BY 1",
-                [customer_id],
-            ).fetchall()
-        ]
+        ids = self._records_of(customer_id)
         if not ids:
             raise ExplainError(
                 f"customer {customer_id} is not in identity.customer_map "
@@ -279,14 +283,7 @@ class _Explainer:
         self._waterfall(row)
 
     def _merged_pair(self, left: str, right: str, customer_id: str) -> None:
-        ids = [
-            r[0]
-            for r in self.con.execute(
-                "SELECT source || ':' || source_record_id FROM identity.customer_map WHERE customer_id = ?",
-                [customer_id],
-            ).fetchall()
-        ]
-        edges = self._edges(ids)
+        edges = self._edges(self._records_of(customer_id))
         graph = nx.Graph()
         graph.add_edges_from((a, b) for a, b, _, _ in edges)
         path = nx.shortest_path(graph, left, right)

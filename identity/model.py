@@ -31,20 +31,26 @@ def _swapped(label: str) -> cll.CustomLevel:
     )
 
 
-def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
+def _name_comparison(column: str, swapped: bool, similar: list, differs: cll.ElseLevel) -> cl.CustomComparison:
+    """A name: null, exact (term-frequency adjusted), swapped with the other name, then `similar`
+    levels from closest, else `differs`."""
     return cl.CustomComparison(
-        output_column_name="first_name",
+        output_column_name=column,
         comparison_levels=[
-            cll.NullLevel("first_name"),
-            cll.ExactMatchLevel("first_name", term_frequency_adjustments=True),
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
             *([_swapped("first and last name swapped")] if swapped else []),
-            # nickname or canonical form in common, e.g. bill / william
-            cll.ArrayIntersectLevel("first_name_variants", min_intersection=1),
-            cll.JaroWinklerLevel("first_name", 0.92),
-            cll.JaroWinklerLevel("first_name", 0.8),
-            cll.ElseLevel(),
+            *similar,
+            differs,
         ],
     )
+
+
+def _first_name_comparison(swapped: bool) -> cl.CustomComparison:
+    # nickname or canonical form in common (bill / william) ranks above spelling similarity
+    nickname = cll.ArrayIntersectLevel("first_name_variants", min_intersection=1)
+    similar = [nickname, cll.JaroWinklerLevel("first_name", 0.92), cll.JaroWinklerLevel("first_name", 0.8)]
+    return _name_comparison("first_name", swapped, similar, cll.ElseLevel())
 
 
 # m of "differs" for values a person changes over the years a CRM keeps records. Fixed, not
@@ -60,18 +66,8 @@ def _differs(m_probability: float) -> cll.ElseLevel:
 
 def _last_name_comparison(swapped: bool) -> cl.CustomComparison:
     """Splink's NameComparison levels, with a fixed m for a surname that differs outright."""
-    return cl.CustomComparison(
-        output_column_name="last_name",
-        comparison_levels=[
-            cll.NullLevel("last_name"),
-            cll.ExactMatchLevel("last_name", term_frequency_adjustments=True),
-            *([_swapped("first and last name swapped")] if swapped else []),
-            cll.JaroWinklerLevel("last_name", 0.92),
-            cll.JaroWinklerLevel("last_name", 0.88),
-            cll.JaroWinklerLevel("last_name", 0.7),
-            _differs(CHANGED_SURNAME_M),
-        ],
-    )
+    similar = [cll.JaroWinklerLevel("last_name", threshold) for threshold in (0.92, 0.88, 0.7)]
+    return _name_comparison("last_name", swapped, similar, _differs(CHANGED_SURNAME_M))
 
 
 _PLACE_COLUMNS = ("street", "postcode", "city", "state")

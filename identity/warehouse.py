@@ -1,4 +1,5 @@
-"""Small helpers for reading a warehouse whose raw tables may not have been loaded yet."""
+"""Small helpers for reading a warehouse whose tables may not exist yet (raw tables not loaded, marts
+not built, activation never run); identity, activation and privacy all ask through these."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import duckdb
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
+    # fetchall, not fetchone: a result left unfinished blocks the connection's next relation (DuckDB 2)
+    [(count,)] = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?", [schema, table]
+    ).fetchall()
+    return count > 0
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:

@@ -18,9 +18,9 @@ import duckdb
 from activation.file_export import atomic_write
 from activation.identifiers import normalise_email
 from c360.settings import Settings
+from identity.warehouse import table_exists
 from privacy.locate import person_tables
 from privacy.person import find_person
-from privacy.tables import table_exists
 
 SEGMENT_TABLES = {"segment_membership", "segment_history", "int_segment_members"}
 
@@ -64,7 +64,7 @@ def person_document(con: duckdb.DuckDBPyConnection, email: str | None, customer_
 
 
 def _destinations(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> list[dict[str, Any]]:
-    if not customer_ids or not table_exists(con, "activation", "deliveries"):
+    if not customer_ids or not table_exists(con, "activation.deliveries"):
         return []
     relation = con.sql(
         """select destination, segment, min(first_sent_at) as first_sent_at,

@@ -28,7 +28,8 @@ from activation.destination_types.base import NOT_FORWARDABLE, Erasure, ErasureR
 from activation.destinations import ActivationConfig, Destination, DestinationConfigError
 from activation.http_client import DeliveryError
 from activation.identifiers import hashed_email, hashed_phone
-from privacy.tables import ERASURE_AUDIT, ERASURE_FORWARDING, table_exists
+from identity.warehouse import table_exists
+from privacy.tables import ERASURE_AUDIT, ERASURE_FORWARDING
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def received_by(con: duckdb.DuckDBPyConnection, customer_ids: set[str]) -> list[
     ids = sorted(customer_ids)
     names: set[str] = set()
     for table in ("deliveries", "sync_state"):
-        if ids and table_exists(con, "activation", table):
+        if ids and table_exists(con, f"activation.{table}"):
             names |= {
                 d
                 for (d,) in con.execute(
@@ -104,7 +105,7 @@ def pending_erasures(
     con: duckdb.DuckDBPyConnection, destination: str, erasure_id: str | None = None
 ) -> list[tuple[str, str, list[str]]]:
     """(erasure_id, method, keys) of removals not yet confirmed by `destination`."""
-    if not table_exists(con, "privacy", "erasure_forwarding"):
+    if not table_exists(con, "privacy.erasure_forwarding"):
         return []
     return con.execute(
         f"select erasure_id, method, keys from {ERASURE_FORWARDING} where destination = ? and confirmed_at is null "

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from privacy.tables import table_exists
+from identity.warehouse import table_exists
 from registry import PersonRecord, person_records
 
 MAX_HOPS = 3  # email -> records -> customers -> records -> more emails; bounded against shared addresses
@@ -51,8 +51,7 @@ def find_person(con: duckdb.DuckDBPyConnection, email: str | None, customer_id: 
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, sql: str, params: list) -> list[tuple]:
-    schema, name = table.split(".")
-    return con.execute(sql, params).fetchall() if table_exists(con, schema, name) else []
+    return con.execute(sql, params).fetchall() if table_exists(con, table) else []
 
 
 def _email_match(record: PersonRecord) -> str:

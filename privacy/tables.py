@@ -44,13 +44,3 @@ create table if not exists {ERASURE_FORWARDING} (
 
 def ensure_privacy_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return (
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()[0][0]
-        > 0
-    )

@@ -24,6 +24,17 @@ from tests.test_activation_sync import (
 )
 
 CRM_FIELDS = {"first_name": "firstname", "last_name": "lastname", "company_name": "company"}
+SF_FIELDS = {"first_name": "FirstName", "last_name": "LastName", "email": "Email"}
+
+
+def destination(destination_type: str, *purposes: str, **options) -> dict:
+    """A destination of this type receiving SEGMENT for these purposes."""
+    return {"type": destination_type, "segment": SEGMENT, "purposes": list(purposes), **options}
+
+
+def crm_api(server: RecordingServer, destination_type: str, purpose: str, **options) -> dict:
+    """A CRM destination (hubspot, salesforce) sending to the recording server, retrying fast."""
+    return destination(destination_type, purpose, base_url=server.url, retry=FAST_RETRY, **options)
 
 
 def sha(value: str) -> str:
@@ -34,19 +45,8 @@ def test_hubspot_batch_upsert_matches_on_email_and_flags_departures(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(3), consent={"email_marketing": {2: "denied"}})
     with RecordingServer() as server:
-        config = write_config(
-            tmp_path,
-            crm={
-                "type": "hubspot",
-                "segment": SEGMENT,
-                "base_url": server.url,
-                "purposes": ["email_marketing"],
-                "mode": "diff",
-                "fields": CRM_FIELDS,
-                "membership_property": "c360_newsletter",
-                "retry": FAST_RETRY,
-            },
-        )
+        hubspot = {"mode": "diff", "fields": CRM_FIELDS, "membership_property": "c360_newsletter"}
+        config = write_config(tmp_path, crm=crm_api(server, "hubspot", "email_marketing", **hubspot))
         sync_destination(settings, "crm", config_path=config)
         with duckdb.connect(str(settings.warehouse)) as con:
             con.execute("delete from marts.segment_membership where customer_id = 'c001'")
@@ -77,21 +77,8 @@ def test_salesforce_bulk_csv_upserts_on_external_id_through_an_ingest_job(tmp_pa
     settings = make_settings(tmp_path)
     build_marts(settings, range(4))
     with RecordingServer() as server:
-        config = write_config(
-            tmp_path,
-            sf={
-                "type": "salesforce",
-                "segment": SEGMENT,
-                "purposes": ["sales_outreach"],
-                "base_url": server.url,
-                "object": "Contact",
-                "match_key": "external_id",
-                "external_id_field": "C360_Id__c",
-                "fields": {"first_name": "FirstName", "last_name": "LastName", "email": "Email"},
-                "batch_size": 3,
-                "retry": FAST_RETRY,
-            },
-        )
+        sf = {"object": "Contact", "match_key": "external_id", "external_id_field": "C360_Id__c", "fields": SF_FIELDS}
+        config = write_config(tmp_path, sf=crm_api(server, "salesforce", "sales_outreach", batch_size=3, **sf))
         report = sync_destination(settings, "sf", config_path=config)
 
     assert (report.status, report.added, report.batches) == ("success", 4, 2)
@@ -128,7 +115,7 @@ def test_ad_audience_is_a_hashed_customer_match_file_without_unconsented_or_eras
         con.execute("update marts.dim_customers set email = null, phone = 'n/a' where customer_id = 'c004'")
     config = write_config(
         tmp_path,
-        ads={"type": "ad_audience", "segment": SEGMENT, "path": "ads/newsletter.csv", "purposes": ["advertising"]},
+        ads=destination("ad_audience", "advertising", path="ads/newsletter.csv"),
     )
 
     report = sync_destination(settings, "ads", config_path=config)
@@ -147,21 +134,11 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
     build_marts(settings, range(7))
     config = write_config(
         tmp_path,
-        as_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "out/members.csv"},
-        as_parquet={
-            "type": "parquet",
-            "segment": SEGMENT,
-            "purposes": ["analytics"],
-            "path": "out/members.parquet",
-            "fields": {"customer_id": "id", "email": "email_address"},
-        },
-        as_jsonl={
-            "type": "jsonl",
-            "segment": SEGMENT,
-            "purposes": ["analytics"],
-            "path": "out/members.jsonl",
-            "fields": ["customer_id"],
-        },
+        as_csv=destination("csv", "analytics", path="out/members.csv"),
+        as_parquet=destination(
+            "parquet", "analytics", path="out/members.parquet", fields={"customer_id": "id", "email": "email_address"}
+        ),
+        as_jsonl=destination("jsonl", "analytics", path="out/members.jsonl", fields=["customer_id"]),
     )
     for name in ("as_csv", "as_parquet", "as_jsonl"):
         assert sync_destination(settings, name, config_path=config).added == 7
@@ -180,7 +157,7 @@ def test_file_destinations_write_every_member_as_csv_parquet_and_jsonl(tmp_path)
 def test_file_rewrite_reports_membership_changes_since_the_last_export(tmp_path):
     settings = make_settings(tmp_path)
     build_marts(settings, range(5))
-    config = write_config(tmp_path, out={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "m.csv"})
+    config = write_config(tmp_path, out=destination("csv", "analytics", path="m.csv"))
     sync_destination(settings, "out", config_path=config)
     build_marts(settings, range(2, 8))
 
@@ -196,13 +173,8 @@ def test_each_destination_is_a_dagster_asset_reporting_counts(tmp_path):
     build_marts(settings, range(6), consent={"email_marketing": {0: "denied"}})
     config = write_config(
         tmp_path,
-        members_csv={"type": "csv", "segment": SEGMENT, "purposes": ["analytics"], "path": "members.csv"},
-        members_ads={
-            "type": "ad_audience",
-            "segment": SEGMENT,
-            "path": "ads.csv",
-            "purposes": ["advertising", "email_marketing"],
-        },
+        members_csv=destination("csv", "analytics", path="members.csv"),
+        members_ads=destination("ad_audience", "advertising", "email_marketing", path="ads.csv"),
     )
     assets = activation_assets(settings, config_path=config)
     assert {a.key for a in assets} == {AssetKey(["exports", "members_csv"]), AssetKey(["exports", "members_ads"])}

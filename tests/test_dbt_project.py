@@ -182,6 +182,15 @@ def rows(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def load_day_one(warehouse: Path, *more_sql: str) -> Path:
+    """The raw and identity tables (TABLES) in a new warehouse, holding day one and then `more_sql`."""
+    ddl = "".join(
+        f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
+    )
+    execute(warehouse, "".join([ddl, DAY_ONE_SQL, *more_sql]))
+    return warehouse
+
+
 def snapshot(warehouse: Path, tables: Iterable[str]) -> dict[str, list[tuple]]:
     return {t: rows(warehouse, f"select * from {t} order by all") for t in tables}
 
@@ -190,11 +199,7 @@ def snapshot(warehouse: Path, tables: Iterable[str]) -> dict[str, list[tuple]]:
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Day one loaded and built once; tests copy the file so they cannot disturb each other."""
     work = tmp_path_factory.mktemp("dbt")
-    warehouse = work / "c360.duckdb"
-    ddl = "".join(
-        f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
-    )
-    execute(warehouse, ddl + DAY_ONE_SQL)
+    warehouse = load_day_one(work / "c360.duckdb")
     build(warehouse, work)
     return warehouse
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -67,6 +68,30 @@ def _resolved(ingested: Path, tmp_path: Path, overrides: str = "") -> tuple[Sett
     config = dataclasses.replace(load_identity_config(), overrides_path=tmp_path / "overrides.yml")
     summary = run_identity(_settings(warehouse), config)
     return _settings(warehouse), config, summary
+
+
+def _pair_in_copy_of_resolved(
+    resolved: Path, tmp_path: Path, pick: Callable[[duckdb.DuckDBPyConnection], tuple[str, str]]
+) -> tuple[str, str, tuple[str, str]]:
+    """Two records `pick` chooses in this test's copy of the resolved sample, and their customers."""
+    settings, _ = _copy_of_resolved(resolved, tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        left, right = pick(con)
+        return left, right, (_customer(con, left), _customer(con, right))
+
+
+def _rerun_moves_nobody(ingested: Path, tmp_path: Path, overrides: str) -> dict:
+    """Resolves this test's warehouse again with the same overrides, asserting that every record keeps
+    its customer; returns the run's summary."""
+    before = _customer_map(tmp_path / "wh.duckdb")
+    settings, _, summary = _resolved(ingested, tmp_path, overrides)
+    assert _customer_map(settings.warehouse) == before and summary["records_reassigned"] == 0
+    return summary
+
+
+def _customer_map(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall()
 
 
 def _customer(con: duckdb.DuckDBPyConnection, record: str) -> str:
@@ -168,52 +193,40 @@ def test_explain_names_an_unknown_customer_in_one_line(resolved: Path, tmp_path:
 def test_must_link_joins_two_records_and_survives_a_rerun_with_the_same_ids(
     ingested: Path, resolved: Path, tmp_path: Path
 ) -> None:
-    settings, _ = _copy_of_resolved(resolved, tmp_path)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        device, contact = _unidentified_device_and_contact(con)
-        assert _customer(con, device) != _customer(con, contact)
+    device, contact, customers = _pair_in_copy_of_resolved(resolved, tmp_path, _unidentified_device_and_contact)
+    assert customers[0] != customers[1]
 
     overrides = f"must_link:\n  - [{device}, {contact}]\n"
-    _, _, first = _resolved(ingested, tmp_path, overrides)
+    settings, _, first = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
         assert _customer(con, device) == _customer(con, contact)
         assert con.execute(
             "SELECT kind FROM identity.edges WHERE unique_id_l = least(?, ?) AND unique_id_r = greatest(?, ?)",
             [device, contact] * 2,
         ).fetchall() == [("override",)]
-        before = con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall()
-    _, _, second = _resolved(ingested, tmp_path, overrides)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        after = con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall()
+    second = _rerun_moves_nobody(ingested, tmp_path, overrides)
     assert first["overrides_applied"] == second["overrides_applied"] == 1
-    assert after == before and second["records_reassigned"] == 0
 
 
 def test_cannot_link_separates_two_merged_records_and_survives_a_rerun(
     ingested: Path, resolved: Path, tmp_path: Path
 ) -> None:
-    settings, _ = _copy_of_resolved(resolved, tmp_path)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        left, right = _weakest_splink_edge(con)
-        merged_id = _customer(con, left)
-        assert _customer(con, right) == merged_id
+    left, right, customers = _pair_in_copy_of_resolved(resolved, tmp_path, _weakest_splink_edge)
+    merged_id = customers[0]
+    assert customers[1] == merged_id
 
     overrides = f"cannot_link:\n  - [{left}, {right}]\n"
-    _resolved(ingested, tmp_path, overrides)
+    settings, _, _ = _resolved(ingested, tmp_path, overrides)
     with duckdb.connect(str(settings.warehouse)) as con:
         assert _customer(con, left) != _customer(con, right)
         assert merged_id in (_customer(con, left), _customer(con, right))  # the larger part keeps the id
         cut = con.execute("SELECT unique_id_l, unique_id_r, kind FROM identity.override_cuts").fetchall()
         assert (left, right, "splink") in cut
         report = con.execute("SELECT kind, status FROM identity.override_report").fetchall()
-        before = con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall()
         explained = explain(con, load_identity_config(), tmp_path / "reports", pair=(left, right))
     assert report == [("cannot_link", "applied")]
     assert "kept apart by cannot-link override(s)" in "\n".join(explained.lines)
-    _, _, rerun = _resolved(ingested, tmp_path, overrides)
-    with duckdb.connect(str(settings.warehouse)) as con:
-        assert con.execute("SELECT * FROM identity.customer_map ORDER BY ALL").fetchall() == before
-    assert rerun["records_reassigned"] == 0
+    _rerun_moves_nobody(ingested, tmp_path, overrides)
 
 
 def test_an_override_naming_a_missing_record_is_reported_by_name(ingested: Path, tmp_path: Path) -> None:

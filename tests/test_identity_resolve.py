@@ -69,23 +69,13 @@ def _add_contact(
     )
 
 
-def _add_event(
-    con,
-    message_id: str,
-    anonymous_id: str,
-    *,
-    user_id: str | None = None,
-    kind: str = "page",
-    mc_eid: str | None = None,
-    traits_email: str | None = None,
-    first: str | None = None,
-    last: str | None = None,
-) -> None:
+def _add_event(con, message_id: str, anonymous_id: str, **columns: str) -> None:
+    """A page view of this device on 2026-09-01, or the event `columns` (raw_web.events names) make it."""
+    row = {"message_id": message_id, "type": "page", "anonymous_id": anonymous_id, **columns}
     con.execute(
-        'INSERT INTO raw_web.events (message_id, type, anonymous_id, user_id, "timestamp", mc_eid, '
-        "traits_email, traits_first_name, traits_last_name) VALUES "
-        "(?, ?, ?, ?, TIMESTAMPTZ '2026-09-01 10:00:00+00', ?, ?, ?, ?)",
-        [message_id, kind, anonymous_id, user_id, mc_eid, traits_email, first, last],
+        f'INSERT INTO raw_web.events ({", ".join(row)}, "timestamp") '
+        f"VALUES ({', '.join('?' * len(row))}, TIMESTAMPTZ '2026-09-01 10:00:00+00')",
+        list(row.values()),
     )
 
 
@@ -114,16 +104,8 @@ def _ann_and_the_stones(con) -> None:
         dob="1980-01-02",
     )
     _add_event(con, "m1", "anon-1")
-    _add_event(
-        con,
-        "m2",
-        "anon-1",
-        user_id="user-1",
-        kind="identify",
-        traits_email="ann.lee@example.com",
-        first="Ann",
-        last="Lee",
-    )
+    identify = {"type": "identify", "user_id": "user-1", "traits_email": "ann.lee@example.com"}
+    _add_event(con, "m2", "anon-1", **identify, traits_first_name="Ann", traits_last_name="Lee")
     _add_event(con, "m3", "anon-2", mc_eid="rcp-1")  # landed from an email link
     _add_recipient(con, "rcp-1", "annie@work.test")
     _add_contact(

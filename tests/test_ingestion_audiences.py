@@ -88,6 +88,24 @@ def _member(email: str, first: str, last: str, changed: str, **extra: str) -> di
     return row
 
 
+CONFIRMED_AT = dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC)  # _member's CONFIRM_TIME, Mailchimp's consent time
+
+
+def _loaded_member(
+    email: str,
+    first: str,
+    last: str,
+    status: str,
+    changed_at: dt.datetime,
+    unsubscribed_at: dt.datetime | None = None,
+    unsubscribe_reason: str | None = None,
+    cleaned_at: dt.datetime | None = None,
+) -> tuple:
+    """The `_audience` row a `_member` row loads as."""
+    subscribed = ("mailchimp", email, first, last, status, 3, CONFIRMED_AT, changed_at)
+    return (*subscribed, unsubscribed_at, unsubscribe_reason, cleaned_at, f"e-{first.lower()}")
+
+
 def _audience(settings) -> list[tuple]:
     return query(
         settings,
@@ -141,49 +159,11 @@ def test_mailchimp_audience_export_loads_every_status_file(tmp_path):
     )
     run_ingestion(settings, ["email"])
 
+    april_1, may_1 = dt.datetime(2026, 4, 1, 8, tzinfo=UTC), dt.datetime(2026, 5, 1, 8, tzinfo=UTC)
     assert _audience(settings) == [
-        (
-            "mailchimp",
-            "ann@x.test",
-            "Ann",
-            "Lee",
-            "subscribed",
-            3,
-            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-            dt.datetime(2026, 3, 1, 10, tzinfo=UTC),
-            None,
-            None,
-            None,
-            "e-ann",
-        ),
-        (
-            "mailchimp",
-            "cy@x.test",
-            "Cy",
-            "Do",
-            "unsubscribed",
-            3,
-            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-            dt.datetime(2026, 4, 1, 8, tzinfo=UTC),
-            dt.datetime(2026, 4, 1, 8, tzinfo=UTC),
-            "No longer interested",
-            None,
-            "e-cy",
-        ),
-        (
-            "mailchimp",
-            "dee@x.test",
-            "Dee",
-            "Ho",
-            "cleaned",
-            3,
-            dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=UTC),
-            dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
-            None,
-            None,
-            dt.datetime(2026, 5, 1, 8, tzinfo=UTC),
-            "e-dee",
-        ),
+        _loaded_member("ann@x.test", "Ann", "Lee", "subscribed", dt.datetime(2026, 3, 1, 10, tzinfo=UTC)),
+        _loaded_member("cy@x.test", "Cy", "Do", "unsubscribed", april_1, april_1, "No longer interested"),
+        _loaded_member("dee@x.test", "Dee", "Ho", "cleaned", may_1, cleaned_at=may_1),
     ]
     assert query(settings, "SELECT address, \"TAGS\" FROM raw_email.audience WHERE first_name = 'Ann'") == [
         ("1 Main St  Springfield  IL  62701  US", '"Customers"')

@@ -13,15 +13,14 @@ from ingestion.entities import CRM_ENTITIES
 from ingestion.mapping import MappingError, load_mapping
 from ingestion.pipelines import make_pipeline, make_source, pipelines_dir, run_ingestion, with_first_loads_appended
 from ingestion.sources import crm_source
-from tests.test_ingestion_helpers import CONTACT_HEADER, contact, csv_text, query, report, settings_for
+from tests.test_ingestion_helpers import CONTACT_HEADER, contact, csv_text, load_contacts, query, report, settings_for
 
 
 def test_contacts_land_typed_with_normalised_email_and_lineage(tmp_path):
     settings = settings_for(tmp_path)
-    (settings.landing / "crm" / "contacts.csv").write_text(
-        csv_text([contact("101", email="  Ann.Lee@Example.COM "), contact("102", Archived="true")])
+    load_contacts(
+        settings, "contacts.csv", [contact("101", email="  Ann.Lee@Example.COM "), contact("102", Archived="true")]
     )
-    run_ingestion(settings, ["crm"])
     rows = query(
         settings,
         "SELECT contact_id, email, email_normalized, updated_at, date_of_birth, is_archived, _source_file, _source_line"
@@ -76,10 +75,7 @@ def test_a_first_load_appends_and_later_loads_merge(tmp_path):
     assert set(dispositions().values()) == {"append"}
     run_ingestion(settings, ["crm"])
     assert dispositions()["contacts"] == "merge" and dispositions()["deals"] == "append"
-    (settings.landing / "crm" / "contacts_2.csv").write_text(
-        csv_text([contact("1", email="b@x.test", modified="2026-05-01 00:00:00")])
-    )
-    run_ingestion(settings, ["crm"])
+    load_contacts(settings, "contacts_2.csv", [contact("1", email="b@x.test", modified="2026-05-01 00:00:00")])
     assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts") == [("1", "b@x.test")]
 
 
@@ -95,33 +91,26 @@ def test_duplicate_ids_keep_latest_within_and_across_files(tmp_path):
             ]
         )
     )
-    (crm / "contacts_b.csv").write_text(
-        csv_text([contact("2", email="two-new@x.test", modified="2026-02-01 00:00:00")])
-    )
-    run_ingestion(settings, ["crm"])
+    load_contacts(settings, "contacts_b.csv", [contact("2", email="two-new@x.test", modified="2026-02-01 00:00:00")])
     assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts ORDER BY 1") == [
         ("1", "new@x.test"),
         ("2", "two-new@x.test"),
     ]
-    (crm / "contacts_c.csv").write_text(csv_text([contact("1", email="newest@x.test", modified="2026-04-01 00:00:00")]))
-    run_ingestion(settings, ["crm"])
+    load_contacts(settings, "contacts_c.csv", [contact("1", email="newest@x.test", modified="2026-04-01 00:00:00")])
     assert query(settings, "SELECT email FROM raw_crm.contacts WHERE contact_id = '1'") == [("newest@x.test",)]
 
 
 def test_an_older_export_landing_later_does_not_roll_a_record_back(tmp_path):
     settings = settings_for(tmp_path)
-    crm = settings.landing / "crm"
-    (crm / "contacts_new.csv").write_text(csv_text([contact("1", email="new@x.test", modified="2026-05-01 00:00:00")]))
-    run_ingestion(settings, ["crm"])
-    (crm / "contacts_old.csv").write_text(
-        csv_text(
-            [
-                contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
-                contact("2", email="two@x.test", modified="2026-01-01 00:00:00"),
-            ]
-        )
+    load_contacts(settings, "contacts_new.csv", [contact("1", email="new@x.test", modified="2026-05-01 00:00:00")])
+    load_contacts(
+        settings,
+        "contacts_old.csv",
+        [
+            contact("1", email="old@x.test", modified="2026-01-01 00:00:00"),
+            contact("2", email="two@x.test", modified="2026-01-01 00:00:00"),
+        ],
     )
-    run_ingestion(settings, ["crm"])
     assert query(settings, "SELECT contact_id, email FROM raw_crm.contacts ORDER BY 1") == [
         ("1", "new@x.test"),
         ("2", "two@x.test"),
@@ -132,10 +121,7 @@ def test_an_older_export_landing_later_does_not_roll_a_record_back(tmp_path):
 def test_reading_files_again_after_lost_state_duplicates_nothing(tmp_path):
     """What a crash between load and state commit looks like: every file is read a second time."""
     settings = settings_for(tmp_path)
-    (settings.landing / "crm" / "contacts.csv").write_text(
-        csv_text([contact("1"), contact("2", **{"Last Modified Date": "bad"})])
-    )
-    run_ingestion(settings, ["crm"])
+    load_contacts(settings, "contacts.csv", [contact("1"), contact("2", **{"Last Modified Date": "bad"})])
     counts = "SELECT (SELECT count(*) FROM raw_crm.contacts), (SELECT count(*) FROM raw_crm.quarantine), (SELECT count(*) FROM raw_crm.load_report)"
     before = query(settings, counts)
     assert before == [(1, 1, 1)]
@@ -162,8 +148,7 @@ def test_missing_required_column_fails_the_file_and_quarantines_its_rows(tmp_pat
     header = [h for h in CONTACT_HEADER if h != "Last Modified Date"]
     crm = settings.landing / "crm"
     (crm / "contacts_bad.csv").write_text(csv_text([contact("1"), contact("2")], header))
-    (crm / "contacts_good.csv").write_text(csv_text([contact("3")]))
-    run_ingestion(settings, ["crm"])
+    load_contacts(settings, "contacts_good.csv", [contact("3")])
     bad = report(settings, "crm")["contacts_bad.csv"]
     assert (bad["status"], bad["read"], bad["quarantined"]) == ("failed", 2, 2)
     assert "contacts_bad.csv" in bad["error"] and "'Last Modified Date' (updated_at)" in bad["error"]

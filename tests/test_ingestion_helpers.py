@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from c360.settings import Settings
+from ingestion.pipelines import run_ingestion
 
 CONTACT_HEADER = [
     "Record ID",
@@ -31,6 +32,9 @@ CONTACT_HEADER = [
     "Last Modified Date",
     "Archived",
 ]
+
+# The address trait of Segment's Identify spec example (https://segment.com/docs/connections/spec/identify/#traits).
+SEGMENT_ADDRESS = {"street": "6th St", "city": "San Francisco", "state": "CA", "postalCode": "94103", "country": "USA"}
 
 
 def contact(record_id: str, email: str = "", modified: str = "2026-01-02 03:04:05", **extra: str) -> dict[str, str]:
@@ -57,6 +61,12 @@ def csv_text(rows: list[dict[str, str]], header: list[str] = CONTACT_HEADER) -> 
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def load_contacts(settings: Settings, file_name: str, contacts: list[dict[str, str]]) -> None:
+    """Lands one HubSpot contacts export (`contact` rows) in the CRM folder and runs the CRM ingestion."""
+    (settings.landing / "crm" / file_name).write_text(csv_text(contacts))
+    run_ingestion(settings, ["crm"])
 
 
 def event(message_id: str, **fields: Any) -> str:

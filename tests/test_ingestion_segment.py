@@ -7,7 +7,7 @@ import gzip
 import json
 
 from ingestion.pipelines import run_ingestion
-from tests.test_ingestion_helpers import quarantine, query, settings_for
+from tests.test_ingestion_helpers import SEGMENT_ADDRESS, quarantine, query, settings_for
 
 UTC = dt.UTC
 TRAIT_COLUMNS = (
@@ -50,13 +50,7 @@ def test_identify_reserved_traits_are_mapped_and_every_trait_kept_as_json(tmp_pa
             "phone": "+1-555-0100",
             "birthday": "1985-04-12",
             "company": {"name": "Initech", "id": "c-1", "plan": "enterprise"},
-            "address": {
-                "street": "6th St",
-                "city": "San Francisco",
-                "state": "CA",
-                "postalCode": "94103",
-                "country": "USA",
-            },
+            "address": SEGMENT_ADDRESS,
             "custom": {"nested": [1, 2]},
         },
     )

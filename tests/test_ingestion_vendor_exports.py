@@ -24,6 +24,7 @@ from ingestion.typed_rows import Limits, type_records
 from tests.test_ingestion_helpers import (
     contact,
     csv_text,
+    load_contacts,
     quarantine,
     query,
     report,
@@ -31,39 +32,39 @@ from tests.test_ingestion_helpers import (
 )
 
 UTC = dt.UTC
-SF_CONTACT = [
-    "Id",
-    "IsDeleted",
-    "AccountId",
-    "LastName",
-    "FirstName",
-    "Email",
-    "Phone",
-    "Title",
-    "MailingStreet",
-    "MailingCity",
-    "MailingPostalCode",
-    "Birthdate",
-    "OwnerId",
-    "CreatedDate",
-    "LastModifiedDate",
-]
-SF_REPORT = [
-    "Contact ID",
-    "First Name",
-    "Last Name",
-    "Title",
-    "Account Name",
-    "Mailing Street",
-    "Mailing City",
-    "Mailing Zip/Postal Code",
-    "Phone",
-    "Email",
-    "Birthdate",
-    "Contact Owner",
-    "Created Date",
-    "Last Modified Date",
-]
+# Salesforce Data Export: one CSV per object, field API names as headers.
+SF_CONTACT_CSV = """\
+Id,IsDeleted,AccountId,LastName,FirstName,Email,Phone,Title,MailingStreet,MailingCity,MailingPostalCode,Birthdate,OwnerId,CreatedDate,LastModifiedDate
+0035g00000AbCd1,false,0015g00000Acme1,Lee,Ann,ann@x.test,+1 555 0100,CEO,1 Main St,Springfield,12345,1980-05-06,0055g00000Own01,2025-01-02T09:00:00.000Z,2026-09-01T10:00:00.000Z
+0035g00000AbCd2,true,,Ng,Bo,bo@x.test,,,,,,,0055g00000Own01,2025-01-02T09:00:00.000Z,2026-09-02T10:00:00.000Z
+"""
+SF_ACCOUNT_CSV = """\
+Id,IsDeleted,Name,Website,Industry,NumberOfEmployees,BillingCity,BillingCountry,CreatedDate,LastModifiedDate
+0015g00000Acme1,false,Acme,acme.test,Retail,40,Lyon,France,2025-01-01T00:00:00.000Z,2026-09-01T00:00:00.000Z
+"""
+SF_OPPORTUNITY_CSV = """\
+Id,IsDeleted,AccountId,Name,StageName,Amount,CloseDate,OwnerId,ContactId,CreatedDate,LastModifiedDate
+0065g00000Opp01,false,0015g00000Acme1,Renewal,Closed Won,5000,2026-12-31,0055g00000Own01,0035g00000AbCd1,2026-08-01T00:00:00.000Z,2026-09-03T00:00:00.000Z
+"""
+SF_TASK_CSV = """\
+Id,WhoId,WhatId,Subject,ActivityDate,OwnerId,TaskSubtype,IsDeleted
+00T5g00000Tsk01,0035g00000AbCd1,0065g00000Opp01,Call,2026-09-05,0055g00000Own01,Call,false
+"""
+SF_EVENT_CSV = """\
+Id,WhoId,WhatId,Subject,StartDateTime,EndDateTime,OwnerId,EventSubtype,IsDeleted
+00U5g00000Evt01,0035g00000AbCd1,,Demo,2026-09-06T15:00:00.000Z,2026-09-06T16:00:00.000Z,0055g00000Own01,Event,false
+"""
+# Salesforce report exports (Details Only): field labels as headers, every value quoted.
+SF_CONTACT_REPORT_CSV = """\
+"Contact ID","First Name","Last Name","Title","Account Name","Mailing Street","Mailing City","Mailing Zip/Postal Code","Phone","Email","Birthdate","Contact Owner","Created Date","Last Modified Date"
+"0035g00000AbCd3","Cy","Do","CFO","Acme","2 Side St","Springfield","12345","(555) 010-0200","cy@x.test","7/8/1975","Sam Owner","1/2/2025, 9:00 AM","9/28/2026, 8:14 AM"
+"0035g00000AbCd4","Di","Eu","","","","","","","di@x.test","","Sam Owner","2/3/2025, 11:45 PM","9/27/2026, 12:05 PM"
+"0035g00000AbCd5","Ed","Fo","","","","","","","ed@x.test","","Sam Owner","2/3/2025, 11:45 PM","28.09.2026 08:14"
+"""
+SF_OPPORTUNITY_REPORT_CSV = """\
+"Opportunity Owner","Account Name","Opportunity Name","Stage","Amount","Close Date","Created Date","Opportunity ID","Account ID","Last Modified Date"
+"Sam Owner","Acme","Upsell","Prospecting","2500.00","11/30/2026","9/1/2026, 9:00 AM","0065g00000Opp02","0015g00000Acme1","9/28/2026, 8:20 AM"
+"""
 
 
 def rows_csv(header: list[str], rows: list[list[str]], quote_all: bool = False) -> str:
@@ -90,251 +91,26 @@ def test_salesforce_data_export_zip_and_report_export_load_with_configuration_on
     mapping.write_text(
         (MAPPINGS_DIR / "salesforce.yml").read_text().replace("timezone: UTC", "timezone: America/Los_Angeles")
     )
+    data_export = {
+        "Contact.csv": SF_CONTACT_CSV,
+        "Account.csv": SF_ACCOUNT_CSV,
+        "Opportunity.csv": SF_OPPORTUNITY_CSV,
+        "Task.csv": SF_TASK_CSV,
+        "Event.csv": SF_EVENT_CSV,
+        "ContactHistory.csv": "Id,ContactId,Field\n0175g0,0035g00000AbCd1,Email\n",
+        "AccountContactRelation.csv": "Id,AccountId,ContactId\n07k5g0,0015g,0035g\n",
+    }
     with zipfile.ZipFile(crm / "WE_00D5g000004XyZ1EAK_1.ZIP", "w") as archive:
-        archive.writestr(
-            "Contact.csv",
-            rows_csv(
-                SF_CONTACT,
-                [
-                    [
-                        "0035g00000AbCd1",
-                        "false",
-                        "0015g00000Acme1",
-                        "Lee",
-                        "Ann",
-                        "ann@x.test",
-                        "+1 555 0100",
-                        "CEO",
-                        "1 Main St",
-                        "Springfield",
-                        "12345",
-                        "1980-05-06",
-                        "0055g00000Own01",
-                        "2025-01-02T09:00:00.000Z",
-                        "2026-09-01T10:00:00.000Z",
-                    ],
-                    [
-                        "0035g00000AbCd2",
-                        "true",
-                        "",
-                        "Ng",
-                        "Bo",
-                        "bo@x.test",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "0055g00000Own01",
-                        "2025-01-02T09:00:00.000Z",
-                        "2026-09-02T10:00:00.000Z",
-                    ],
-                ],
-            ),
-        )
-        archive.writestr(
-            "Account.csv",
-            rows_csv(
-                [
-                    "Id",
-                    "IsDeleted",
-                    "Name",
-                    "Website",
-                    "Industry",
-                    "NumberOfEmployees",
-                    "BillingCity",
-                    "BillingCountry",
-                    "CreatedDate",
-                    "LastModifiedDate",
-                ],
-                [
-                    [
-                        "0015g00000Acme1",
-                        "false",
-                        "Acme",
-                        "acme.test",
-                        "Retail",
-                        "40",
-                        "Lyon",
-                        "France",
-                        "2025-01-01T00:00:00.000Z",
-                        "2026-09-01T00:00:00.000Z",
-                    ]
-                ],
-            ),
-        )
-        archive.writestr(
-            "Opportunity.csv",
-            rows_csv(
-                [
-                    "Id",
-                    "IsDeleted",
-                    "AccountId",
-                    "Name",
-                    "StageName",
-                    "Amount",
-                    "CloseDate",
-                    "OwnerId",
-                    "ContactId",
-                    "CreatedDate",
-                    "LastModifiedDate",
-                ],
-                [
-                    [
-                        "0065g00000Opp01",
-                        "false",
-                        "0015g00000Acme1",
-                        "Renewal",
-                        "Closed Won",
-                        "5000",
-                        "2026-12-31",
-                        "0055g00000Own01",
-                        "0035g00000AbCd1",
-                        "2026-08-01T00:00:00.000Z",
-                        "2026-09-03T00:00:00.000Z",
-                    ]
-                ],
-            ),
-        )
-        archive.writestr(
-            "Task.csv",
-            rows_csv(
-                ["Id", "WhoId", "WhatId", "Subject", "ActivityDate", "OwnerId", "TaskSubtype", "IsDeleted"],
-                [
-                    [
-                        "00T5g00000Tsk01",
-                        "0035g00000AbCd1",
-                        "0065g00000Opp01",
-                        "Call",
-                        "2026-09-05",
-                        "0055g00000Own01",
-                        "Call",
-                        "false",
-                    ]
-                ],
-            ),
-        )
-        archive.writestr(
-            "Event.csv",
-            rows_csv(
-                [
-                    "Id",
-                    "WhoId",
-                    "WhatId",
-                    "Subject",
-                    "StartDateTime",
-                    "EndDateTime",
-                    "OwnerId",
-                    "EventSubtype",
-                    "IsDeleted",
-                ],
-                [
-                    [
-                        "00U5g00000Evt01",
-                        "0035g00000AbCd1",
-                        "",
-                        "Demo",
-                        "2026-09-06T15:00:00.000Z",
-                        "2026-09-06T16:00:00.000Z",
-                        "0055g00000Own01",
-                        "Event",
-                        "false",
-                    ]
-                ],
-            ),
-        )
-        archive.writestr(
-            "ContactHistory.csv", rows_csv(["Id", "ContactId", "Field"], [["0175g0", "0035g00000AbCd1", "Email"]])
-        )
-        archive.writestr(
-            "AccountContactRelation.csv", rows_csv(["Id", "AccountId", "ContactId"], [["07k5g0", "0015g", "0035g"]])
-        )
-    report_rows = [
-        [
-            "0035g00000AbCd3",
-            "Cy",
-            "Do",
-            "CFO",
-            "Acme",
-            "2 Side St",
-            "Springfield",
-            "12345",
-            "(555) 010-0200",
-            "cy@x.test",
-            "7/8/1975",
-            "Sam Owner",
-            "1/2/2025, 9:00 AM",
-            "9/28/2026, 8:14 AM",
-        ],
-        [
-            "0035g00000AbCd4",
-            "Di",
-            "Eu",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "di@x.test",
-            "",
-            "Sam Owner",
-            "2/3/2025, 11:45 PM",
-            "9/27/2026, 12:05 PM",
-        ],
-        [
-            "0035g00000AbCd5",
-            "Ed",
-            "Fo",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "ed@x.test",
-            "",
-            "Sam Owner",
-            "2/3/2025, 11:45 PM",
-            "28.09.2026 08:14",
-        ],
-    ]
+        for name, text in data_export.items():
+            archive.writestr(name, text)
     footer = (
         '""\n"Grand Totals (3 records)"\n""\n""\n"Confidential Information - Do Not Distribute"\n'
         '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
     )
-    (crm / "report1727512345678.csv").write_text(rows_csv(SF_REPORT, report_rows, quote_all=True) + footer)
-    opportunity_report = rows_csv(
-        [
-            "Opportunity Owner",
-            "Account Name",
-            "Opportunity Name",
-            "Stage",
-            "Amount",
-            "Close Date",
-            "Created Date",
-            "Opportunity ID",
-            "Account ID",
-            "Last Modified Date",
-        ],
-        [
-            [
-                "Sam Owner",
-                "Acme",
-                "Upsell",
-                "Prospecting",
-                "2500.00",
-                "11/30/2026",
-                "9/1/2026, 9:00 AM",
-                "0065g00000Opp02",
-                "0015g00000Acme1",
-                "9/28/2026, 8:20 AM",
-            ]
-        ],
-        quote_all=True,
+    (crm / "report1727512345678.csv").write_text(SF_CONTACT_REPORT_CSV + footer)
+    (crm / "report1727600000000.csv").write_text(
+        SF_OPPORTUNITY_REPORT_CSV + footer.replace("(3 records)", "(1 record)")
     )
-    (crm / "report1727600000000.csv").write_text(opportunity_report + footer.replace("(3 records)", "(1 record)"))
 
     make_pipeline("crm", settings).run(crm_source(landing_dir=str(crm), mapping=str(mapping)))
 
@@ -577,24 +353,23 @@ def test_an_implausible_stored_last_modified_never_blocks_a_later_genuine_update
     """A 2099 typo that reached the warehouse (loaded before the plausibility check, or under a looser
     tolerance) no longer wins against later exports: the later-loaded file wins; plausible newer rows still win."""
     settings = settings_for(tmp_path)
-    crm = settings.landing / "crm"
-    (crm / "contacts_1.csv").write_text(
-        csv_text([contact("1", email="typo@x.test"), contact("2", email="new@x.test", modified="2026-09-01 00:00:00")])
+    load_contacts(
+        settings,
+        "contacts_1.csv",
+        [contact("1", email="typo@x.test"), contact("2", email="new@x.test", modified="2026-09-01 00:00:00")],
     )
-    run_ingestion(settings, ["crm"])
     with duckdb.connect(str(settings.warehouse)) as con:
         con.execute(
             "UPDATE raw_crm.contacts SET updated_at = TIMESTAMPTZ '2099-01-01 00:00:00+00' WHERE contact_id = '1'"
         )
-    (crm / "contacts_2.csv").write_text(
-        csv_text(
-            [
-                contact("1", email="fixed@x.test", modified="2026-09-20 00:00:00"),
-                contact("2", email="old@x.test", modified="2026-08-01 00:00:00"),
-            ]
-        )
+    load_contacts(
+        settings,
+        "contacts_2.csv",
+        [
+            contact("1", email="fixed@x.test", modified="2026-09-20 00:00:00"),
+            contact("2", email="old@x.test", modified="2026-08-01 00:00:00"),
+        ],
     )
-    run_ingestion(settings, ["crm"])
     assert query(settings, "SELECT contact_id, email, updated_at FROM raw_crm.contacts ORDER BY 1") == [
         ("1", "fixed@x.test", dt.datetime(2026, 9, 20, tzinfo=UTC)),
         ("2", "new@x.test", dt.datetime(2026, 9, 1, tzinfo=UTC)),

@@ -10,7 +10,7 @@ import duckdb
 from c360.runner import run_pipeline
 from c360.settings import SAMPLE_DIR, Settings
 from tests.test_ingestion_audiences import MAILCHIMP_IDS, MAILCHIMP_MEMBER, UNSUBSCRIBED, _member
-from tests.test_ingestion_helpers import csv_text
+from tests.test_ingestion_helpers import SEGMENT_ADDRESS, csv_text
 
 
 def test_audience_and_identify_traits_reach_identity_golden_record_and_consent(tmp_path):
@@ -54,13 +54,7 @@ def test_audience_and_identify_traits_reach_identity_golden_record_and_consent(t
             "email": "peter@example.com",
             "plan": "premium",
             "logins": 5,
-            "address": {
-                "street": "6th St",
-                "city": "San Francisco",
-                "state": "CA",
-                "postalCode": "94103",
-                "country": "USA",
-            },
+            "address": SEGMENT_ADDRESS,
         },
         "type": "identify",
         "userId": "97980cfea0067",

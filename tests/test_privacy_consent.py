@@ -22,7 +22,7 @@ from activation.destinations import DESTINATIONS_FILE, load_config
 from c360.settings import DBT_PROJECT_DIR
 from ingestion.pipelines import make_pipeline
 from ingestion.sources import crm_source, web_source
-from tests.test_dbt_project import DAY_ONE_SQL, TABLES, build, execute, rows
+from tests.test_dbt_project import build, load_day_one, rows
 from tests.test_ingestion_helpers import query, settings_for
 
 HUBSPOT_HEADER = (
@@ -110,11 +110,7 @@ values ('c1', 'track', 'Segment Consent Preference Updated', 'a1', 'u1', '2026-0
 @pytest.fixture(scope="module")
 def consent_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("consent")
-    warehouse = work / "c360.duckdb"
-    ddl = "".join(
-        f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
-    )
-    execute(warehouse, ddl + DAY_ONE_SQL + CONSENT_SQL)
+    warehouse = load_day_one(work / "c360.duckdb", CONSENT_SQL)
     build(warehouse, work, "--select", "+customer_consent", "--indirect-selection", "cautious")
     return warehouse
 

@@ -52,27 +52,13 @@ def add_identity(settings) -> None:
 
 def destinations(server: RecordingServer, tmp_path: Path, **extra: dict) -> Path:
     served = {"segment": SEGMENT, "purposes": ["analytics"]}
+    # the CRM APIs (the recording server) match people on c360's customer id
+    crm_api = {"base_url": server.url, "match_key": "external_id", "retry": NO_RETRY, **served}
     return write_config(
         tmp_path,
         hook={"type": "webhook", "url": f"{server.url}/hook", "mode": "diff", "retry": NO_RETRY, **served},
-        crm={
-            "type": "hubspot",
-            "base_url": server.url,
-            "match_key": "external_id",
-            "id_property": "c360_id",
-            "fields": {"first_name": "firstname"},
-            "retry": NO_RETRY,
-            **served,
-        },
-        sf={
-            "type": "salesforce",
-            "base_url": server.url,
-            "match_key": "external_id",
-            "external_id_field": "C360_Id__c",
-            "fields": {"last_name": "LastName"},
-            "retry": NO_RETRY,
-            **served,
-        },
+        crm={"type": "hubspot", "id_property": "c360_id", "fields": {"first_name": "firstname"}, **crm_api},
+        sf={"type": "salesforce", "external_id_field": "C360_Id__c", "fields": {"last_name": "LastName"}, **crm_api},
         ads={"type": "ad_audience", "path": "ads/audience.csv", **served},
         members_csv={"type": "csv", "path": "members.csv", **served},
         **extra,

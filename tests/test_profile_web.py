@@ -3,7 +3,6 @@ uvicorn on 127.0.0.1 from the snapshot the sample pipeline run published."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -15,16 +14,11 @@ import uvicorn
 
 from c360.settings import Settings
 from profiles.web import create_app
+from tests.headless_chromium import chromium, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 TOKEN = "profile-page-test-token"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None or shutil.which(CHROMEDRIVER) is None,
-    reason=f"needs Chromium and its driver from the system packages ({CHROMIUM}, {CHROMEDRIVER}); "
-    "`apt-get install -y chromium chromium-driver`",
-)
+pytestmark = needs_chromium
 
 
 def _free_port() -> int:
@@ -52,24 +46,7 @@ def page_url(sample_run: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
     driver.implicitly_wait(10)
     yield driver
     driver.quit()

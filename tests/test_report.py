@@ -7,11 +7,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 
 from c360.cli import main
 from c360.report import write_report
+from tests.headless_chromium import chromium
 
 MARTS = """
 create schema marts; create schema identity;
@@ -40,20 +39,8 @@ create table identity.customer_map as select * from (values
     t(source, source_record_id, customer_id);
 """
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1000,2400",
-    # every request that is not to a file fails: the page must need none
-    "--proxy-server=127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-]
+# every request that is not to a file fails: the page must need none
+OFFLINE = ["--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>"]
 
 
 @pytest.fixture
@@ -79,11 +66,7 @@ def test_the_report_charts_every_measurement_with_its_figures(report: Path) -> N
 
 
 def test_the_report_renders_offline_in_headless_chromium(report: Path, tmp_path: Path) -> None:
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
+    driver = chromium(tmp_path / "chromium", "--window-size=1000,2400", *OFFLINE)
     try:
         driver.get(report.as_uri())
         charts = driver.execute_script("return document.querySelectorAll('svg.chart').length")

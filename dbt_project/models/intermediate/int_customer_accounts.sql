@@ -17,8 +17,7 @@ contacts as (
         contact.contact_id,
         contact.company_name
     from {{ ref('stg_crm__contacts') }} as contact
-    inner join {{ ref('stg_identity__customer_map') }} as map
-        on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
+    {{ join_crm_contact_customer('contact.contact_id') }}
     where not contact.is_archived
 ),
 

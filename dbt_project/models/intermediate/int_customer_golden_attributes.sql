@@ -36,13 +36,7 @@ ranked as (
     where value is not null
 )
 
-select
-    customer_id,
-    attribute,
-    value,
-    source,
-    source_record_id,
-    observed_at
+select * exclude (source_rank)
 from ranked
 where source_rank is not null
 qualify row_number() over (

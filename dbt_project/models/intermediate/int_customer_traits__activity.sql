@@ -21,8 +21,7 @@ touchpoints as (
         map.customer_id,
         activity.occurred_at
     from {{ ref('stg_crm__activities') }} as activity
-    inner join {{ ref('stg_identity__customer_map') }} as map
-        on map.source = 'crm_contact' and map.source_record_id = activity.contact_id
+    {{ join_crm_contact_customer('activity.contact_id') }}
     where not activity.is_archived
 )
 

@@ -5,8 +5,7 @@ with crm_contacts as (
         map.customer_id,
         contact.*
     from {{ ref('stg_crm__contacts') }} as contact
-    inner join {{ ref('stg_identity__customer_map') }} as map
-        on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
+    {{ join_crm_contact_customer('contact.contact_id') }}
 ),
 
 deals as (

@@ -11,46 +11,30 @@ with customers as (
     from {{ ref('dim_customers') }}
 ),
 
-reference as (
-    select {{ as_of() }} as as_of
-),
-
 traits as (
     select
         customers.customer_id,
         reference.as_of,
         crm.crm_owner,
         crm.crm_lifecycle_stage,
-        coalesce(web.sessions, 0) as sessions,
-        coalesce(web.page_views, 0) as page_views,
-        coalesce(web.sessions_30d, 0) as sessions_30d,
-        coalesce(web.page_views_30d, 0) as page_views_30d,
-        coalesce(web.converted_sessions, 0) as converted_sessions,
+        {{ zero_when_missing('web', ['sessions', 'page_views', 'sessions_30d', 'page_views_30d']) }},
+        {{ zero_when_missing('web', ['converted_sessions']) }},
         web.last_pricing_view_at,
         date_diff('day', web.last_pricing_view_at, reference.as_of) as days_since_pricing_view,
-        coalesce(web.access_log_requests, 0) as access_log_requests,
-        coalesce(web.access_log_requests_30d, 0) as access_log_requests_30d,
-        coalesce(web.access_log_visit_days, 0) as access_log_visit_days,
+        {{ zero_when_missing('web', ['access_log_requests', 'access_log_requests_30d', 'access_log_visit_days']) }},
         web.last_access_log_request_at,
-        coalesce(activity.activity_7d, 0) as activity_7d,
-        coalesce(activity.activity_30d, 0) as activity_30d,
-        coalesce(activity.activity_90d, 0) as activity_90d,
-        coalesce(email.email_sends, 0) as email_sends,
-        coalesce(email.email_opens, 0) as email_opens,
-        coalesce(email.email_clicks, 0) as email_clicks,
+        {{ zero_when_missing('activity', ['activity_7d', 'activity_30d', 'activity_90d']) }},
+        {{ zero_when_missing('email', ['email_sends', 'email_opens', 'email_clicks']) }},
         case when email.email_sends > 0 then round(email.email_opens / email.email_sends, 4) end as email_open_rate,
         case when email.email_sends > 0 then round(email.email_clicks / email.email_sends, 4) end as email_click_rate,
         coalesce(email.email_bounced, false) as email_bounced,
         coalesce(email.email_unsubscribed, false) as email_unsubscribed,
         not coalesce(email.email_unsubscribed or email.email_bounced, false)
         and coalesce(email.audience_subscribed, true) as email_consent,
-        coalesce(crm.deals_open, 0) as deals_open,
-        coalesce(crm.deals_won, 0) as deals_won,
-        coalesce(crm.deals_lost, 0) as deals_lost,
+        {{ zero_when_missing('crm', ['deals_open', 'deals_won', 'deals_lost']) }},
         cast(crm.avg_deal_value as decimal(18, 2)) as avg_deal_value,
         cast(coalesce(crm.open_pipeline_amount, 0) as decimal(18, 2)) as open_pipeline_amount,
-        coalesce(commerce.orders, 0) as orders,
-        coalesce(commerce.web_orders, 0) as web_orders,
+        {{ zero_when_missing('commerce', ['orders', 'web_orders']) }},
         cast(coalesce(commerce.revenue, 0) as decimal(18, 2)) as revenue,
         cast(commerce.revenue / nullif(commerce.orders, 0) as decimal(18, 2)) as avg_order_value,
         commerce.first_purchase_at,
@@ -63,7 +47,7 @@ traits as (
         date_diff('day', coalesce(activity.last_activity_at, customers.last_seen), reference.as_of)
             as days_since_last_activity
     from customers
-    cross join reference
+    cross join (select {{ as_of() }} as as_of) as reference
     left join {{ ref('int_customer_traits__activity') }} as activity using (customer_id)
     left join {{ ref('int_customer_traits__web') }} as web using (customer_id)
     left join {{ ref('int_customer_traits__email') }} as email using (customer_id)

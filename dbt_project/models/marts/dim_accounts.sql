@@ -36,8 +36,7 @@ contact_stats as (
         account.account_id as company_id,
         count(distinct contact.contact_id) as contacts
     from {{ ref('stg_crm__contacts') }} as contact
-    inner join {{ ref('stg_identity__customer_map') }} as map
-        on map.source = 'crm_contact' and map.source_record_id = contact.contact_id
+    {{ join_crm_contact_customer('contact.contact_id') }}
     inner join {{ ref('int_customer_accounts') }} as account using (customer_id)
     where not contact.is_archived
     group by account.account_id
@@ -64,18 +63,14 @@ select
     companies.employees,
     companies.city,
     companies.country,
-    coalesce(contact_stats.contacts, 0) as contacts,
-    coalesce(people_stats.customers, 0) as customers,
-    coalesce(people_stats.engaged_customers_30d, 0) as engaged_customers_30d,
+    {{ zero_when_missing('contact_stats', ['contacts']) }},
+    {{ zero_when_missing('people_stats', ['customers', 'engaged_customers_30d']) }},
     cast(coalesce(people_stats.sessions, 0) as bigint) as sessions,
     cast(coalesce(people_stats.sessions_30d, 0) as bigint) as sessions_30d,
     cast(coalesce(people_stats.access_log_requests, 0) as bigint) as access_log_requests,
     cast(coalesce(people_stats.email_opens, 0) as bigint) as email_opens,
     cast(coalesce(people_stats.email_clicks, 0) as bigint) as email_clicks,
-    coalesce(deal_stats.open_deals, 0) as open_deals,
-    coalesce(deal_stats.open_pipeline_amount, 0) as open_pipeline_amount,
-    coalesce(deal_stats.won_deals, 0) as won_deals,
-    coalesce(deal_stats.won_revenue, 0) as won_revenue,
+    {{ zero_when_missing('deal_stats', ['open_deals', 'open_pipeline_amount', 'won_deals', 'won_revenue']) }},
     cast(coalesce(people_stats.orders, 0) as bigint) as orders,
     cast(coalesce(people_stats.order_revenue, 0) as decimal(18, 2)) as order_revenue,
     greatest(people_stats.last_activity_at, deal_stats.last_deal_update_at) as last_activity_at

@@ -5,13 +5,9 @@ select
     {{ web_domain(clean_text('domain')) }} as domain,
     {{ clean_text('industry') }} as industry,
     try_cast(employees as integer) as employees,
-    {{ clean_text('city') }} as city,
-    {{ clean_text('country') }} as country,
+    {{ clean_text_columns(['city', 'country']) }},
     {{ utc_timestamp('created_at') }} as created_at,
     {{ utc_timestamp('updated_at') }} as updated_at,
     coalesce(cast(is_archived as boolean), false) as is_archived
 from {{ source('raw_crm', 'companies') }}
-qualify row_number() over (
-    partition by {{ clean_text('company_id') }}
-    order by {{ utc_timestamp('updated_at') }} desc nulls last, name
-) = 1
+qualify {{ latest_version('company_id', 'updated_at', 'name') }}

@@ -1,10 +1,6 @@
 -- One row per email campaign.
 select
-    {{ clean_text('campaign_id') }} as campaign_id,
-    {{ clean_text('campaign_name') }} as campaign_name,
-    {{ clean_text('subject') }} as subject,
+    {{ clean_text_columns(['campaign_id', 'campaign_name', 'subject']) }},
     {{ utc_timestamp('sent_at') }} as sent_at
 from {{ source('raw_email', 'campaigns') }}
-qualify row_number() over (
-    partition by {{ clean_text('campaign_id') }} order by {{ utc_timestamp('sent_at') }} desc nulls last
-) = 1
+qualify {{ latest_version('campaign_id', 'sent_at') }}

@@ -22,15 +22,11 @@ where false
 {%- else %}
 with tickets as (
     select
-        {{ clean_text('ticket_id') }} as ticket_id,
-        {{ clean_text('requester_id') }} as requester_id,
-        {{ clean_text('requester_name') }} as requester_name,
-        {{ clean_text('email') }} as email,
-        lower({{ clean_text('email_normalized') }}) as email_normalized,
-        {{ clean_text('phone') }} as phone,
-        {{ clean_text('subject') }} as subject,
-        lower({{ clean_text('status') }}) as status,
-        lower({{ clean_text('channel') }}) as channel,
+        {{ clean_text_columns(['ticket_id', 'requester_id', 'requester_name']) }},
+        {{ email_columns() }},
+        {{ clean_text_columns(['phone', 'subject']) }},
+        {{ lower_text('status') }} as status,
+        {{ lower_text('channel') }} as channel,
         {{ utc_timestamp('created_at') }} as created_at,
         {{ utc_timestamp('updated_at') }} as updated_at
     from {{ tickets }}
