@@ -17,18 +17,21 @@ RECORDS = [
     "email_recipient:r2",
 ]
 EDGES = [
-    ("crm_contact:8", "crm_contact:9", "splink"),
-    ("crm_contact:10", "crm_contact:9", "splink"),
-    ("crm_contact:10", "crm_contact:11", "splink"),
-    ("crm_contact:11", "web_user_id:u5", "anonymous_to_user"),
-    ("crm_contact:1", "crm_contact:2", "splink"),
-    ("crm_contact:2", "crm_contact:3", "splink"),
-    ("crm_contact:1", "crm_contact:3", "exact_email"),
-    ("web_user_id:u1", "web_user_id:u2", "exact_email"),
-    ("web_user_id:u1", "web_user_id:u3", "exact_email"),
-    ("web_user_id:u1", "email_recipient:r1", "email_click"),
-    ("crm_contact:5", "crm_contact:6", "splink"),
-    ("crm_contact:5", "crm_contact:6", "exact_email"),
+    line.split()
+    for line in """
+    crm_contact:8 crm_contact:9 splink
+    crm_contact:10 crm_contact:9 splink
+    crm_contact:10 crm_contact:11 splink
+    crm_contact:11 web_user_id:u5 anonymous_to_user
+    crm_contact:1 crm_contact:2 splink
+    crm_contact:2 crm_contact:3 splink
+    crm_contact:1 crm_contact:3 exact_email
+    web_user_id:u1 web_user_id:u2 exact_email
+    web_user_id:u1 web_user_id:u3 exact_email
+    web_user_id:u1 email_recipient:r1 email_click
+    crm_contact:5 crm_contact:6 splink
+    crm_contact:5 crm_contact:6 exact_email
+    """.strip().splitlines()
 ]
 
 
