@@ -20,16 +20,16 @@ from typing import Any
 
 import duckdb
 import networkx as nx
+from splink import DuckDBAPI
 
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from identity.config import IdentityConfig
 from identity.model import (
     SPLINK_SCHEMA,
-    drop_splink_scratch,
     load_linker,
     register_table,
-    splink_api,
+    splink_session,
 )
 from identity.overrides import OVERRIDE_CUTS, OVERRIDE_REPORT
 from identity.warehouse import table_exists
@@ -78,8 +78,8 @@ def explain(
     """Explain one customer (by id or by one of its records) or one pair of records."""
     if not table_exists(con, "identity.edges"):
         raise ExplainError("no identity run in this warehouse yet; run `c360 run` first")
-    try:
-        explainer = _Explainer(con, config)
+    with splink_session(con) as db_api:
+        explainer = _Explainer(con, config, db_api)
         if pair is not None:
             left, right = (parse_record(r) for r in pair)
             explainer.pair(left, right)
@@ -100,19 +100,18 @@ def explain(
                 str(explanation.chart), inline=True
             )
             explanation.add(f"waterfall chart: {explanation.chart}")
-    except FileNotFoundError as exc:  # no trained model at the configured path
-        raise ExplainError(str(exc)) from exc
-    finally:
-        drop_splink_scratch(con)
     return explanation
 
 
 class _Explainer:
-    def __init__(self, con: duckdb.DuckDBPyConnection, config: IdentityConfig) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, config: IdentityConfig, db_api: DuckDBAPI) -> None:
         self.con, self.config = con, config
         self.out = Explanation()
-        self.db_api = splink_api(con)
-        self.linker = load_linker(register_table(self.db_api, "identity.records", "records"), config.model_path)
+        self.db_api = db_api
+        try:
+            self.linker = load_linker(register_table(db_api, "identity.records", "records"), config.model_path)
+        except FileNotFoundError as exc:  # no trained model at the configured path
+            raise ExplainError(str(exc)) from exc
         settings = self.linker._settings_obj
         self.comparisons = settings.comparisons
         self.prior = math.log2(_odds(settings._probability_two_random_records_match))

@@ -27,10 +27,9 @@ from identity.deterministic import build_deterministic_edges, shared_value_edges
 from identity.file_evaluation import evaluate_resolved
 from identity.model import (
     PHONETIC_LAST_NAME,
-    drop_splink_scratch,
     id_column,
     register_table,
-    splink_api,
+    splink_session,
 )
 from identity.normalisation_report import REPORT_COLUMNS, normalisation_report
 from identity.normalise import build_phonetic_lookup, install_normalisers
@@ -257,20 +256,18 @@ def _choose_model(
             "why": f"{records} records are too few to estimate a model on (fewer than {config.min_records_to_train})",
         }
     model_fields = (*fields, PHONETIC_LAST_NAME) if "last_name" in fields else fields
-    db_api = splink_api(con)
-    try:
-        model, fixes = estimate_model(
-            register_table(db_api, "identity.records", "records"),
-            config,
-            model_fields,
-            tuple(ids),
-            link_type,
-            u_max_pairs=config.input_u_max_pairs,
-        )
-    except (EMTrainingException, ValueError) as exc:
-        return config.model_path, {**committed, "why": f"could not estimate a model on the input: {exc}"}
-    finally:
-        drop_splink_scratch(con)
+    with splink_session(con) as db_api:
+        try:
+            model, fixes = estimate_model(
+                register_table(db_api, "identity.records", "records"),
+                config,
+                model_fields,
+                tuple(ids),
+                link_type,
+                u_max_pairs=config.input_u_max_pairs,
+            )
+        except (EMTrainingException, ValueError) as exc:
+            return config.model_path, {**committed, "why": f"could not estimate a model on the input: {exc}"}
     return model, {"model": "estimated on the input", "why": "default", "level_order_fixes": fixes}
 
 

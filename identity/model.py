@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -233,9 +235,14 @@ def person_settings(
     )
 
 
-def splink_api(con: duckdb.DuckDBPyConnection) -> DuckDBAPI:
-    """A Splink API on its own cursor so its `SET schema` never leaks into our connection."""
-    return DuckDBAPI(con.cursor(), output_schema=SPLINK_SCHEMA)
+@contextmanager
+def splink_session(con: duckdb.DuckDBPyConnection) -> Iterator[DuckDBAPI]:
+    """A Splink API on its own cursor, so its `SET schema` never leaks into our connection; its
+    scratch schema is dropped on the way out, whether the work succeeded or failed."""
+    try:
+        yield DuckDBAPI(con.cursor(), output_schema=SPLINK_SCHEMA)
+    finally:
+        con.execute(f"DROP SCHEMA IF EXISTS {SPLINK_SCHEMA} CASCADE")
 
 
 def register_table(db_api: DuckDBAPI, table: str, alias: str) -> SplinkDataFrame:
@@ -257,10 +264,6 @@ def load_linker(records: SplinkDataFrame, model: Path | dict) -> Linker:
     if not model.exists():
         raise FileNotFoundError(f"no trained identity model at {model}; run `c360 identity train`")
     return Linker(records, str(model), log_level=logging.WARNING)
-
-
-def drop_splink_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"DROP SCHEMA IF EXISTS {SPLINK_SCHEMA} CASCADE")
 
 
 MIN_M = 1e-3

@@ -20,13 +20,24 @@ def normalisation_report(
     fields: list[tuple[str, str, str]],
     notes: dict[tuple[str, str], str] | None = None,
 ) -> list[dict]:
-    """One row per (source, field): `fields` are (name, raw column of `staged` s, column of `records` r)."""
+    """One row per (source, field): `fields` are (name, raw column of `staged` s, column of `records` r).
+
+    One join of staged rows to records counts every field at once."""
+    counts = ", ".join(
+        f"count(nullif(trim(CAST(s.{raw} AS VARCHAR)), '')), count(r.{normalised})" for _, raw, normalised in fields
+    )
+    per_source = (
+        con.execute(f"""
+        SELECT s.source, {counts}
+        FROM {staged} s JOIN {records} r ON r.unique_id = s.source || ':' || s.source_record_id
+        GROUP BY s.source ORDER BY s.source""").fetchall()
+        if fields
+        else []
+    )
     rows = []
-    for field, raw, normalised in fields:
-        for source, given, kept in con.execute(f"""
-                SELECT s.source, count(nullif(trim(CAST(s.{raw} AS VARCHAR)), '')), count(r.{normalised})
-                FROM {staged} s JOIN {records} r ON r.unique_id = s.source || ':' || s.source_record_id
-                GROUP BY s.source ORDER BY s.source""").fetchall():
+    for number, (field, _, _) in enumerate(fields):
+        for source, *values in per_source:
+            given, kept = values[2 * number], values[2 * number + 1]
             note = (notes or {}).get((source, field), "")
             rows.append(dict(zip(REPORT_COLUMNS, (source, field, given, kept, given - kept, note))))
     return rows

@@ -8,13 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from identity.model import (
-    SPLINK_SCHEMA,
-    drop_splink_scratch,
-    load_linker,
-    register_table,
-    splink_api,
-)
+from identity.model import SPLINK_SCHEMA, load_linker, register_table, splink_session
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +30,7 @@ def score_pairs(
     under Splink's independence assumption.
     """
     started = time.perf_counter()
-    db_api = splink_api(con)
-    try:
+    with splink_session(con) as db_api:
         linker = load_linker(register_table(db_api, records_table, "records"), model)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         columns = set(predictions.as_duckdbpyrelation().columns)
@@ -58,8 +51,6 @@ def score_pairs(
             {guard}
             ORDER BY 1, 2
         """)
-    finally:
-        drop_splink_scratch(con)
     count = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
     logger.info("probabilistic edges: %d at p>=%.3f in %.1fs", count, threshold, time.perf_counter() - started)
     return count

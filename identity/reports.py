@@ -11,10 +11,9 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from identity.model import (
     SPLINK_SCHEMA,
-    drop_splink_scratch,
     load_linker,
     register_table,
-    splink_api,
+    splink_session,
 )
 
 logger = logging.getLogger(__name__)
@@ -30,9 +29,8 @@ def write_identity_charts(
     Charts embed their JavaScript (inline) so they open without network access.
     """
     reports_dir.mkdir(parents=True, exist_ok=True)
-    db_api = splink_api(con)
     written: list[Path] = []
-    try:
+    with splink_session(con) as db_api:
         linker = load_linker(register_table(db_api, "identity.records", "records"), model_path)
         for name, chart in (
             ("match_weights", linker.visualisations.match_weights_chart()),
@@ -77,8 +75,6 @@ def write_identity_charts(
                 overwrite=True,
             )
             written.append(path)
-    finally:
-        drop_splink_scratch(con)
     logger.info("wrote %d identity charts under %s", len(written), reports_dir)
     return written
 

@@ -16,12 +16,11 @@ from c360.settings import Settings
 from identity.config import IdentityConfig, load_identity_config
 from identity.model import (
     PIPELINE_FIELDS,
-    drop_splink_scratch,
     id_column,
     order_levels,
     person_settings,
     register_table,
-    splink_api,
+    splink_session,
 )
 from identity.person_models import ensure_person_models
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
@@ -86,15 +85,12 @@ def train_on_table(
 ) -> Path:
     """Estimate the pipeline model on a table with identity.records' columns and save it as JSON."""
     started = time.perf_counter()
-    db_api = splink_api(con)
-    try:
+    with splink_session(con) as db_api:
         model, _ = estimate_model(
             register_table(db_api, records_table, "records"),
             config,
             em_blocking_rules=[block_on(*rule) for rule in config.em_blocking_rules],
         )
-    finally:
-        drop_splink_scratch(con)
     model_path.parent.mkdir(parents=True, exist_ok=True)
     model_path.write_text(json.dumps(model, indent=4))
     logger.info("trained identity model in %.1fs -> %s", time.perf_counter() - started, model_path)
