@@ -1,17 +1,16 @@
--- Each email-tool recipient (one address's id in the tool) as a person record, from the messages
--- sent to it: an address is "observed" when its owner last engaged with it, not when we last
--- mailed it.
+-- Each email-tool recipient (one address's id in the tool) as a person record: an address is
+-- "observed" when its owner last engaged with it (opened or clicked), not when we last mailed it.
 select
     {{ person_record('email_recipient', {
         'source_record_id': 'recipient_id',
-        'first_name': latest_non_null('first_name', 'last_activity_at'),
-        'last_name': latest_non_null('last_name', 'last_activity_at'),
-        'email': latest_non_null('email', 'last_activity_at'),
+        'first_name': latest_non_null('first_name', 'occurred_at'),
+        'last_name': latest_non_null('last_name', 'occurred_at'),
+        'email': latest_non_null('email', 'occurred_at'),
         'emails': 'list_sort(list_distinct(list(email) filter (where email is not null)))',
-        'observed_at': 'coalesce(max(last_engaged_at), max(last_activity_at))',
-        'first_seen': 'min(first_activity_at)',
-        'last_seen': 'max(last_activity_at)',
+        'observed_at': "coalesce(max(occurred_at) filter (where action in ('open', 'click')), max(occurred_at))",
+        'first_seen': 'min(occurred_at)',
+        'last_seen': 'max(occurred_at)',
     }) }}
-from {{ ref('int_email_messages') }}
+from {{ ref('stg_email__activity') }}
 where recipient_id is not null
 group by recipient_id

@@ -1,18 +1,30 @@
--- Each logged-in web user as a person record, from the sessions they were logged in to: identify
--- traits are the only person attributes a web identity carries. The latest wins, while every
--- address it identified with counts for exact-email stitching and the golden record's identifiers.
+-- Each logged-in web user as a person record. Identify traits are the only person attributes a
+-- web identity carries: the latest wins, while every address it identified with counts for
+-- exact-email stitching and the golden record's identifiers. Its first and last activity are
+-- those of the sessions it was logged in to.
+with logged_in as (
+    select
+        user_id,
+        min(session_start) as first_session_start,
+        max(session_end) as last_session_end
+    from {{ ref('int_web_sessions') }}
+    where user_id is not null
+    group by user_id
+)
+
 select
     {{ person_record('web_user_id', {
-        'source_record_id': 'user_id',
-        'first_name': latest_non_null('traits_first_name', 'identified_at'),
-        'last_name': latest_non_null('traits_last_name', 'identified_at'),
-        'email': latest_non_null('traits_email', 'identified_at'),
-        'phone': latest_non_null('traits_phone', 'identified_at'),
-        'emails': 'list_sort(list_distinct(list(traits_email) filter (where traits_email is not null)))',
-        'observed_at': 'max(identified_at)',
-        'first_seen': 'min(session_start)',
-        'last_seen': 'max(session_end)',
+        'source_record_id': 'event.user_id',
+        'first_name': latest_non_null('event.traits_first_name', 'event.event_at'),
+        'last_name': latest_non_null('event.traits_last_name', 'event.event_at'),
+        'email': latest_non_null('event.traits_email', 'event.event_at'),
+        'phone': latest_non_null('event.traits_phone', 'event.event_at'),
+        'emails': 'list_sort(list_distinct(list(event.traits_email) filter (where event.traits_email is not null)))',
+        'observed_at': "max(event.event_at) filter (where event.event_type = 'identify')",
+        'first_seen': 'any_value(logged_in.first_session_start)',
+        'last_seen': 'any_value(logged_in.last_session_end)',
     }) }}
-from {{ ref('int_web_sessions') }}
-where user_id is not null
-group by user_id
+from {{ ref('stg_web__events') }} as event
+left join logged_in using (user_id)
+where event.user_id is not null
+group by event.user_id
