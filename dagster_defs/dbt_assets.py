@@ -23,6 +23,7 @@ from c360.settings import DBT_PROJECT_DIR, Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
 from enrichment.coverage import enrichment_coverage
+from registry import dbt_vars_args
 
 
 def point_dbt_at(settings: Settings) -> None:
@@ -37,7 +38,11 @@ def point_dbt_at(settings: Settings) -> None:
 def dbt_project(settings: Settings) -> DbtProject:
     """Parses the project on load so the asset graph always matches the models on disk."""
     point_dbt_at(settings)
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],  # the vars every build passes
+    )
     # `dbt parse` rewrites target/; two runs starting together must not write it at once.
     with exclusive_warehouse(settings.warehouse):
         project.preparer.prepare(project)
@@ -109,7 +114,7 @@ def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinitio
     def _models(context: AssetExecutionContext, dbt: DbtCliResource):
         point_dbt_at(settings)
         with retry_only_transient(), exclusive_warehouse(settings.warehouse), dbt_output_filtered():
-            yield from dbt.cli(["build"], context=context).stream()
+            yield from dbt.cli(["build", *dbt_vars_args()], context=context).stream()
             if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
                 yield enrichment_observation(context, settings)
             if SEGMENT_MEMBERSHIP in context.selected_asset_keys:

@@ -7,10 +7,11 @@ from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
 from identity.person_models import STAGING_SCHEMA
 from identity.resolve import run_identity
-from registry import person_records
+from registry import identity_models
 
-# identity reads the person-record dbt models of every registered source (config/registry/)
-PERSON_RECORD_MODELS = [AssetKey([STAGING_SCHEMA, record.model]) for record in person_records()]
+# identity reads the person-record dbt models of every registered source (config/registry/) and
+# the staging models its sources' deterministic rules read
+IDENTITY_INPUTS = [AssetKey([STAGING_SCHEMA, model]) for model in identity_models()]
 CUSTOMER_MAP = AssetKey(["identity", "customer_map"])
 CUSTOMER_ID_HISTORY = AssetKey(["identity", "customer_id_history"])
 
@@ -20,14 +21,14 @@ def identity_assets(settings: Settings):
         specs=[
             AssetSpec(
                 CUSTOMER_MAP,
-                deps=PERSON_RECORD_MODELS,
+                deps=IDENTITY_INPUTS,
                 description="One persistent customer_id for every person-bearing source record.",
                 group_name="identity",
                 kinds={"splink", "duckdb"},
             ),
             AssetSpec(
                 CUSTOMER_ID_HISTORY,
-                deps=PERSON_RECORD_MODELS,
+                deps=IDENTITY_INPUTS,
                 description="Customer ids retired by cluster merges and splits, and their successors.",
                 group_name="identity",
                 kinds={"duckdb"},

@@ -6,7 +6,8 @@ import logging
 
 import duckdb
 
-from identity.warehouse import table_columns, table_exists
+from identity.person_models import STAGING_SCHEMA
+from identity.warehouse import table_exists
 from registry import identity_rules
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,14 @@ def build_deterministic_edges(
 ) -> dict[str, int]:
     """Write `target(unique_id_l, unique_id_r, kind)` restricted to edges between known records.
 
-    Each registered source adds its own rules (its registry entry's `identity_rules`), read when
-    their raw table exists. `extra_edges_sql` are further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
+    Each registered source adds its own rules (its registry entry's `identity_rules`) over its dbt
+    staging models, read when the model exists (its raw table was loaded). `extra_edges_sql` are further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
     """
     parts = [shared_value_edges_sql(record_emails, "email", "exact_email"), *extra_edges_sql]
-    parts += [
-        rule.sql
-        for rule in identity_rules()
-        if table_exists(con, rule.table) and set(rule.requires_columns) <= set(table_columns(con, rule.table))
-    ]
+    for rule in identity_rules():
+        relation = f"{STAGING_SCHEMA}.{rule.model}"
+        if table_exists(con, relation):
+            parts.append(rule.sql.replace("{model}", relation))
     con.execute(f"""
         CREATE OR REPLACE TABLE {target} AS
         SELECT least(e.unique_id_l, e.unique_id_r) AS unique_id_l,

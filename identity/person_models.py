@@ -18,7 +18,7 @@ from dbt.cli.main import dbtRunner
 
 from c360.settings import DBT_PROJECT_DIR
 from identity.warehouse import table_exists
-from registry import PersonRecord, person_records
+from registry import PersonRecord, dbt_vars_args, person_records
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def ensure_person_models(warehouse: Path) -> None:
                 "--log-path",
                 str(work / "logs"),
                 "--quiet",
+                *dbt_vars_args(),
             ]
         )
     finally:

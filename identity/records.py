@@ -43,20 +43,23 @@ WHERE false
 """
 
 
-def _cast_all(sql: str) -> str:
-    cols = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in (*RECORD_COLUMNS, "additional_emails"))
-    return f"SELECT {cols} FROM ({sql})"
+def _matching_columns(model: str) -> str:
+    """A person-record model (macros/person_record.sql) as the staged columns identity matches on."""
+    columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in RECORD_COLUMNS if c != "dob")
+    return (
+        f"SELECT {columns}, CAST(date_of_birth AS VARCHAR) AS dob,"
+        f" array_to_string(emails, ';') AS additional_emails FROM {model}"
+    )
 
 
 def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> None:
     """Union the person-record models of every registered source (dbt staging views, see
     identity.person_models) into `staging_table`; a source whose raw table is not loaded yet counts as empty."""
     records = person_records()
-    parts = [f"SELECT * FROM {model_relation(r)}" for r in records if table_exists(con, model_relation(r))]
+    parts = [_matching_columns(model_relation(r)) for r in records if table_exists(con, model_relation(r))]
     missing = sorted({r.table for r in records if not table_exists(con, model_relation(r))})
     if missing:
         logger.warning("raw tables not loaded yet, treated as empty: %s", ", ".join(missing))
-    parts = [_cast_all(part) for part in parts]
     union = "\nUNION ALL\n".join(parts or [_EMPTY_SQL])
     con.execute(f"CREATE OR REPLACE TEMP TABLE {staging_table} AS {union}")
 

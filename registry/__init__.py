@@ -10,6 +10,7 @@ adding a source is its entry plus its mapping and staging files.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -42,9 +43,8 @@ class PersonRecord:
 
 @dataclass(frozen=True)
 class IdentityRule:
-    table: str  # schema-qualified raw table the rule reads
-    requires_columns: tuple[str, ...]
-    sql: str  # SELECT unique_id_l, unique_id_r, kind
+    model: str  # the dbt staging model the rule reads (identity runs after dbt staging)
+    sql: str  # SELECT unique_id_l, unique_id_r, kind; `{model}` stands for the model's relation
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,7 @@ def load_source(path: Path) -> Source:
             ingestion=entry["ingestion"],
             tables={table: _tuple(key) for table, key in entry["tables"].items()},
             person_records=tuple(_person_record(schema, p) for p in entry.get("person_records") or ()),
-            identity_rules=tuple(
-                IdentityRule(f"{schema}.{r['table']}", _tuple(r.get("requires_columns")), r["sql"])
-                for r in entry.get("identity_rules") or ()
-            ),
+            identity_rules=tuple(IdentityRule(r["model"], r["sql"]) for r in entry.get("identity_rules") or ()),
             landing_required=entry.get("landing_required", True),
             mapping=entry.get("mapping"),
             entities=entry.get("entities") or {},
@@ -134,6 +131,12 @@ def identity_rules() -> tuple[IdentityRule, ...]:
     return tuple(rule for source in sources() for rule in source.identity_rules)
 
 
+def identity_models() -> tuple[str, ...]:
+    """The dbt staging models identity reads: every person-record model and every rule's model."""
+    models = [record.model for record in person_records()] + [rule.model for rule in identity_rules()]
+    return tuple(dict.fromkeys(models))
+
+
 def record_id_columns() -> dict[str, str]:
     """Raw column name -> the person source whose ids it holds."""
     return {column: record.source for record in person_records() for column in record.id_columns}
@@ -147,3 +150,15 @@ def email_columns() -> tuple[str, ...]:
 def phone_columns() -> tuple[str, ...]:
     """Raw columns holding a person's phone as written, in any registered source."""
     return tuple(dict.fromkeys(column for record in person_records() for column in record.phones))
+
+
+def dbt_vars() -> dict[str, object]:
+    """What dbt learns from the registry (its Jinja reads no files, and `ref` is fixed at parse
+    time): the person-record model of every person source, in registry order. Every dbt
+    invocation of c360 passes these (`dbt_vars_args`), parse and build alike, so partial parsing
+    keeps working; dbt_project.yml holds the same default for a plain `dbt build`."""
+    return {"person_record_models": {record.source: record.model for record in person_records()}}
+
+
+def dbt_vars_args() -> list[str]:
+    return ["--vars", json.dumps(dbt_vars(), sort_keys=False)]

@@ -16,6 +16,7 @@ from c360.settings import PROJECT_ROOT
 from dagster_defs.build import build_definitions
 from dagster_defs.checks import identity_checks, load_accounting_checks
 from dagster_defs.identity_assets import identity_assets
+from registry import identity_models
 from tests.conftest import sample_settings
 
 
@@ -39,16 +40,18 @@ def test_graph_runs_from_landing_folders_through_dbt_to_exports(sample_run):
     graph = build_definitions(sample_run).resolve_asset_graph()
     upstream_of = lambda key: {k.to_user_string() for k in graph.get(AssetKey(key)).parent_keys}  # noqa: E731
     assert upstream_of(["raw_crm", "contacts"]) == {"landing/crm"}
-    # identity reads the person-record staging models (one per source), which read the raw tables
-    assert upstream_of(["identity", "customer_map"]) == {
+    # identity reads the person-record staging models (one per registered source) and the staging
+    # models its deterministic rules read; those read the raw tables through dbt staging
+    assert upstream_of(["identity", "customer_map"]) == {f"staging/{model}" for model in identity_models()}
+    assert {
         "staging/stg_crm__contact_records",
         "staging/stg_web__user_records",
         "staging/stg_web__device_records",
         "staging/stg_email__recipient_records",
         "staging/stg_email__subscriber_records",
-        "staging/stg_support__requester_records",
-    }
-    assert upstream_of(["staging", "stg_crm__contact_records"]) == {"raw_crm/contacts"}
+        "staging/stg_web__events",
+    } <= upstream_of(["identity", "customer_map"])
+    assert "staging/stg_crm__contacts" in upstream_of(["staging", "stg_crm__contact_records"])
     assert "raw_crm/contacts" in upstream_of(["staging", "stg_crm__contacts"])
     assert "identity/customer_map" in upstream_of(["staging", "stg_identity__customer_map"])
     assert {"marts/segment_membership", "marts/dim_customers"} <= upstream_of(["exports", "pricing_visitors_csv"])

@@ -27,24 +27,36 @@ def _settings(tmp_path: Path) -> Settings:
     )
 
 
-def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("""
-        CREATE SCHEMA raw_crm; CREATE SCHEMA raw_web; CREATE SCHEMA raw_email;
+# each source's raw tables as ingestion creates them (every table of a source, every column): identity
+# reads them through the dbt staging models
+RAW_TABLES = {
+    "crm": """
+        CREATE SCHEMA raw_crm;
         CREATE TABLE raw_crm.contacts (contact_id BIGINT, first_name VARCHAR, last_name VARCHAR, email VARCHAR,
             email_normalized VARCHAR, additional_emails VARCHAR, phone VARCHAR, company_name VARCHAR,
             job_title VARCHAR, street VARCHAR, city VARCHAR, postal_code VARCHAR, date_of_birth DATE,
             lifecycle_stage VARCHAR, owner VARCHAR, created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ,
             is_archived BOOLEAN, _source_file VARCHAR, _source_line BIGINT, _file_hash VARCHAR);
-        CREATE TABLE raw_web.events (message_id VARCHAR, type VARCHAR, event VARCHAR, anonymous_id VARCHAR,
-            user_id VARCHAR, "timestamp" TIMESTAMPTZ, ip VARCHAR, user_agent VARCHAR, page_url VARCHAR,
-            page_path VARCHAR, page_title VARCHAR, referrer VARCHAR, utm_source VARCHAR, utm_medium VARCHAR,
-            utm_campaign VARCHAR, utm_term VARCHAR, utm_content VARCHAR, mc_eid VARCHAR, traits_email VARCHAR,
-            traits_email_normalized VARCHAR, traits_first_name VARCHAR, traits_last_name VARCHAR,
-            traits_phone VARCHAR, properties VARCHAR);
+        CREATE TABLE raw_crm.activities (activity_id BIGINT, activity_type VARCHAR, occurred_at TIMESTAMPTZ,
+            contact_id BIGINT, deal_id BIGINT, owner VARCHAR, subject VARCHAR, is_archived BOOLEAN);""",
+    "web": """
+        CREATE SCHEMA raw_web;
+        CREATE TABLE raw_web.events (message_id VARCHAR, type VARCHAR, event VARCHAR, name VARCHAR,
+            anonymous_id VARCHAR, user_id VARCHAR, previous_id VARCHAR, "timestamp" TIMESTAMPTZ, ip VARCHAR,
+            user_agent VARCHAR, page_url VARCHAR, page_path VARCHAR, page_title VARCHAR, referrer VARCHAR,
+            utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR, utm_term VARCHAR, utm_content VARCHAR,
+            mc_eid VARCHAR, traits_email VARCHAR, traits_email_normalized VARCHAR, traits_first_name VARCHAR,
+            traits_last_name VARCHAR, traits_phone VARCHAR, properties VARCHAR);""",
+    "email": """
+        CREATE SCHEMA raw_email;
         CREATE TABLE raw_email.activity (activity_id VARCHAR, recipient_id VARCHAR, email VARCHAR,
             email_normalized VARCHAR, first_name VARCHAR, last_name VARCHAR, campaign_id VARCHAR,
-            action VARCHAR, occurred_at TIMESTAMPTZ, url VARCHAR, bounce_type VARCHAR);
-    """)
+            action VARCHAR, occurred_at TIMESTAMPTZ, url VARCHAR, bounce_type VARCHAR);""",
+}
+
+
+def _create_raw_tables(con: duckdb.DuckDBPyConnection, *sources: str) -> None:
+    con.execute("".join(RAW_TABLES[source] for source in sources or RAW_TABLES))
 
 
 def _add_contact(
@@ -225,13 +237,8 @@ def test_a_changed_address_or_surname_does_not_veto_a_match(
 def test_missing_raw_tables_count_as_empty_sources(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     with duckdb.connect(str(settings.warehouse)) as con:
-        con.execute("CREATE SCHEMA raw_crm")
-        con.execute(
-            "CREATE TABLE raw_crm.contacts AS SELECT 1::BIGINT AS contact_id, 'Ann' AS first_name, "
-            "'Lee' AS last_name, 'ann@x.test' AS email, NULL AS additional_emails, NULL AS phone, "
-            "NULL AS street, NULL AS city, NULL AS postal_code, NULL::DATE AS date_of_birth, "
-            "now() AS updated_at"
-        )
+        _create_raw_tables(con, "crm")
+        _add_contact(con, 1, "Ann", "Lee", "ann@x.test")
     result, mapping = _run(settings)
     assert list(mapping) == [("crm_contact", "1")]
     assert result["customers"] == 1

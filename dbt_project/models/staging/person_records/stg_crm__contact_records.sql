@@ -1,16 +1,33 @@
--- Each CRM contact (its latest version) as a person record: what identity matches on.
+-- Each CRM contact (its latest version) as a person record: the contact's details, every address
+-- it holds, and its first and last activity (its creation, and its latest change or activity).
+with activity as (
+    select
+        contact_id,
+        max(occurred_at) as last_activity_at
+    from {{ ref('stg_crm__activities') }}
+    where not is_archived
+    group by contact_id
+)
+
 select
-    'crm_contact' as source,
-    cast(contact_id as varchar) as source_record_id,
-    cast(first_name as varchar) as first_name,
-    cast(last_name as varchar) as last_name,
-    cast(email as varchar) as email,
-    cast(phone as varchar) as phone,
-    cast(street as varchar) as street,
-    cast(city as varchar) as city,
-    cast(postal_code as varchar) as postcode,
-    cast(date_of_birth as varchar) as dob,
-    cast(additional_emails as varchar) as additional_emails
-from {{ source('raw_crm', 'contacts') }}
-where contact_id is not null
-qualify row_number() over (partition by contact_id order by updated_at desc nulls last) = 1
+    {{ person_record('crm_contact', {
+        'source_record_id': 'contact.contact_id',
+        'first_name': 'contact.first_name',
+        'last_name': 'contact.last_name',
+        'email': 'contact.email',
+        'phone': 'contact.phone',
+        'company_name': 'contact.company_name',
+        'street': 'contact.street',
+        'city': 'contact.city',
+        'postcode': 'contact.postal_code',
+        'region': 'contact.region',
+        'country': 'contact.country',
+        'date_of_birth': 'contact.date_of_birth',
+        'emails': 'list_sort(list_distinct(list_filter(list_prepend(contact.email, contact.additional_emails), lambda e: e is not null)))',
+        'observed_at': 'contact.updated_at',
+        'first_seen': 'contact.created_at',
+        'last_seen': 'greatest(contact.updated_at, activity.last_activity_at)',
+    }) }}
+from {{ ref('stg_crm__contacts') }} as contact
+left join activity using (contact_id)
+where contact.contact_id is not null

@@ -1,16 +1,16 @@
--- Each email-tool recipient (one address's id in the tool) as a person record.
+-- Each email-tool recipient (one address's id in the tool) as a person record: an address is
+-- "observed" when its owner last engaged with it (opened or clicked), not when we last mailed it.
 select
-    'email_recipient' as source,
-    cast(recipient_id as varchar) as source_record_id,
-    {{ latest_non_null('first_name', 'occurred_at') }} as first_name,
-    {{ latest_non_null('last_name', 'occurred_at') }} as last_name,
-    {{ latest_non_null('email', 'occurred_at') }} as email,
-    null::varchar as phone,
-    null::varchar as street,
-    null::varchar as city,
-    null::varchar as postcode,
-    null::varchar as dob,
-    null::varchar as additional_emails
-from {{ source('raw_email', 'activity') }}
+    {{ person_record('email_recipient', {
+        'source_record_id': 'recipient_id',
+        'first_name': latest_non_null('first_name', 'occurred_at'),
+        'last_name': latest_non_null('last_name', 'occurred_at'),
+        'email': latest_non_null('email', 'occurred_at'),
+        'emails': 'list_sort(list_distinct(list(email) filter (where email is not null)))',
+        'observed_at': "coalesce(max(occurred_at) filter (where action in ('open', 'click')), max(occurred_at))",
+        'first_seen': 'min(occurred_at)',
+        'last_seen': 'max(occurred_at)',
+    }) }}
+from {{ ref('stg_email__activity') }}
 where recipient_id is not null
 group by recipient_id

@@ -1,16 +1,21 @@
 -- Each email tool's subscriber (Mailchimp audience member, Klaviyo profile) as a person record:
--- one per tool and address.
+-- one per tool and address, as the tool holds it now.
 select
-    'email_subscriber' as source,
-    cast(subscriber_key as varchar) as source_record_id,
-    cast(first_name as varchar) as first_name,
-    cast(last_name as varchar) as last_name,
-    cast(email as varchar) as email,
-    cast(phone as varchar) as phone,
-    cast(coalesce(street, address) as varchar) as street,
-    cast(city as varchar) as city,
-    cast(postal_code as varchar) as postcode,
-    null::varchar as dob,
-    null::varchar as additional_emails
-from {{ source('raw_email', 'audience') }}
+    {{ person_record('email_subscriber', {
+        'source_record_id': 'subscriber_key',
+        'first_name': 'first_name',
+        'last_name': 'last_name',
+        'email': 'email',
+        'phone': 'phone',
+        'company_name': 'company_name',
+        'street': 'coalesce(street, address)',
+        'city': 'city',
+        'postcode': 'postal_code',
+        'region': 'region',
+        'country': 'country',
+        'observed_at': 'coalesce(last_changed_at, consent_at, opted_in_at)',
+        'first_seen': 'coalesce(opted_in_at, consent_at, last_changed_at)',
+        'last_seen': 'greatest(last_changed_at, last_activity_at, consent_at, opted_in_at)',
+    }) }}
+from {{ ref('stg_email__audience') }}
 where subscriber_key is not null

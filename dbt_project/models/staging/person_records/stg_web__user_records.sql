@@ -1,18 +1,30 @@
 -- Each logged-in web user as a person record. Identify traits are the only person attributes a
--- web identity carries: the latest wins for matching, while every address it identified with
--- counts for exact-email stitching (additional_emails).
+-- web identity carries: the latest wins, while every address it identified with counts for
+-- exact-email stitching and the golden record's identifiers. Its first and last activity are
+-- those of the sessions it was logged in to.
+with logged_in as (
+    select
+        user_id,
+        min(session_start) as first_session_start,
+        max(session_end) as last_session_end
+    from {{ ref('int_web_sessions') }}
+    where user_id is not null
+    group by user_id
+)
+
 select
-    'web_user_id' as source,
-    cast(user_id as varchar) as source_record_id,
-    {{ latest_non_null('traits_first_name', '"timestamp"') }} as first_name,
-    {{ latest_non_null('traits_last_name', '"timestamp"') }} as last_name,
-    {{ latest_non_null('traits_email', '"timestamp"') }} as email,
-    {{ latest_non_null('traits_phone', '"timestamp"') }} as phone,
-    null::varchar as street,
-    null::varchar as city,
-    null::varchar as postcode,
-    null::varchar as dob,
-    string_agg(distinct traits_email, ';') filter (where traits_email is not null) as additional_emails
-from {{ source('raw_web', 'events') }}
-where user_id is not null
-group by user_id
+    {{ person_record('web_user_id', {
+        'source_record_id': 'event.user_id',
+        'first_name': latest_non_null('event.traits_first_name', 'event.event_at'),
+        'last_name': latest_non_null('event.traits_last_name', 'event.event_at'),
+        'email': latest_non_null('event.traits_email', 'event.event_at'),
+        'phone': latest_non_null('event.traits_phone', 'event.event_at'),
+        'emails': 'list_sort(list_distinct(list(event.traits_email) filter (where event.traits_email is not null)))',
+        'observed_at': "max(event.event_at) filter (where event.event_type = 'identify')",
+        'first_seen': 'any_value(logged_in.first_session_start)',
+        'last_seen': 'any_value(logged_in.last_session_end)',
+    }) }}
+from {{ ref('stg_web__events') }} as event
+left join logged_in using (user_id)
+where event.user_id is not null
+group by event.user_id
