@@ -99,6 +99,13 @@ def query(settings: Settings, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def contact_emails(settings: Settings) -> dict[str, str]:
+    """Contact id -> email in raw_crm.contacts (checking one row per id): which version of each contact stands."""
+    rows = query(settings, "SELECT contact_id, email FROM raw_crm.contacts")
+    assert len(rows) == len(dict(rows)), "a contact id has more than one row in raw_crm.contacts"
+    return dict(rows)
+
+
 def report(settings: Settings, source: str) -> dict[str, dict[str, Any]]:
     """load_report rows by file name, after checking read = loaded + quarantined + suppressed + failed + already
     read on every row.
