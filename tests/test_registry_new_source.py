@@ -192,9 +192,10 @@ def _c360(project: Path, env: dict[str, str], *args: str) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def fifth_source_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+def fifth_source_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str], set[str]]:
     root = tmp_path_factory.mktemp("fifth_source")
     project = _copy_with_a_fifth_source(root)
+    differences = _differences(project)  # before dbt and Python write their work files into the copy
     landing = root / "landing"
     for folder, name, text in (
         ("crm", "contacts.csv", CONTACTS),
@@ -215,7 +216,7 @@ def fifth_source_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
         "C360_REPORTS": str(root / "reports"),
     }
     _c360(project, env, "run")
-    return project, warehouse, env
+    return project, warehouse, env, differences
 
 
 def _rows(warehouse: Path, sql: str) -> list[tuple]:
@@ -224,12 +225,11 @@ def _rows(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def test_the_fifth_source_is_only_its_registry_entry_mapping_and_staging_models(fifth_source_run) -> None:
-    project, _, _ = fifth_source_run
-    assert _differences(project) == set(ADDED)
+    assert fifth_source_run[3] == set(ADDED)
 
 
 def test_fifth_source_requesters_are_ingested_and_resolved(fifth_source_run) -> None:
-    _, warehouse, _ = fifth_source_run
+    warehouse = fifth_source_run[1]
     assert _rows(warehouse, "select source_file, rows_read, rows_loaded from raw_helpdesk.load_report") == [
         ("tickets.csv", 2, 2)
     ]
@@ -241,7 +241,7 @@ def test_fifth_source_requesters_are_ingested_and_resolved(fifth_source_run) -> 
 
 
 def test_fifth_source_requesters_are_in_the_golden_record(fifth_source_run) -> None:
-    _, warehouse, _ = fifth_source_run
+    warehouse = fifth_source_run[1]
     grace = _rows(
         warehouse,
         """select d.first_name, d.last_name, d.email, d.phone from marts.dim_customers as d
@@ -263,7 +263,7 @@ def test_fifth_source_requesters_are_in_the_golden_record(fifth_source_run) -> N
 
 
 def test_fifth_source_requesters_are_erasable(fifth_source_run) -> None:
-    project, warehouse, env = fifth_source_run
+    project, warehouse, env, _ = fifth_source_run
     _c360(project, env, "forget", "--email", "grace@navy.test")
     assert _rows(warehouse, "select count(*) from raw_helpdesk.tickets where requester_id = '880002'") == [(0,)]
     assert _rows(warehouse, "select count(*) from identity.customer_map where source_record_id = '880002'") == [(0,)]
