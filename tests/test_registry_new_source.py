@@ -123,23 +123,13 @@ select
 from {{ source('raw_helpdesk', 'tickets') }}
 qualify row_number() over (partition by ticket_id order by updated_at desc nulls last) = 1
 """
-REQUESTERS_MODEL = """\
-select
-    {{ person_record('helpdesk_requester', {
-        'source_record_id': 'requester_id',
-        'first_name': latest_non_null('first_name', 'updated_at'),
-        'last_name': latest_non_null('last_name', 'updated_at'),
-        'email': latest_non_null('email', 'updated_at'),
-        'phone': latest_non_null('phone', 'updated_at'),
-        'emails': 'list_sort(list_distinct(list(email_normalized) filter (where email_normalized is not null)))',
-        'observed_at': 'max(updated_at)',
-        'first_seen': 'min(created_at)',
-        'last_seen': 'max(updated_at)',
-    }) }}
-from {{ ref('stg_helpdesk__tickets') }}
-where requester_id is not null
-group by requester_id
-"""
+# the support desk's requester records (staging/support/), renamed: a person-record model is this small
+REQUESTERS_MODEL = (
+    (PROJECT_ROOT / "dbt_project/models/staging/support/stg_support__requester_records.sql")
+    .read_text()
+    .replace("support_requester", "helpdesk_requester")
+    .replace("stg_support__tickets", "stg_helpdesk__tickets")
+)
 ADDED = {
     "config/registry/helpdesk.yml": REGISTRY_ENTRY,
     "config/sources/freshdesk.yml": MAPPING,
