@@ -21,6 +21,12 @@ from ingestion.typed_rows import ident, literal
 
 EVENT_TYPES = ("identify", "track", "page", "screen", "alias", "group")
 
+
+def _trait(path: str) -> tuple[str, str]:
+    """An identify trait's paths: on the call itself, else in its context (Segment allows both)."""
+    return (f"$.traits.{path}", f"$.context.traits.{path}")
+
+
 # output column -> JSON paths tried in order (struct fields for the whole-file reader; one
 # json_extract call per line, with every path, for the line-by-line reader)
 PATHS: dict[str, tuple[str, ...]] = {
@@ -43,17 +49,17 @@ PATHS: dict[str, tuple[str, ...]] = {
     "utm_campaign": ("$.context.campaign.name",),
     "utm_term": ("$.context.campaign.term",),
     "utm_content": ("$.context.campaign.content",),
-    "traits_email": ("$.traits.email", "$.context.traits.email"),
-    "traits_first_name": ("$.traits.firstName", "$.context.traits.firstName"),
-    "traits_last_name": ("$.traits.lastName", "$.context.traits.lastName"),
-    "traits_name": ("$.traits.name", "$.context.traits.name"),
-    "traits_phone": ("$.traits.phone", "$.context.traits.phone"),
-    "traits_birthday": ("$.traits.birthday", "$.context.traits.birthday"),
-    "traits_street": ("$.traits.address.street", "$.context.traits.address.street"),
-    "traits_city": ("$.traits.address.city", "$.context.traits.address.city"),
-    "traits_postal_code": ("$.traits.address.postalCode", "$.context.traits.address.postalCode"),
-    "traits_state": ("$.traits.address.state", "$.context.traits.address.state"),
-    "traits_country": ("$.traits.address.country", "$.context.traits.address.country"),
+    "traits_email": _trait("email"),
+    "traits_first_name": _trait("firstName"),
+    "traits_last_name": _trait("lastName"),
+    "traits_name": _trait("name"),
+    "traits_phone": _trait("phone"),
+    "traits_birthday": _trait("birthday"),
+    "traits_street": _trait("address.street"),
+    "traits_city": _trait("address.city"),
+    "traits_postal_code": _trait("address.postalCode"),
+    "traits_state": _trait("address.state"),
+    "traits_country": _trait("address.country"),
     # `company` is a string or an object with a name
     "traits_company": (
         "$.traits.company.name",
