@@ -32,57 +32,50 @@ def _text(*names: str) -> tuple[Field, ...]:
     return tuple(Field(name) for name in names)
 
 
-CONTACTS = Entity(
+# what every versioned CRM record ends with: when it was made and changed (the latest change wins), and whether it is archived
+VERSIONED = (
+    Field("created_at", "timestamp", happened=True),
+    Field("updated_at", "timestamp", required=True, happened=True),
+    Field("is_archived", "boolean"),
+)
+
+
+def _versioned(table: str, primary_key: str, *fields: Field, after: tuple[Field, ...] = ()) -> Entity:
+    """A CRM record kept at its latest `updated_at`: its id, `fields`, the VERSIONED ones, then `after`."""
+    columns = (Field(primary_key, "id", required=True), *fields, *VERSIONED, *after)
+    return Entity(table, columns, primary_key, updated_at="updated_at")
+
+
+CONTACTS = _versioned(
     "contacts",
-    (
-        Field("contact_id", "id", required=True),
-        *_text("first_name", "last_name"),
-        Field("email", "email"),
-        *_text("additional_emails", "phone", "company_name", "job_title", "street", "city", "postal_code"),
-        Field("date_of_birth", "date", birth_date=True),
-        Field("lifecycle_stage", case="lower"),
-        Field("owner", "id"),
-        Field("created_at", "timestamp", happened=True),
-        Field("updated_at", "timestamp", required=True, happened=True),
-        Field("is_archived", "boolean"),
-        Field("email_opt_out", "boolean"),  # CRM opt-outs, read by marts.customer_consent
-        Field("do_not_call", "boolean"),
-    ),
-    primary_key="contact_id",
-    updated_at="updated_at",
+    "contact_id",
+    *_text("first_name", "last_name"),
+    Field("email", "email"),
+    *_text("additional_emails", "phone", "company_name", "job_title", "street", "city", "postal_code"),
+    Field("date_of_birth", "date", birth_date=True),
+    Field("lifecycle_stage", case="lower"),
+    Field("owner", "id"),
+    # CRM opt-outs, read by marts.customer_consent
+    after=(Field("email_opt_out", "boolean"), Field("do_not_call", "boolean")),
 )
-COMPANIES = Entity(
+COMPANIES = _versioned(
     "companies",
-    (
-        Field("company_id", "id", required=True),
-        *_text("name", "domain", "industry"),
-        Field("employees", "integer"),
-        *_text("city", "country"),
-        Field("created_at", "timestamp", happened=True),
-        Field("updated_at", "timestamp", required=True, happened=True),
-        Field("is_archived", "boolean"),
-    ),
-    primary_key="company_id",
-    updated_at="updated_at",
+    "company_id",
+    *_text("name", "domain", "industry"),
+    Field("employees", "integer"),
+    *_text("city", "country"),
 )
-DEALS = Entity(
+DEALS = _versioned(
     "deals",
-    (
-        Field("deal_id", "id", required=True),
-        Field("deal_name"),
-        Field("stage", case="lower"),
-        Field("pipeline"),
-        Field("amount", "number"),
-        Field("close_date", "timestamp"),
-        Field("owner", "id"),
-        Field("contact_id", "id"),
-        Field("company_id", "id"),
-        Field("created_at", "timestamp", happened=True),
-        Field("updated_at", "timestamp", required=True, happened=True),
-        Field("is_archived", "boolean"),
-    ),
-    primary_key="deal_id",
-    updated_at="updated_at",
+    "deal_id",
+    Field("deal_name"),
+    Field("stage", case="lower"),
+    Field("pipeline"),
+    Field("amount", "number"),
+    Field("close_date", "timestamp"),
+    Field("owner", "id"),
+    Field("contact_id", "id"),
+    Field("company_id", "id"),
 )
 ACTIVITIES = Entity(
     "activities",

@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import dlt
@@ -60,25 +61,25 @@ QUARANTINE_SCHEMA = pa.schema(
 QUARANTINE_HINTS = dlt.mark.make_hints(
     table_name="quarantine", write_disposition="merge", primary_key=["file_hash", "line_number"]
 )
+# a load-report row: the file, its counts (read = loaded + quarantined + suppressed + failed + already read), its notes
+REPORT_COUNTS = (
+    "rows_read",
+    "rows_loaded",
+    "rows_quarantined",
+    "rows_suppressed",
+    "rows_failed",
+    "rows_already_read",
+    "lines_skipped",
+)
+REPORT_NOTES = ("error", "new_columns", "renamed_columns", "encoding")  # nullable text
 LOAD_REPORT_SCHEMA = pa.schema(
     [
         pa.field("file_hash", pa.string(), nullable=False),
         pa.field("source_file", pa.string()),
         pa.field("entity", pa.string()),
     ]
-    + [
-        pa.field(name, pa.int64())
-        for name in (
-            "rows_read",
-            "rows_loaded",
-            "rows_quarantined",
-            "rows_suppressed",
-            "rows_failed",
-            "rows_already_read",
-            "lines_skipped",
-        )
-    ]
-    + [pa.field(name, pa.string()) for name in ("status", "error", "new_columns", "renamed_columns", "encoding")]
+    + [pa.field(name, pa.int64()) for name in REPORT_COUNTS]
+    + [pa.field(name, pa.string()) for name in ("status", *REPORT_NOTES)]
 )
 LOAD_REPORT_HINTS = dlt.mark.make_hints(
     table_name="load_report",
@@ -88,18 +89,9 @@ LOAD_REPORT_HINTS = dlt.mark.make_hints(
         {"name": "file_hash", "data_type": "text", "nullable": False},
         {"name": "source_file", "data_type": "text"},
         {"name": "entity", "data_type": "text"},
-        {"name": "rows_read", "data_type": "bigint"},
-        {"name": "rows_loaded", "data_type": "bigint"},
-        {"name": "rows_quarantined", "data_type": "bigint"},
-        {"name": "rows_suppressed", "data_type": "bigint"},
-        {"name": "rows_failed", "data_type": "bigint"},
-        {"name": "rows_already_read", "data_type": "bigint"},
-        {"name": "lines_skipped", "data_type": "bigint"},
+        *({"name": name, "data_type": "bigint"} for name in REPORT_COUNTS),
         {"name": "status", "data_type": "text"},
-        {"name": "error", "data_type": "text", "nullable": True},
-        {"name": "new_columns", "data_type": "text", "nullable": True},
-        {"name": "renamed_columns", "data_type": "text", "nullable": True},
-        {"name": "encoding", "data_type": "text", "nullable": True},
+        *({"name": name, "data_type": "text", "nullable": True} for name in REPORT_NOTES),
         # report rows are dicts, which dlt gives a load id; the empty first-run table needs it declared,
         # since readers (checks, run summary) pick each file's latest row by it
         {"name": "_dlt_load_id", "data_type": "text", "nullable": False},
@@ -192,11 +184,9 @@ def ingest_files(
     if landing.reports_unmatched(entity):
         yield from _unmatched_items(state, claimed[None])
     files = claimed[entity]
-    settings = load_ingestion_config()
-    suppressions = current_suppressions()
     started, rows_so_far = time.monotonic(), 0
     held: list[pa.Table] = []
-    con = connect()
+    run = _ReadingRun()
     try:
         with tempfile.TemporaryDirectory(prefix="c360-read-") as scratch:
             for number, file in enumerate(files, 1):
@@ -211,11 +201,11 @@ def ingest_files(
                     log.info(
                         "%s: file %d/%d %s: parsing %.1f MB", entity, number, len(files), file.name, len(raw) / 1e6
                     )
-                    result = _read_one(con, file, raw, file_hash, reading, settings, Path(scratch))
+                    result = _read_one(run.con, file, raw, file_hash, reading, run.settings, Path(scratch))
                     del raw
-                    _suppress(result, suppressions)
+                    _suppress(result, run.suppressions)
                     if immutable and result.data is not None and result.data.num_rows:
-                        result.data, repeats = _drop_repeated_keys(con, result.data, primary_key)
+                        result.data, repeats = _drop_repeated_keys(run.con, result.data, primary_key)
                         result.superseded += repeats
                 if result.data is not None and result.data.num_rows:
                     if immutable:
@@ -227,9 +217,30 @@ def ingest_files(
                 rows_so_far += result.rows_read
                 _log_file(entity, number, len(files), file.name, result, rows_so_far, started)
             if held:
-                yield _not_null(_keep_last(con, held, primary_key, latest_by), primary_key)
+                yield _not_null(_keep_last(run.con, held, primary_key, latest_by), primary_key)
     finally:
-        con.close()
+        run.close()
+
+
+class _ReadingRun:
+    """What reading files needs, made on first use: a resource with no new file (most of a
+    source's resources on most runs) opens no connection and reads no suppression list."""
+
+    @cached_property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return connect()
+
+    @cached_property
+    def settings(self) -> IngestionConfig:
+        return load_ingestion_config()
+
+    @cached_property
+    def suppressions(self) -> Suppressions:
+        return current_suppressions()
+
+    def close(self) -> None:
+        if "con" in self.__dict__:
+            self.con.close()
 
 
 def _stored_bytes(file: LandingFile) -> tuple[bytes | None, str, str | None]:
@@ -388,21 +399,26 @@ def _keep_last(
 def _drop_repeated_keys(con: duckdb.DuckDBPyConnection, data: pa.Table, key: list[str]) -> tuple[pa.Table, int]:
     """`data` without rows whose key was already read in this run (in this file or an earlier one).
 
-    The keys read so far live in the parsing connection's `run_keys` table for the whole run.
+    The keys read so far live in the parsing connection's `run_keys` table for the whole run. In
+    the common case (a first file, unique keys) one aggregate both counts and records the keys.
     """
     columns = ", ".join(ident(k) for k in key)
     con.register("batch", data)
     try:
         con.execute(f"CREATE TEMP TABLE IF NOT EXISTS run_keys AS SELECT {columns} FROM batch LIMIT 0")
         seen_before = con.sql("SELECT count(*) FROM run_keys").fetchall()[0][0] > 0
-        distinct = con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM batch)").fetchall()[0][0]
+        record_keys = f"INSERT INTO run_keys SELECT DISTINCT {columns} FROM batch"
+        distinct = None if seen_before else con.execute(record_keys).fetchall()[0][0]
+        if distinct is None:
+            distinct = con.sql(f"SELECT count(*) FROM (SELECT DISTINCT {columns} FROM batch)").fetchall()[0][0]
         kept = data
         if seen_before or distinct < data.num_rows:
-            query = f"SELECT * FROM batch ANTI JOIN run_keys USING ({columns})"
+            query = "SELECT * FROM batch" + (f" ANTI JOIN run_keys USING ({columns})" if seen_before else "")
             if distinct < data.num_rows:
                 query += f" QUALIFY row_number() OVER (PARTITION BY {columns}) = 1"
             kept = con.sql(query).to_arrow_table()
-        con.execute(f"INSERT INTO run_keys SELECT DISTINCT {columns} FROM batch")
+        if seen_before:
+            con.execute(record_keys)
     finally:
         con.unregister("batch")
     return kept, data.num_rows - kept.num_rows

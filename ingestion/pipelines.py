@@ -14,7 +14,7 @@ from dlt.extract.source import DltSource
 
 import registry
 from c360.settings import Settings
-from ingestion.file_loop import MERGE
+from ingestion.file_loop import MERGE, REPORT_COUNTS, REPORT_NOTES
 
 log = logging.getLogger(__name__)
 
@@ -121,29 +121,12 @@ def _files_loaded(pipeline: dlt.Pipeline, load_ids: list[str]) -> list[dict[str,
     """Load-report rows of these loads (none when no file was ever read: only empty tables were created)."""
     if not load_ids or "load_report" not in pipeline.default_schema.tables:
         return []
+    keys = ("source_file", "entity", *REPORT_COUNTS, "status", *REPORT_NOTES)
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name("load_report")
         placeholders = ", ".join(["%s"] * len(load_ids))
         rows = client.execute_sql(
-            f"SELECT source_file, entity, rows_read, rows_loaded, rows_quarantined, rows_suppressed, rows_failed,"
-            f" rows_already_read, lines_skipped, status, error, new_columns, renamed_columns, encoding"
-            f" FROM {table} WHERE _dlt_load_id IN ({placeholders}) ORDER BY entity, source_file",
+            f"SELECT {', '.join(keys)} FROM {table} WHERE _dlt_load_id IN ({placeholders}) ORDER BY entity, source_file",
             *load_ids,
         )
-    keys = (
-        "source_file",
-        "entity",
-        "rows_read",
-        "rows_loaded",
-        "rows_quarantined",
-        "rows_suppressed",
-        "rows_failed",
-        "rows_already_read",
-        "lines_skipped",
-        "status",
-        "error",
-        "new_columns",
-        "renamed_columns",
-        "encoding",
-    )
     return [dict(zip(keys, row)) for row in rows]

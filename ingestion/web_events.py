@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.emails import normalize_emails
 from ingestion.json_reader import TEXT, json_array_as_lines, line_rejects, load_lines
@@ -18,6 +20,12 @@ from ingestion.records import LINE
 from ingestion.typed_rows import ident, literal
 
 EVENT_TYPES = ("identify", "track", "page", "screen", "alias", "group")
+
+
+def _trait(path: str) -> tuple[str, str]:
+    """An identify trait's paths: on the call itself, else in its context (Segment allows both)."""
+    return (f"$.traits.{path}", f"$.context.traits.{path}")
+
 
 # output column -> JSON paths tried in order (struct fields for the whole-file reader; one
 # json_extract call per line, with every path, for the line-by-line reader)
@@ -41,17 +49,17 @@ PATHS: dict[str, tuple[str, ...]] = {
     "utm_campaign": ("$.context.campaign.name",),
     "utm_term": ("$.context.campaign.term",),
     "utm_content": ("$.context.campaign.content",),
-    "traits_email": ("$.traits.email", "$.context.traits.email"),
-    "traits_first_name": ("$.traits.firstName", "$.context.traits.firstName"),
-    "traits_last_name": ("$.traits.lastName", "$.context.traits.lastName"),
-    "traits_name": ("$.traits.name", "$.context.traits.name"),
-    "traits_phone": ("$.traits.phone", "$.context.traits.phone"),
-    "traits_birthday": ("$.traits.birthday", "$.context.traits.birthday"),
-    "traits_street": ("$.traits.address.street", "$.context.traits.address.street"),
-    "traits_city": ("$.traits.address.city", "$.context.traits.address.city"),
-    "traits_postal_code": ("$.traits.address.postalCode", "$.context.traits.address.postalCode"),
-    "traits_state": ("$.traits.address.state", "$.context.traits.address.state"),
-    "traits_country": ("$.traits.address.country", "$.context.traits.address.country"),
+    "traits_email": _trait("email"),
+    "traits_first_name": _trait("firstName"),
+    "traits_last_name": _trait("lastName"),
+    "traits_name": _trait("name"),
+    "traits_phone": _trait("phone"),
+    "traits_birthday": _trait("birthday"),
+    "traits_street": _trait("address.street"),
+    "traits_city": _trait("address.city"),
+    "traits_postal_code": _trait("address.postalCode"),
+    "traits_state": _trait("address.state"),
+    "traits_country": _trait("address.country"),
     # `company` is a string or an object with a name
     "traits_company": (
         "$.traits.company.name",
@@ -80,12 +88,39 @@ def query_param(url_sql: str, name: str) -> str:
 
 
 def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str) -> FileResult:
-    """A file of events: JSON lines, or one JSON array (its n-th element counts as line n)."""
+    """A file of events: JSON lines, or one JSON array (its n-th element counts as line n).
+
+    Every event is read, typed and judged in one streaming query straight to Arrow (no temp
+    table in between); refused lines are split off in Arrow and their raw text is read only then.
+    """
     array = json_array_as_lines(path, text)
-    whole_file = array is None and _read_whole_file(con, path, text)
-    if not whole_file:
+    events = None if array is not None else _read_whole_file(con, path, text, source_file, file_hash)
+    whole_file = events is not None
+    if events is None:
         load_lines(con, path, array if array is not None else text, "event_lines", from_text=array is not None)
         _read_line_by_line(con)
+        events = con.sql(_judged("named_events", source_file, file_hash)).to_arrow_table()
+    accepted = pc.equal(events.column("_reason"), "")
+    refused = events.num_rows - pc.sum(accepted).as_py() if events.num_rows else 0
+    good = (events.filter(accepted) if refused else events).drop_columns(["_reason", "_empty"])
+    good = good.add_column(
+        good.column_names.index("traits_email") + 1,
+        "traits_email_normalized",
+        normalize_emails(good.column("traits_email")),
+    )
+    rejects = []
+    if refused:
+        if whole_file:  # the raw text of refused lines is only needed (and read) now
+            load_lines(con, path, text, "event_lines")
+        lines = events.filter(pc.invert(accepted)).select(["_source_line", "_reason"]).rename_columns([LINE, "_reason"])
+        con.register("refused_events", lines)
+        rejects = line_rejects(con, "refused_events", "event_lines")
+        con.unregister("refused_events")
+    return FileResult(data=good, rejects=rejects).fail_if_all_rejected(source_file, "not valid JSON", "valid JSON")
+
+
+def _judged(named: str, source_file: str, file_hash: str) -> str:
+    """SQL over the named fields of `named`: the raw table's columns, lineage, and `_reason` ('' = accepted)."""
     # CASE, not coalesce: DuckDB evaluates every coalesce argument, and the URL fallback is a regex
     utm = {
         k: f"CASE WHEN {k} IS NULL THEN {query_param('page_url', k)} ELSE {k} END"
@@ -93,9 +128,7 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
         if k.startswith("utm_")
     }
     known = ", ".join(literal(t) for t in EVENT_TYPES)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE parsed_events AS
-        SELECT {LINE}, message_id, lower(type) AS type, event, name, anonymous_id, user_id, previous_id,
+    return f"""SELECT message_id, lower(type) AS type, event, name, anonymous_id, user_id, previous_id,
             parsed_timestamp AS timestamp, ip, user_agent, page_url, page_path, page_title, referrer,
             {", ".join(f"{expr} AS {k}" for k, expr in utm.items())},
             {query_param("page_url", "mc_eid")} AS mc_eid,
@@ -108,6 +141,7 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
             traits_country, CASE WHEN NOT starts_with(ltrim(traits_company), '{{') THEN traits_company END AS traits_company,
             traits, properties,
             json(consent_preferences)::VARCHAR AS consent_preferences,
+            {literal(source_file)} AS _source_file, {LINE} AS _source_line, {literal(file_hash)} AS _file_hash,
             coalesce(unparsed, concat_ws('; ',
                 CASE WHEN message_id IS NULL THEN 'missing messageId' END,
                 CASE WHEN type IS NULL THEN 'missing type'
@@ -116,36 +150,23 @@ def parse_events(con: duckdb.DuckDBPyConnection, path: Path, text: str, source_f
                      WHEN parsed_timestamp IS NULL THEN 'invalid timestamp' END,
                 CASE WHEN anonymous_id IS NULL AND user_id IS NULL THEN 'missing anonymousId and userId' END,
                 CASE WHEN lower(type) = 'track' AND event IS NULL THEN 'track call without event name' END
-            )) AS _reason
-        FROM named_events"""
-    )
-    good = con.sql(
-        f"SELECT * EXCLUDE ({LINE}, _reason), {literal(source_file)} AS _source_file, {LINE} AS _source_line,"
-        f" {literal(file_hash)} AS _file_hash FROM parsed_events WHERE _reason = ''"
-    ).to_arrow_table()
-    good = good.add_column(
-        good.column_names.index("traits_email") + 1,
-        "traits_email_normalized",
-        normalize_emails(good.column("traits_email")),
-    )
-    refused = con.sql("SELECT count(*) FROM parsed_events WHERE _reason <> ''").fetchall()[0][0]
-    if refused and whole_file:  # the raw text of refused lines is only needed (and read) now
-        load_lines(con, path, text, "event_lines")
-    rejects = line_rejects(con, "parsed_events", "event_lines") if refused else []
-    return FileResult(data=good, rejects=rejects).fail_if_all_rejected(source_file, "not valid JSON", "valid JSON")
+            )) AS _reason, _empty
+        FROM {named}"""
 
 
-def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> bool:
-    """Fast path: DuckDB's JSON reader over the whole file into `named_events`.
+def _read_whole_file(
+    con: duckdb.DuckDBPyConnection, path: Path, text: str, source_file: str, file_hash: str
+) -> pa.Table | None:
+    """Fast path: DuckDB's JSON reader over the whole file, judged (`_judged`) on the way to Arrow.
 
     Kept only when record n is line n and every line was an object: the reader raises on a
     malformed line, a non-object, a repeated key or a field of an unexpected shape; it skips
-    blank lines (fewer records than lines) and reads a `null` line as an empty row. Then the
-    line-by-line path takes over, which refuses exactly those lines. Both paths yield the same
-    columns and values.
+    blank lines (fewer records than lines) and reads a `null` line as an empty row. Then
+    (None) the line-by-line path takes over, which refuses exactly those lines. Both paths yield
+    the same columns and values.
     """
     if starts_with_bom(path):
-        return False
+        return None
     paths = {name: [p.split(".")[1:] for p in options] for name, options in PATHS.items()}
     columns = {
         key: _struct_type(
@@ -154,21 +175,19 @@ def _read_whole_file(con: duckdb.DuckDBPyConnection, path: Path, text: str) -> b
         for key in dict.fromkeys(parts[0] for options in paths.values() for parts in options)
     }
     fields = {name: f"coalesce({', '.join(_field(parts) for parts in options)})" for name, options in paths.items()}
-    try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE named_events AS
-            SELECT {LINE}, NULL::VARCHAR AS unparsed,
+    named = f"""(SELECT {LINE}, NULL::VARCHAR AS unparsed,
                 {", ".join(f"{expr} AS {name}" for name, expr in fields.items())},
                 TRY_CAST({fields["timestamp"]} AS TIMESTAMPTZ) AS parsed_timestamp,
                 {" AND ".join(f"{ident(key)} IS NULL" for key in columns)} AS _empty
-            FROM (SELECT row_number() OVER () AS {LINE}, * FROM read_json($path, format='newline_delimited',
-                  records=true, columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES}))""",
-            {"path": str(path)},
-        )
+            FROM (SELECT row_number() OVER () AS {LINE}, * FROM read_json({literal(str(path))}, format='newline_delimited',
+                  records=true, columns={_struct_literal(columns)}, maximum_object_size={MAX_LINE_BYTES})))"""
+    try:
+        events = con.sql(_judged(named, source_file, file_hash)).to_arrow_table()
     except duckdb.Error:
-        return False
-    records, any_empty = con.sql("SELECT count(*), coalesce(bool_or(_empty), false) FROM named_events").fetchall()[0]
-    return records == physical_lines(text) and not any_empty
+        return None
+    if events.num_rows != physical_lines(text) or pc.any(events.column("_empty")).as_py():
+        return None
+    return events
 
 
 def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
@@ -191,7 +210,7 @@ def _read_line_by_line(con: duckdb.DuckDBPyConnection) -> None:
         f"""CREATE OR REPLACE TEMP TABLE named_events AS
         SELECT {LINE}, unparsed,
             {", ".join(f"{expr} AS {name}" for name, expr in fields.items())},
-            TRY_CAST({fields["timestamp"]} AS TIMESTAMPTZ) AS parsed_timestamp
+            TRY_CAST({fields["timestamp"]} AS TIMESTAMPTZ) AS parsed_timestamp, false AS _empty
         FROM extracted_events"""
     )
     con.execute("DROP TABLE extracted_events")

@@ -56,11 +56,11 @@ def test_whole_file_and_line_by_line_event_readers_agree(tmp_path):
     clean.write_text("\r\n".join(EVENT_LINES) + "\r\n")
     blank_first.write_text("\n" + "\n".join(EVENT_LINES) + "\n")
     con = connect()
-    assert _read_whole_file(con, clean, clean.read_text())
-    assert not _read_whole_file(con, blank_first, blank_first.read_text())
+    assert _read_whole_file(con, clean, clean.read_text(), "f", "h")
+    assert not _read_whole_file(con, blank_first, blank_first.read_text(), "f", "h")
     with_null = tmp_path / "null.jsonl"  # DuckDB reads a `null` line as an empty row: not taken
     with_null.write_text(EVENT_LINES[0] + "\nnull\n")
-    assert not _read_whole_file(con, with_null, with_null.read_text())
+    assert not _read_whole_file(con, with_null, with_null.read_text(), "f", "h")
     assert [
         (r.line_number, r.reason) for r in parse_events(con, with_null, with_null.read_text(), "f", "h").rejects
     ] == [(2, "line is not a JSON object")]
