@@ -1,6 +1,13 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_customers() }}",
+    on_schema_change='fail'
+) }}
 -- Every customer's dated touchpoints from every source, one row per event, for the profile
 -- lookup (profiles/): web sessions, email messages, CRM deals and activities, web orders.
 -- Stored sorted by customer so one customer's timeline reads a few row groups, not every event.
+-- Incremental: only the changed customers' rows are rebuilt (macros/changed_customers.sql).
 with crm_contacts as (
     select
         source_record_id as contact_id,
@@ -27,7 +34,7 @@ sessions as (
         || case when converted then ', converted' else '' end as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
-    where customer_id is not null
+    where customer_id is not null and {{ is_changed_customers_web_row() }}
 ),
 
 emails as (
@@ -40,7 +47,7 @@ emails as (
         || case when hard_bounced then ', bounced' else '' end as summary,
         'email_recipient:' || recipient_id as source_record
     from {{ ref('int_email_engagement') }}
-    where customer_id is not null
+    where customer_id is not null and {{ is_changed_customer() }}
 ),
 
 deals as (
@@ -71,17 +78,19 @@ activities as (
 orders as (
     select
         coalesce(by_user.customer_id, by_device.customer_id) as customer_id,
-        e.event_at as occurred_at,
+        e.occurred_at,
         'order' as kind,
         coalesce(json_extract_string(e.properties, '$.order_id'), e.event_id) || ': '
         || coalesce(json_extract_string(e.properties, '$.revenue'), '?') || ' '
         || coalesce(json_extract_string(e.properties, '$.currency'), '') as summary,
         'web event:' || e.event_id as source_record
-    from {{ ref('stg_web__events') }} as e
+    from {{ ref('int_web_behaviour_events') }} as e
     left join web_ids as by_user on by_user.source = 'web_user_id' and by_user.source_record_id = e.user_id
     left join web_ids as by_device
         on by_device.source = 'web_anonymous_id' and by_device.source_record_id = e.anonymous_id
-    where e.event_type = 'track' and e.event_name in {{ sql_list(var('timeline_order_events')) }}
+    where
+        e.event_name in {{ sql_list(var('timeline_order_events')) }}
+        and {{ is_changed_customers_web_row('e.anonymous_id', 'e.user_id') }}
 ),
 
 timeline as (
@@ -97,5 +106,5 @@ timeline as (
 )
 
 select * from timeline
-where customer_id is not null and occurred_at is not null
+where customer_id is not null and occurred_at is not null and {{ is_changed_customer() }}
 order by customer_id, occurred_at desc, kind, source_record
