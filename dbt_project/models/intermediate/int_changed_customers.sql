@@ -2,9 +2,10 @@
 -- fingerprint (int_customer_fingerprints) that differs from the last complete build's
 -- (int_customer_build_state) in either direction, so both the old and the new customer of a record
 -- identity moved are listed, and a customer who no longer exists too (their rows are deleted and
--- none come back). A changed CRM company counts for every customer (enrichment matches work
--- addresses to companies); a changed email campaign for everyone who got it. Without a stored
--- state, or on a full refresh, every customer is listed.
+-- none come back). A changed email campaign counts for everyone who got it. `enrichment_changed`
+-- says whether the customer's enrichment inputs changed, or any CRM company (enrichment matches work
+-- addresses to companies), which is when the enrichment looks them up again. Without a stored
+-- state, or on a full refresh, every customer is listed, enrichment included.
 {%- set state = adapter.get_relation(
     database=this.database, schema=this.schema, identifier='int_customer_build_state'
 ) %}
@@ -33,22 +34,39 @@ changes as (
         except
         select * from current_state
     )
+),
+
+changed as (
+    select
+        customer_id,
+        source = 'enrichment_inputs' as enrichment_changed
+    from changes
+    where customer_id is not null
+    union all
+    select
+        customer_id,
+        true as enrichment_changed
+    from current_state
+    where
+        customer_id is not null and exists (
+            select 1 from changes
+            where source = 'crm_company'
+        )
+    union all
+    select
+        customer_id,
+        false as enrichment_changed
+    from {{ ref('int_email_engagement') }}
+    where
+        customer_id is not null
+        and campaign_id in (
+            select source_record_id from changes
+            where source = 'email_campaign'
+        )
 )
 
-select customer_id from changes
-where customer_id is not null
-union
-select customer_id from current_state
-where
-    customer_id is not null and exists (
-        select 1 from changes
-        where source = 'crm_company'
-    )
-union
-select customer_id from {{ ref('int_email_engagement') }}
-where
-    customer_id is not null
-    and campaign_id in (
-        select source_record_id from changes
-        where source = 'email_campaign'
-    )
+select
+    customer_id,
+    bool_or(enrichment_changed) as enrichment_changed
+from changed
+group by customer_id

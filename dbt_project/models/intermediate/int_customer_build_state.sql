@@ -6,4 +6,5 @@
 -- depends_on: {{ ref('int_customer_timeline') }}
 -- depends_on: {{ ref('int_customer_enrichment') }}
 -- depends_on: {{ ref('int_attribution_touches') }}
+-- depends_on: {{ ref('int_retention_periods') }}
 select * from {{ ref('int_customer_fingerprints') }}

@@ -2,8 +2,8 @@
 and address from data sets that packages ship, so nothing is fetched at run time. A Python model
 because the data sets are Python packages; the work happens once per distinct value.
 
-Only the changed customers (int_changed_customers, everyone on a full refresh) are enriched again;
-the others keep their rows from the table this build replaces. A table rather than an incremental
+Only customers whose enrichment inputs changed (int_changed_customers, everyone on a full refresh)
+are enriched again; the others keep their rows from the table this build replaces. A table rather than an incremental
 model because dbt-duckdb's incremental Python models stage their rows in a temporary table the
 build's own connection cannot see."""
 
@@ -14,7 +14,7 @@ from identity.config import load_identity_config
 def model(dbt, session):
     dbt.config(materialized="table")
     customers = everyone = dbt.ref("dim_customers")
-    changed = dbt.ref("int_changed_customers")
+    changed = dbt.ref("int_changed_customers").filter("enrichment_changed").select("customer_id")
     previous = _previous_rows(dbt, session)
     if previous is not None:
         customers = everyone.join(changed, "customer_id", how="semi")
