@@ -362,9 +362,10 @@ def run_one(step: str, warehouse: Path, target_path: Path) -> None:
         with duckdb.connect(str(warehouse)) as con:
             con.execute(_plain_step_sql(step, target_path))
     result = {"seconds": time.perf_counter() - started, "cpu": _cpu_seconds() - cpu_started}
+    if step in ("c360-incremental", "c360-unchanged"):
+        result["slowest_nodes"] = _slowest_nodes(target_path)
     if step == "c360-incremental":
         result["sessions_model_seconds"] = _model_seconds(target_path, "model.c360.int_web_sessions")
-        result["slowest_nodes"] = _slowest_nodes(target_path)
     print(json.dumps(result))
 
 
@@ -476,6 +477,15 @@ def main() -> None:
         print(
             f"sessions differing between c360 and plain: "
             f"{differing_rows(warehouse, 'bench_plain.c360_sessions', 'bench_plain.plain_sessions')}"
+        )
+
+        # the floor: a build with no new data at all (dbt's start-up, every node and test, nothing to do)
+        unchanged = measure("c360-unchanged", warehouse, target)
+        print(
+            f"build with no new data: {unchanged['seconds']:.1f}s (CPU {unchanged['cpu']:.1f}s) ="
+            f" {unchanged['seconds'] / full['seconds']:.1%} of the full build (CPU"
+            f" {unchanged['cpu'] / full['cpu']:.1%}); slowest nodes: {unchanged['slowest_nodes']}",
+            flush=True,
         )
 
         append_web_day(warehouse, args.customers, args.events // args.days, day_offset=args.days)
