@@ -7,4 +7,5 @@
 -- depends_on: {{ ref('int_customer_enrichment') }}
 -- depends_on: {{ ref('int_attribution_touches') }}
 -- depends_on: {{ ref('int_retention_periods') }}
+-- depends_on: {{ ref('int_funnel_progress') }}
 select * from {{ ref('int_customer_fingerprints') }}
