@@ -183,16 +183,9 @@ def append_web_day(path: Path, customers: int, events: int, day_offset: int) -> 
 
 
 def _web_events_sql(verb: str, customers: int, events: int, days: int, day_offset: int) -> str:
+    params = dict(verb=verb, customers=customers, days=days, day_offset=day_offset)
     sessions = max(events // EVENTS_PER_SESSION, 1)
-    return WEB_EVENTS_SQL.format(
-        verb=verb,
-        start=START,
-        customers=customers,
-        sessions=sessions,
-        days=days,
-        day_offset=day_offset,
-        events_per_session=EVENTS_PER_SESSION,
-    )
+    return WEB_EVENTS_SQL.format(**params, start=START, sessions=sessions, events_per_session=EVENTS_PER_SESSION)
 
 
 def dbt_build(warehouse: Path, target_path: Path, *extra: str) -> None:
@@ -466,20 +459,12 @@ def main() -> None:
         shutil.copy(target / COMPILED_SESSIONS, target / "full_refresh_int_web_sessions.sql")
         for _ in range(args.rounds if args.sessions_rounds is None else args.sessions_rounds):
             sessions = measure("c360-sessions", warehouse, target)
-            plain_sessions = measure("plain-sessions", warehouse, target)
-            narrow_sessions = measure("plain-narrow-sessions", warehouse, target)
-            report(
-                "int_web_sessions full (compiled SQL vs plain same-output sessionisation)",
-                events,
-                sessions,
-                plain_sessions,
-            )
-            report(
-                "int_web_sessions full (compiled SQL vs plain sessionisation of 8 of its 20 columns)",
-                events,
-                sessions,
-                narrow_sessions,
-            )
+            baselines = {
+                "plain same-output sessionisation": measure("plain-sessions", warehouse, target),
+                "plain sessionisation of 8 of its 20 columns": measure("plain-narrow-sessions", warehouse, target),
+            }
+            for baseline, plain_sessions in baselines.items():
+                report(f"int_web_sessions full (compiled SQL vs {baseline})", events, sessions, plain_sessions)
         if args.sessions_rounds != 0:
             print(
                 f"sessions differing between c360 and plain: "

@@ -46,3 +46,13 @@
     true
     {%- endif -%}
 {%- endmacro %}
+
+{#- The config every such model shares: `{{ config(**changed_customers_config()) }}`. -#}
+{% macro changed_customers_config() -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'pre_hook': '{{ delete_changed_customers() }}',
+        'on_schema_change': 'fail',
+    }) }}
+{%- endmacro %}

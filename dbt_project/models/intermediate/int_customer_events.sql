@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_customers() }}",
-    on_schema_change='fail'
-) }}
+{{ config(**changed_customers_config()) }}
 -- Everything a customer did, one row per action, in one shape so behavioural segment conditions,
 -- funnels and retention read one table: web track events (event_name as sent) and page views
 -- (event_name `page`, properties path/url/title) from int_web_behaviour_events, email actions

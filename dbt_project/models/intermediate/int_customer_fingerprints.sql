@@ -5,36 +5,20 @@
 -- repeats its lookups only when these change), and the CRM companies and email campaigns (no
 -- customer: they are shared). Compared with the fingerprints of the last build
 -- (int_customer_build_state) by int_changed_customers.
-with crm_contacts as (
-    select
-        source_record_id as contact_id,
-        customer_id
-    from {{ ref('stg_identity__customer_map') }}
-    where source = 'crm_contact'
-)
-
+{%- set contact_inputs = {
+    'crm_deal': ['stg_crm__deals', 'deal_id'],
+    'crm_activity': ['stg_crm__activities', 'activity_id'],
+} %}
+{%- set shared_inputs = {
+    'crm_company': ['stg_crm__companies', 'company_id'],
+    'email_campaign': ['stg_email__campaigns', 'campaign_id'],
+} %}
 select
     records.customer_id,
     records.source,
     records.source_record_id,
     md5(records::varchar) as fingerprint
 from {{ ref('int_customer_records') }} as records
-union all
-select
-    contact.customer_id,
-    'crm_deal' as source,
-    deal.deal_id as source_record_id,
-    md5(deal::varchar) as fingerprint
-from {{ ref('stg_crm__deals') }} as deal
-left join crm_contacts as contact using (contact_id)
-union all
-select
-    contact.customer_id,
-    'crm_activity' as source,
-    activity.activity_id as source_record_id,
-    md5(activity::varchar) as fingerprint
-from {{ ref('stg_crm__activities') }} as activity
-left join crm_contacts as contact using (contact_id)
 union all
 select
     customers.customer_id,
@@ -44,17 +28,23 @@ select
         [customers.email, customers.phone, customers.postcode, customers.city, customers.country]::varchar
     ) as fingerprint
 from {{ ref('dim_customers') }} as customers
+{%- for source, (model, key) in contact_inputs.items() %}
+union all
+select
+    contact.customer_id,
+    '{{ source }}' as source,
+    input.{{ key }} as source_record_id,
+    md5(input::varchar) as fingerprint
+from {{ ref(model) }} as input
+left join {{ ref('stg_identity__customer_map') }} as contact
+    on contact.source = 'crm_contact' and contact.source_record_id = input.contact_id
+{%- endfor %}
+{%- for source, (model, key) in shared_inputs.items() %}
 union all
 select
     null as customer_id,
-    'crm_company' as source,
-    company.company_id as source_record_id,
-    md5(company::varchar) as fingerprint
-from {{ ref('stg_crm__companies') }} as company
-union all
-select
-    null as customer_id,
-    'email_campaign' as source,
-    campaign.campaign_id as source_record_id,
-    md5(campaign::varchar) as fingerprint
-from {{ ref('stg_email__campaigns') }} as campaign
+    '{{ source }}' as source,
+    input.{{ key }} as source_record_id,
+    md5(input::varchar) as fingerprint
+from {{ ref(model) }} as input
+{%- endfor %}

@@ -1,10 +1,4 @@
-{{ config(
-    schema='intermediate',
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_customers() }}",
-    on_schema_change='fail'
-) }}
+{{ config(schema='intermediate', **changed_customers_config()) }}
 -- Every marketing touch of a known customer: web sessions (channel from the first UTM medium and
 -- referrer, source/medium/campaign as tagged) and email campaign clicks (the message's first click).
 -- Incremental: only the changed customers' rows are rebuilt (macros/changed_customers.sql).

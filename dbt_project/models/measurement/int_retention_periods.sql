@@ -1,10 +1,4 @@
-{{ config(
-    schema='intermediate',
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_changed_customers() }}",
-    on_schema_change='fail'
-) }}
+{{ config(schema='intermediate', **changed_customers_config()) }}
 -- Each customer's active periods (`retention_activity` var) and purchasing periods (fct_orders),
 -- once per grain (`retention_grains` var): all fct_retention_cohorts needs of the events, stored so
 -- the cohorts are counted from a few rows per customer instead of every event. Incremental: only
