@@ -20,7 +20,8 @@ VOLATILE_COLUMNS = {
     "first_sent_at",
     "last_sent_at",
 }
-RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs"}
+# identity.runs and sync_runs log each run; int_changed_customers lists what one dbt build rebuilt
+RUN_LOG_TABLES = {"activation.sync_runs", "identity.runs", "intermediate.int_changed_customers"}
 SYSTEM_SCHEMAS = {"information_schema", "pg_catalog"}
 DLT_STAGING_SUFFIX = "_staging"  # dlt's default staging_dataset_name_layout, "%s_staging"
 

@@ -456,6 +456,61 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     assert rows(warehouse, "select customer_id, segment from marts.segment_membership order by all") == members
 
 
+# Tables that keep history across builds by design, so a full refresh restarts them: segment
+# history and membership `since`, daily segment sizes, and the change list of the build itself.
+HISTORY_TABLES = {
+    "marts.segment_history",
+    "marts.segment_membership",
+    "marts.fct_segment_sizes_daily",
+    "intermediate.int_changed_customers",
+}
+
+
+def test_an_incremental_day_with_moved_records_leaves_every_table_as_a_full_refresh_would(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """Day two's activity plus identity re-resolution: device a2 moves from cust-2 to cust-3 (cust-2
+    keeps nothing and disappears) and web buyer cust-5's device a7 joins cust-1. The incremental
+    build rebuilds only the changed customers, yet every table equals a full refresh of the same
+    data (EXCEPT ALL both ways), removed customers included."""
+    execute(
+        warehouse,
+        DAY_TWO_SQL
+        + """
+        update identity.customer_map set customer_id = 'cust-3' where source_record_id = 'a2';
+        update identity.customer_map set customer_id = 'cust-1' where source_record_id = 'a7';""",
+    )
+    build(warehouse, tmp_path)
+    assert rows(warehouse, "select customer_id from intermediate.int_changed_customers order by 1") == [
+        ("cust-1",),
+        ("cust-2",),
+        ("cust-3",),
+        ("cust-4",),
+        ("cust-5",),
+    ]
+    assert rows(warehouse, "select distinct customer_id from intermediate.int_customer_events order by 1") == [
+        ("cust-1",),
+        ("cust-3",),
+        ("cust-4",),
+    ]
+    full = tmp_path / "full.duckdb"
+    execute(warehouse, "checkpoint")
+    shutil.copy(warehouse, full)
+    build(full, tmp_path / "full", "--full-refresh")
+    tables = [
+        f"{schema}.{table}"
+        for schema, table in rows(
+            warehouse,
+            "select schema_name, table_name from duckdb_tables() where schema_name in ('intermediate', 'marts')",
+        )
+        if f"{schema}.{table}" not in HISTORY_TABLES
+    ]
+    assert "intermediate.int_customer_timeline" in tables and "marts.fct_attribution" in tables
+    # every row sorted: equal lists are equal multisets (what EXCEPT ALL both ways checks)
+    incremental, full_refresh = snapshot(warehouse, tables), snapshot(full, tables)
+    assert [table for table in tables if incremental[table] != full_refresh[table]] == []
+
+
 def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Path, tmp_path: Path) -> None:
     """An incremental run re-aggregates the records with new activity (user u1, new device a5) from
     all their sessions, and leaves u1's other devices alone: device a6's own identify stays."""

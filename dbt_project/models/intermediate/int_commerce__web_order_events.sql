@@ -8,19 +8,21 @@
     id, revenue and currency read from the properties the vars name. One row per event: two events
     for one order are merged in fct_orders, which counts them. The text of the revenue property is
     kept beside its number so a value that does not parse is visible, not a silent null.
-    Incremental: only events newer than the stored ones (a literal bound, so the time filter
-    reaches the events scan); older late arrivals need a full refresh, as for sessions. -#}
+    Read from int_web_behaviour_events (web events already deduplicated and stored), not from the
+    staging view, so a day without orders does not deduplicate every event again. Incremental:
+    only events newer than the stored ones; older late arrivals need a full refresh, as for
+    sessions. -#}
 {%- set watermark = none -%}
 {%- if is_incremental() and execute -%}
     {%- set watermark = run_query("select cast(max(ordered_at) as varchar) from " ~ this).rows[0][0] -%}
 {%- endif %}
 with events as (
-    select * from {{ ref('stg_web__events') }}
+    -- track events keep their name there (page views are named `page`)
+    select * from {{ ref('int_web_behaviour_events') }}
     where
-        event_type = 'track'
-        and event_name in {{ sql_list(var('order_events')) }}
+        event_name in {{ sql_list(var('order_events')) }}
     {%- if watermark is not none %}
-        and event_at > timestamp '{{ watermark }}'
+        and occurred_at > timestamp '{{ watermark }}'
     {%- endif %}
 ),
 
@@ -28,7 +30,7 @@ parsed as (
     select
         event_id,
         event_name,
-        event_at as ordered_at,
+        occurred_at as ordered_at,
         anonymous_id,
         user_id,
         {{ json_property('properties', var('order_id_property')) }} as order_id,

@@ -1,3 +1,4 @@
+{{ config(**changed_customers_config()) }}
 -- Everything a customer did, one row per action, in one shape so behavioural segment conditions,
 -- funnels and retention read one table: web track events (event_name as sent) and page views
 -- (event_name `page`, properties path/url/title) from int_web_behaviour_events, email actions
@@ -5,6 +6,7 @@
 -- campaign_name, url), CRM deals
 -- (event_name the deal's current stage, at its last update) and CRM activities (event_name the
 -- activity type). Rows whose record maps to no customer are left out (they cannot be targeted).
+-- Incremental: only the changed customers' rows are rebuilt (macros/changed_customers.sql).
 with customer_map as (
     select * from {{ ref('stg_identity__customer_map') }}
 ),
@@ -23,6 +25,7 @@ web as (
         on by_user.source = 'web_user_id' and by_user.source_record_id = event.user_id
     left join customer_map as by_device
         on by_device.source = 'web_anonymous_id' and by_device.source_record_id = event.anonymous_id
+    where {{ is_changed_customers_web_row('event.anonymous_id', 'event.user_id') }}
 ),
 
 email as (
@@ -39,6 +42,7 @@ email as (
     inner join customer_map as map
         on map.source = 'email_recipient' and map.source_record_id = activity.recipient_id
     left join {{ ref('stg_email__campaigns') }} as campaign using (campaign_id)
+    where {{ is_changed_customer('map.customer_id') }}
 ),
 
 crm_deals as (
@@ -53,7 +57,7 @@ crm_deals as (
     from {{ ref('stg_crm__deals') }} as deal
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = deal.contact_id
-    where not deal.is_archived
+    where not deal.is_archived and {{ is_changed_customer('map.customer_id') }}
 ),
 
 crm_activities as (
@@ -67,11 +71,11 @@ crm_activities as (
     from {{ ref('stg_crm__activities') }} as activity
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = activity.contact_id
-    where not activity.is_archived
+    where not activity.is_archived and {{ is_changed_customer('map.customer_id') }}
 )
 
 select * from web
-where customer_id is not null
+where customer_id is not null and {{ is_changed_customer() }}
 union all
 select * from email
 union all

@@ -1,6 +1,8 @@
+{{ config(**changed_customers_config()) }}
 -- Every customer's dated touchpoints from every source, one row per event, for the profile
 -- lookup (profiles/): web sessions, email messages, CRM deals and activities, web orders.
 -- Stored sorted by customer so one customer's timeline reads a few row groups, not every event.
+-- Incremental: only the changed customers' rows are rebuilt (macros/changed_customers.sql).
 with crm_contacts as (
     select
         source_record_id as contact_id,
@@ -23,11 +25,13 @@ sessions as (
         customer_id,
         session_start as occurred_at,
         'web session' as kind,
-        'landed on ' || coalesce(landing_page, '?') || ', ' || page_views || ' page views'
-        || case when converted then ', converted' else '' end as summary,
+        format(
+            'landed on {}, {} page views{}', coalesce(landing_page, '?'), page_views,
+            case when converted then ', converted' else '' end
+        ) as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
-    where customer_id is not null
+    where customer_id is not null and {{ is_changed_customers_web_row() }}
 ),
 
 emails as (
@@ -40,48 +44,56 @@ emails as (
         || case when hard_bounced then ', bounced' else '' end as summary,
         'email_recipient:' || recipient_id as source_record
     from {{ ref('int_email_engagement') }}
-    where customer_id is not null
+    where customer_id is not null and {{ is_changed_customer() }}
 ),
 
-deals as (
+-- CRM deals (at their close date, else last update) and activities, by their contact's customer
+crm as (
     select
-        c.customer_id,
-        coalesce(cast(d.close_date as timestamp), d.updated_at) as occurred_at,
+        contact_id,
+        coalesce(cast(close_date as timestamp), updated_at) as occurred_at,
         'deal' as kind,
-        d.deal_name || ' (' || d.deal_stage || ', ' || coalesce(cast(d.amount as varchar), '?') || ')' as summary,
-        'crm_contact:' || d.contact_id as source_record
-    from {{ ref('stg_crm__deals') }} as d
-    inner join crm_contacts as c using (contact_id)
-    where not d.is_archived
+        deal_name || ' (' || deal_stage || ', ' || coalesce(cast(amount as varchar), '?') || ')' as summary
+    from {{ ref('stg_crm__deals') }}
+    where not is_archived
+    union all
+    select
+        contact_id,
+        occurred_at,
+        'crm ' || lower(activity_type) as kind,
+        coalesce(subject, '') as summary
+    from {{ ref('stg_crm__activities') }}
+    where not is_archived
 ),
 
-activities as (
+crm_records as (
     select
         c.customer_id,
-        a.occurred_at,
-        'crm ' || lower(a.activity_type) as kind,
-        coalesce(a.subject, '') as summary,
-        'crm_contact:' || a.contact_id as source_record
-    from {{ ref('stg_crm__activities') }} as a
+        crm.occurred_at,
+        crm.kind,
+        crm.summary,
+        'crm_contact:' || crm.contact_id as source_record
+    from crm
     inner join crm_contacts as c using (contact_id)
-    where not a.is_archived
 ),
 
 -- an order belongs to the logged-in user's customer, else to the device's (as sessions do)
 orders as (
     select
         coalesce(by_user.customer_id, by_device.customer_id) as customer_id,
-        e.event_at as occurred_at,
+        e.occurred_at,
         'order' as kind,
         coalesce(json_extract_string(e.properties, '$.order_id'), e.event_id) || ': '
         || coalesce(json_extract_string(e.properties, '$.revenue'), '?') || ' '
         || coalesce(json_extract_string(e.properties, '$.currency'), '') as summary,
         'web event:' || e.event_id as source_record
-    from {{ ref('stg_web__events') }} as e
+    from {{ ref('int_web_behaviour_events') }} as e
     left join web_ids as by_user on by_user.source = 'web_user_id' and by_user.source_record_id = e.user_id
     left join web_ids as by_device
         on by_device.source = 'web_anonymous_id' and by_device.source_record_id = e.anonymous_id
-    where e.event_type = 'track' and e.event_name in {{ sql_list(var('timeline_order_events')) }}
+    where
+        e.event_name in {{ sql_list(var('timeline_order_events')) }}
+        and {{ is_changed_customers_web_row('e.anonymous_id', 'e.user_id') }}
 ),
 
 timeline as (
@@ -89,13 +101,11 @@ timeline as (
     union all
     select * from emails
     union all
-    select * from deals
-    union all
-    select * from activities
+    select * from crm_records
     union all
     select * from orders
 )
 
 select * from timeline
-where customer_id is not null and occurred_at is not null
+where customer_id is not null and occurred_at is not null and {{ is_changed_customer() }}
 order by customer_id, occurred_at desc, kind, source_record

@@ -2,68 +2,38 @@
 -- analysts to pivot: customers grouped by the period they were first seen (first activity or
 -- order) or first purchased, and how many of them were active (`retention_activity` var) and how
 -- many purchased (fct_orders) in each period since, up to as_of's period. Periods with nobody
--- active show 0.
-with activity as (
-    select
-        customer_id,
-        occurred_at as active_at
-    from {{ ref('int_customer_events') }}
-    where
-        false
-        {%- for source, names in var('retention_activity').items() %}
-        or (source = '{{ source }}'{% if names %} and event_name in {{ sql_list(names) }}{% endif %})
-        {%- endfor %}
+-- active show 0. Counted from int_retention_periods (a few rows per customer), so only the
+-- grid up to as_of and these counts are recomputed each day.
+with customer_periods as (
+    select * from {{ ref('int_retention_periods') }}
 ),
 
-purchases as (
-    select
-        customer_id,
-        ordered_at as purchased_at
-    from {{ ref('fct_orders') }}
-    where customer_id is not null
-),
-
+-- a customer's first period of anything (activity or purchase) and first purchasing period
 firsts as (
     select
         customer_id,
-        least(min(active_at), min(purchased_at)) as first_seen_at,
-        min(purchased_at) as first_purchase_at
-    from (
-        select
-            customer_id,
-            active_at,
-            null::timestamp as purchased_at
-        from activity
-        union all
-        select
-            customer_id,
-            null::timestamp,
-            purchased_at
-        from purchases
-    ) as first_events
-    group by customer_id
+        grain,
+        min(period) as first_seen_period,
+        min(period) filter (where kind = 'purchased') as first_purchase_period
+    from customer_periods
+    group by customer_id, grain
 ),
 
 cohort_members as (
-    {%- for grain in var('retention_grains') %}
     select
         customer_id,
         'first_seen' as cohort_basis,
-        '{{ grain }}' as grain,
-        date_trunc('{{ grain }}', first_seen_at) as cohort_period
+        grain,
+        first_seen_period as cohort_period
     from firsts
     union all
     select
         customer_id,
         'first_purchase' as cohort_basis,
-        '{{ grain }}' as grain,
-        date_trunc('{{ grain }}', first_purchase_at) as cohort_period
+        grain,
+        first_purchase_period as cohort_period
     from firsts
-    where first_purchase_at is not null
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    where first_purchase_period is not null
 ),
 
 cohort_sizes as (
@@ -83,28 +53,6 @@ grid as (
             as period_number
     from cohort_sizes as sizes
     cross join (select {{ as_of() }} as as_of) as reference
-),
-
--- each customer's active and purchasing periods once per grain, before meeting the cohorts
-customer_periods as (
-    {%- for grain in var('retention_grains') %}
-    select distinct
-        customer_id,
-        '{{ grain }}' as grain,
-        date_trunc('{{ grain }}', active_at) as period,
-        'active' as kind
-    from activity
-    union all
-    select distinct
-        customer_id,
-        '{{ grain }}' as grain,
-        date_trunc('{{ grain }}', purchased_at) as period,
-        'purchased' as kind
-    from purchases
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
 ),
 
 member_periods as (

@@ -1,6 +1,7 @@
-{{ config(schema='intermediate') }}
+{{ config(schema='intermediate', **changed_customers_config()) }}
 -- Every marketing touch of a known customer: web sessions (channel from the first UTM medium and
 -- referrer, source/medium/campaign as tagged) and email campaign clicks (the message's first click).
+-- Incremental: only the changed customers' rows are rebuilt (macros/changed_customers.sql).
 select
     customer_id,
     'web_session' as touch_type,
@@ -11,7 +12,7 @@ select
     utm_medium as medium,
     utm_campaign as campaign
 from {{ ref('int_web_sessions_by_customer') }}
-where customer_id is not null
+where customer_id is not null and {{ is_changed_customers_web_row() }} and {{ is_changed_customer() }}
 union all
 select
     customer_id,
@@ -23,4 +24,4 @@ select
     'email' as medium,
     coalesce(campaign_name, campaign_id) as campaign
 from {{ ref('int_email_engagement') }}
-where customer_id is not null and first_clicked_at is not null
+where customer_id is not null and first_clicked_at is not null and {{ is_changed_customer() }}
