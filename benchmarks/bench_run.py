@@ -79,6 +79,7 @@ def run_once(checkout: Path, work: Path) -> dict:
 
 def _export(ref: str, into: Path) -> Path:
     """`ref`'s tree (code, dbt project, sample data), outside any worktree."""
+    into.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", ref], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into

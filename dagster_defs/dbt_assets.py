@@ -75,7 +75,7 @@ def dbt_build_events(context: AssetExecutionContext, settings: Settings) -> Iter
                 settings.warehouse,
                 ["build", *params.selection_args, *indirect],
                 callbacks=[on_event],
-                console=("--log-level", "none"),
+                console=("--log-level", "none", "--log-level-file", "debug"),  # on_event prints
             )
         finally:
             events.put(None)
