@@ -10,7 +10,6 @@ from dagster import (
     define_asset_job,
     in_process_executor,
 )
-from dagster_dbt import DbtCliResource
 from dagster_dlt import DagsterDltResource
 
 from c360.settings import Settings
@@ -70,5 +69,5 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[pipeline_job, *stage_jobs, *source_jobs.values()],
         schedules=[ScheduleDefinition(job=pipeline_job, cron_schedule="0 3 * * *", name="daily_pipeline")],
         sensors=[landing_sensor(source, settings.landing / source, job) for source, job in source_jobs.items()],
-        resources={"dlt": DagsterDltResource(), "dbt": DbtCliResource(project_dir=project)},
+        resources={"dlt": DagsterDltResource()},
     )

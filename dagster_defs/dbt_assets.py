@@ -5,48 +5,33 @@ dbt sources keep `<source>/<table>`, which is exactly how the dlt and identity a
 named, so Dagster draws lineage from the raw tables through dbt without extra wiring.
 """
 
-import io
 import logging
-import os
-import shutil
+import queue
 import sys
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
-from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 import duckdb
-from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObservation, AssetsDefinition
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObservation, AssetsDefinition, Failure
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dbt_common.events.base_types import EventMsg
+from dbt_common.events.functions import msg_to_dict
 
-from c360.settings import DBT_PROJECT_DIR, Settings
+from c360.dbt_runner import ParsedProject, invoke, parsed_project
+from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
 from enrichment.coverage import enrichment_coverage
-from registry import dbt_vars_args
 
 
-def point_dbt_at(settings: Settings) -> None:
-    """dbt's profile (dbt_project/profiles.yml) reads the warehouse path from the environment, and
-    dagster-dbt runs `dbt` from PATH: make it the one installed beside this Python, so
-    `.venv/bin/c360 run` works without an activated virtualenv."""
-    os.environ["C360_WAREHOUSE"] = str(settings.warehouse)
-    if shutil.which("dbt") is None:
-        os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-
-
-def dbt_project(settings: Settings) -> DbtProject:
+def dbt_project(settings: Settings) -> ParsedProject:
     """Parses the project on load so the asset graph always matches the models on disk."""
-    point_dbt_at(settings)
-    project = DbtProject(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        prepare_project_cli_args=["parse", "--quiet", *dbt_vars_args()],  # the vars every build passes
-    )
-    # `dbt parse` rewrites target/; two runs starting together must not write it at once.
+    # dbt's parse rewrites the warehouse's target/; two runs starting together must not write it at once.
     with exclusive_warehouse(settings.warehouse):
-        project.preparer.prepare(project)
-    return project
+        return parsed_project(settings.warehouse)
 
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
@@ -54,32 +39,59 @@ CUSTOMER_ENRICHMENT = AssetKey(["intermediate", "int_customer_enrichment"])
 # dbt lines worth printing in a quiet run: problems and the closing counts. The rest (a START and a
 # PASS line per node, ~200 a run) stays in dbt's own log and in Dagster's event log.
 DBT_LINES_SHOWN = ("ERROR", "WARN", "FAIL", "Done. PASS=", "Finished running")
+# The dbt events dagster-dbt turns into materializations and check results.
+RESULT_EVENTS = {"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"}
 
 
-class _DbtLines(io.TextIOBase):
-    """A stdout that passes on only the dbt lines a quiet run shows (dagster-dbt echoes every event)."""
-
-    def __init__(self, target: TextIO) -> None:
-        self.target = target
-
-    def write(self, text: str) -> int:
-        for line in text.splitlines(keepends=True):
-            if any(marker in line for marker in DBT_LINES_SHOWN):
-                self.target.write(line)
-        return len(text)
-
-    def flush(self) -> None:
-        self.target.flush()
-
-
-@contextmanager
-def dbt_output_filtered() -> Iterator[None]:
-    """Quiet runs show dbt's problems and totals only; `--verbose` (DEBUG logging) shows every line."""
-    if logging.getLogger().isEnabledFor(logging.DEBUG):
-        yield
+def _echo(msg: EventMsg) -> None:
+    """What dbt would print: every line with `--verbose` (DEBUG logging), else problems and totals."""
+    if msg.info.level == "debug":
         return
-    with redirect_stdout(_DbtLines(sys.stdout)):
-        yield
+    line = msg.info.msg
+    if logging.getLogger().isEnabledFor(logging.DEBUG) or any(marker in line for marker in DBT_LINES_SHOWN):
+        print(line, file=sys.stdout, flush=True)
+
+
+def dbt_build_events(context: AssetExecutionContext, settings: Settings) -> Iterator:
+    """`dbt build` of the selected models in this process, its results streamed as Dagster events
+    (as dagster-dbt's `DbtCliResource.cli(...).stream()` does for a dbt subprocess, whose start-up
+    and parse every step would pay again)."""
+    # the manifest and translator @dbt_assets holds, and dbt's selection for the selected assets
+    params = get_updated_cli_invocation_params_for_context(
+        context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator()
+    )
+    indirect = ["--indirect-selection", params.indirect_selection] if params.indirect_selection else []
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def on_event(msg: EventMsg) -> None:
+        if msg.info.name in RESULT_EVENTS:
+            events.put(msg_to_dict(msg))
+        _echo(msg)
+
+    def build() -> None:
+        try:
+            outcome["result"] = invoke(
+                settings.warehouse,
+                ["build", *params.selection_args, *indirect],
+                callbacks=[on_event],
+                console=("--log-level", "none", "--log-level-file", "debug"),  # on_event prints
+            )
+        finally:
+            events.put(None)
+
+    worker = threading.Thread(target=build, name="dbt-build")
+    worker.start()
+    while (raw_event := events.get()) is not None:
+        yield from DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={}).to_default_asset_events(
+            manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator, context=context
+        )
+    worker.join()
+    result = outcome.get("result")
+    if result is None or not result.success:
+        cause = result and (result.exception or "a model or test failed; see the lines above and the dbt log")
+        raise Failure(description=f"dbt build failed: {cause or 'dbt did not finish'}")
+    context.log.info("dbt build: %.1fs in dbt's own execution", result.result.elapsed_time)
 
 
 class ModelTranslator(DagsterDbtTranslator):
@@ -103,18 +115,13 @@ class ModelTranslator(DagsterDbtTranslator):
         return spec._replace(blocking=False) if spec is not None and tests_a_source else spec
 
 
-def dbt_model_assets(project: DbtProject, settings: Settings) -> AssetsDefinition:
+def dbt_model_assets(project: ParsedProject, settings: Settings) -> AssetsDefinition:
     @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        name="dbt_models",
-        pool="warehouse",
-        dagster_dbt_translator=ModelTranslator(),
+        manifest=project.manifest_path, name="dbt_models", pool="warehouse", dagster_dbt_translator=ModelTranslator()
     )
-    def _models(context: AssetExecutionContext, dbt: DbtCliResource):
-        point_dbt_at(settings)
-        with retry_only_transient(), exclusive_warehouse(settings.warehouse), dbt_output_filtered():
-            yield from dbt.cli(["build", *dbt_vars_args()], context=context).stream()
+    def _models(context: AssetExecutionContext):
+        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
+            yield from dbt_build_events(context, settings)
             if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
                 yield enrichment_observation(context, settings)
             if SEGMENT_MEMBERSHIP in context.selected_asset_keys:

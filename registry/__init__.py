@@ -10,7 +10,6 @@ adding a source is its entry plus its mapping and staging files.
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -155,10 +154,6 @@ def phone_columns() -> tuple[str, ...]:
 def dbt_vars() -> dict[str, object]:
     """What dbt learns from the registry (its Jinja reads no files, and `ref` is fixed at parse
     time): the person-record model of every person source, in registry order. Every dbt
-    invocation of c360 passes these (`dbt_vars_args`), parse and build alike, so partial parsing
+    invocation of c360 passes these (c360/dbt_runner.py), parse and build alike, so partial parsing
     keeps working; dbt_project.yml holds the same default for a plain `dbt build`."""
     return {"person_record_models": {record.source: record.model for record in person_records()}}
-
-
-def dbt_vars_args() -> list[str]:
-    return ["--vars", json.dumps(dbt_vars(), sort_keys=False)]

@@ -6,7 +6,6 @@ with a few customers whose golden record, sessions and segments are known in adv
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterable
 from decimal import Decimal
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
 
-from c360.settings import DBT_PROJECT_DIR
+from c360.dbt_runner import invoke, work_dir
 
 TABLES: dict[str, str] = {
     "raw_crm.contacts": """contact_id bigint, first_name varchar, last_name varchar, email varchar,
@@ -146,26 +145,12 @@ MARTS = [
 ]
 
 
-def run_dbt(warehouse: Path, work: Path, *args: str) -> dbtRunnerResult:
-    os.environ["C360_WAREHOUSE"] = str(warehouse)
-    return dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--quiet",
-        ]
-    )
+def run_dbt(warehouse: Path, *args: str) -> dbtRunnerResult:
+    return invoke(warehouse, args)
 
 
-def build(warehouse: Path, work: Path, *args: str) -> None:
-    result = run_dbt(warehouse, work, "build", *args)
+def build(warehouse: Path, *args: str) -> None:
+    result = run_dbt(warehouse, "build", *args)
     failures = [
         f"{r.node.unique_id}: {r.message}" for r in (result.result or []) if r.status not in ("success", "pass")
     ]
@@ -200,7 +185,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Day one loaded and built once; tests copy the file so they cannot disturb each other."""
     work = tmp_path_factory.mktemp("dbt")
     warehouse = load_day_one(work / "c360.duckdb")
-    build(warehouse, work)
+    build(warehouse)
     return warehouse
 
 
@@ -410,16 +395,16 @@ def test_customers_carry_their_account_and_access_log_visits(built_warehouse: Pa
     ) == [(2, 3, 1, 1, Decimal("5000.00"))]
 
 
-def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path, tmp_path: Path) -> None:
+def test_rebuilding_the_same_input_gives_identical_tables(warehouse: Path) -> None:
     tables = [f"marts.{m}" for m in MARTS] + ["marts.segment_history", "intermediate.int_web_sessions"]
     before = snapshot(warehouse, tables)
-    build(warehouse, tmp_path)
+    build(warehouse)
     assert snapshot(warehouse, tables) == before
 
 
-def test_incremental_build_equals_full_refresh_and_records_segment_changes(warehouse: Path, tmp_path: Path) -> None:
+def test_incremental_build_equals_full_refresh_and_records_segment_changes(warehouse: Path) -> None:
     execute(warehouse, DAY_TWO_SQL)
-    build(warehouse, tmp_path)
+    build(warehouse)
     a2 = rows(
         warehouse,
         """select session_start::varchar, session_end::varchar, events
@@ -451,7 +436,7 @@ def test_incremental_build_equals_full_refresh_and_records_segment_changes(wareh
     tables += ["intermediate.int_web_sessions", "intermediate.int_email_messages", "intermediate.int_source_records"]
     incremental = snapshot(warehouse, tables)
     members = rows(warehouse, "select customer_id, segment from marts.segment_membership order by all")
-    build(warehouse, tmp_path, "--full-refresh")
+    build(warehouse, "--full-refresh")
     assert snapshot(warehouse, tables) == incremental
     assert rows(warehouse, "select customer_id, segment from marts.segment_membership order by all") == members
 
@@ -480,7 +465,7 @@ def test_an_incremental_day_with_moved_records_leaves_every_table_as_a_full_refr
         update identity.customer_map set customer_id = 'cust-3' where source_record_id = 'a2';
         update identity.customer_map set customer_id = 'cust-1' where source_record_id = 'a7';""",
     )
-    build(warehouse, tmp_path)
+    build(warehouse)
     assert rows(warehouse, "select customer_id from intermediate.int_changed_customers order by 1") == [
         ("cust-1",),
         ("cust-2",),
@@ -496,7 +481,7 @@ def test_an_incremental_day_with_moved_records_leaves_every_table_as_a_full_refr
     full = tmp_path / "full.duckdb"
     execute(warehouse, "checkpoint")
     shutil.copy(warehouse, full)
-    build(full, tmp_path / "full", "--full-refresh")
+    build(full, "--full-refresh")
     tables = [
         f"{schema}.{table}"
         for schema, table in rows(
@@ -511,7 +496,7 @@ def test_an_incremental_day_with_moved_records_leaves_every_table_as_a_full_refr
     assert [table for table in tables if incremental[table] != full_refresh[table]] == []
 
 
-def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Path, tmp_path: Path) -> None:
+def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Path) -> None:
     """An incremental run re-aggregates the records with new activity (user u1, new device a5) from
     all their sessions, and leaves u1's other devices alone: device a6's own identify stays."""
     execute(
@@ -522,9 +507,9 @@ def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Pat
             ('m12', 'page', 'a6', 'u1', '2026-01-25 09:00:00+00', '/', null, null);
         insert into identity.customer_map values ('web_anonymous_id', 'a6', 'cust-1');""",
     )
-    build(warehouse, tmp_path, "--full-refresh")  # a6's events are older than the watermark
+    build(warehouse, "--full-refresh")  # a6's events are older than the watermark
     execute(warehouse, DAY_TWO_SQL)
-    build(warehouse, tmp_path)
+    build(warehouse)
     records = """select source_record_id, email, first_seen::varchar, last_seen::varchar
                  from intermediate.int_source_records where source_record_id in ('a6', 'u1') order by 1"""
     assert rows(warehouse, records) == [
@@ -532,15 +517,15 @@ def test_a_user_on_a_new_device_leaves_their_other_devices_intact(warehouse: Pat
         ("u1", "ann@web.com", "2026-01-20 10:00:00", "2026-03-10 09:00:00"),
     ]
     incremental = snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"])
-    build(warehouse, tmp_path, "--full-refresh")
+    build(warehouse, "--full-refresh")
     assert snapshot(warehouse, ["intermediate.int_source_records", "marts.dim_customers"]) == incremental
 
 
-def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, tmp_path: Path) -> None:
+def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path) -> None:
     """Day two swaps pricing_visitors_not_customers' only member for another: a 200% swing."""
     execute(warehouse, DAY_TWO_SQL)
-    build(warehouse, tmp_path)
-    result = run_dbt(warehouse, tmp_path, "test", "--select", "test_name:segment_size_swing")
+    build(warehouse)
+    result = run_dbt(warehouse, "test", "--select", "test_name:segment_size_swing")
     outcomes = [(str(r.status), r.failures) for r in result.result]
     assert outcomes == [("warn", 1)]
 
@@ -565,21 +550,21 @@ def test_segment_swing_beyond_the_configured_percentage_warns(warehouse: Path, t
     ],
 )
 def test_invalid_segment_definition_fails_naming_segment_and_field(
-    warehouse: Path, tmp_path: Path, condition: str, expected: str
+    warehouse: Path, condition: str, expected: str
 ) -> None:
     bad = f"{{segment_definitions: [{{name: vip_typo, description: d, conditions: [{condition}]}}]}}"
     result = run_dbt(
-        warehouse, tmp_path, "build", "--select", "int_segment_members", "--exclude", "test_type:unit", "--vars", bad
+        warehouse, "build", "--select", "int_segment_members", "--exclude", "test_type:unit", "--vars", bad
     )
     assert not result.success
     message = " ".join(str(r.message) for r in result.result)
     assert "Invalid segment definition 'vip_typo'" in message and expected in message
 
 
-def test_docs_generate_succeeds(warehouse: Path, tmp_path: Path) -> None:
-    result = run_dbt(warehouse, tmp_path, "docs", "generate")
+def test_docs_generate_succeeds(warehouse: Path) -> None:
+    result = run_dbt(warehouse, "docs", "generate")
     assert result.success
-    assert (tmp_path / "target" / "catalog.json").exists()
+    assert (work_dir(warehouse) / "target" / "catalog.json").exists()
 
 
 # The same models on the bundled sample, run end to end through Dagster (conftest's sample_run).
@@ -663,13 +648,13 @@ def test_on_the_sample_account_segments_hold_people_at_accounts_over_50k(sample_
     assert accounts > 0 and wrong == 0
 
 
-def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse: Path, tmp_path: Path) -> None:
+def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse: Path) -> None:
     bad = (
         "{funnels: [{name: shop, window_days: 7, steps: [{name: viewed, event: Product Viewed},"
         " {name: added, event: Product Added, where: [{property: price, op: '~', value: 1}]}]}]}"
     )
     result = run_dbt(
-        warehouse, tmp_path, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit", "--vars", bad
+        warehouse, "build", "--select", "int_funnel_progress", "--exclude", "test_type:unit", "--vars", bad
     )
     assert not result.success
     message = str(result.exception)  # funnels compile while dbt parses the project
@@ -679,15 +664,15 @@ def test_invalid_funnel_definition_fails_naming_funnel_step_and_field(warehouse:
     )
 
 
-def test_split_groups_are_stable_across_rebuilds_and_cover_the_segment_once(warehouse: Path, tmp_path: Path) -> None:
+def test_split_groups_are_stable_across_rebuilds_and_cover_the_segment_once(warehouse: Path) -> None:
     everyone = (
         "{segment_definitions: [{name: everyone, description: d, conditions: [{trait: customer_id, op: not_null}],"
         " splits: {salt: s1, groups: [{name: treatment, percent: 50}, {name: holdout, percent: 50, holdout: true}]}}]}"
     )
     select = ["--select", "int_segment_members+", "--exclude", "test_type:unit", "--vars", everyone]
-    build(warehouse, tmp_path, *select)
+    build(warehouse, *select)
     first = rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all")
-    build(warehouse, tmp_path, *select, "--full-refresh")
+    build(warehouse, *select, "--full-refresh")
     assert rows(warehouse, "select customer_id, split_group from marts.segment_split_groups order by all") == first
     members = rows(warehouse, "select customer_id from marts.segment_membership where segment = 'everyone' order by 1")
     assert sorted((cid,) for cid, _ in first) == members and len(members) == len(

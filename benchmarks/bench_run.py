@@ -1,0 +1,108 @@
+"""The fixed cost of `c360 run`: wall time outside the stages, and dbt's overhead per dbt step.
+
+    ./dev python benchmarks/bench_run.py --rounds 2
+    ./dev python benchmarks/bench_run.py --rounds 2 --baseline main   # the same against a git ref
+
+Runs `c360 run` on the bundled sample in a child process (as a user does: imports, Dagster
+instance with run storage, dbt parse, the stages, the run summary) into a fresh warehouse, once to
+warm it up, then `--rounds` more times on the same warehouse (warm: nothing new to load, dbt's
+partial parse valid). From each run's own output:
+- stage seconds: the run summary's `stages:` line (Dagster's step durations, summed per stage);
+- fixed cost: wall time minus the stages, i.e. start-up, imports, parsing the dbt project, building
+  the Dagster definitions and instance, the summary;
+- dbt overhead: the dbt stage's seconds minus dbt's own elapsed time (the `Finished running ... (Ns)`
+  line dbt prints, the `elapsed_time` of its run_results.json), per dbt step: dbt's start-up
+  (imports, parse, adapter) and turning its results into Dagster events.
+CPU is the child's user+system time (dbt subprocesses included), which moves less than the wall
+time on a shared machine. `--baseline REF` runs `git archive REF` of this repository the same way,
+in turns with this checkout (this, baseline, this, baseline), each with its own warehouse and
+Dagster instance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from c360.settings import PROJECT_ROOT
+
+STAGES_LINE = re.compile(r"^stages:\s+(.*)$", re.MULTILINE)
+STAGE = re.compile(r"(\w+) ([\d.]+)s")
+DBT_ELAPSED = re.compile(r"^Finished running .* \(([\d.]+)s\)\.$", re.MULTILINE)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(checkout: Path, work: Path) -> dict:
+    """One `c360 run` of `checkout`'s code on the sample into `work`; its wall, CPU and split."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(checkout),
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "C360_WAREHOUSE": str(work / "c360.duckdb"),
+        "C360_EXPORTS": str(work / "exports"),
+        "C360_REPORTS": str(work / "reports"),
+        "C360_LANDING": str(checkout / "data" / "sample"),
+    }
+    (work / "dagster_home").mkdir(parents=True, exist_ok=True)
+    (work / "dagster_home" / "dagster.yaml").write_text((PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text())
+    cpu, started = _children_cpu(), time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "c360.cli", "run"], cwd=checkout, env=env, capture_output=True, text=True
+    )
+    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
+    if done.returncode != 0:
+        raise RuntimeError(f"c360 run failed in {checkout}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    stages = {name: float(s) for name, s in STAGE.findall(STAGES_LINE.search(done.stdout).group(1))}
+    dbt_elapsed = [float(s) for s in DBT_ELAPSED.findall(done.stdout)]
+    return {
+        "wall": round(wall, 1),
+        "cpu": round(cpu, 1),
+        "stages": stages,
+        "outside_stages": round(wall - sum(stages.values()), 1),
+        "dbt_steps": len(dbt_elapsed),
+        "dbt_elapsed": dbt_elapsed,
+        "dbt_overhead_per_step": round((stages.get("dbt", 0) - sum(dbt_elapsed)) / max(len(dbt_elapsed), 1), 1),
+    }
+
+
+def _export(ref: str, into: Path) -> Path:
+    """`ref`'s tree (code, dbt project, sample data), outside any worktree."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=2, help="warm runs per side (default: 2)")
+    parser.add_argument("--baseline", help="a git ref to measure the same way, in turns with this checkout")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="c360_bench_run_") as tmp:
+        sides = {"c360": PROJECT_ROOT}
+        if args.baseline:
+            sides[args.baseline] = _export(args.baseline, Path(tmp, "baseline_tree"))
+        runs: dict[str, dict[str, list[dict]]] = {side: {"first": [], "warm": []} for side in sides}
+        for round_ in range(args.rounds + 1):
+            for side, checkout in sides.items():
+                result = run_once(checkout, Path(tmp, side.replace("/", "_")))
+                runs[side]["first" if round_ == 0 else "warm"].append(result)
+                print(f"{side} {'first' if round_ == 0 else 'warm'}: {json.dumps(result)}", file=sys.stderr)
+    load = os.getloadavg()
+    print(json.dumps({"load_average_1_5_15": [round(x, 1) for x in load], "runs": runs}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

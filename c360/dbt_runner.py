@@ -1,0 +1,135 @@
+"""Every dbt invocation of c360 (the Dagster assets, identity's person-record models, the tests) runs
+here: in this process, with one parsed manifest reused for as long as the project is unchanged.
+
+Why not a `dbt` subprocess per command: each one pays dbt's imports (~4 s CPU) and parses the project
+again. dbt hashes the profile, warehouse path included, into its partial-parse state, so a parse
+for one warehouse is thrown away for the next; dbt's work folder is therefore kept per warehouse
+(`<warehouse>.dbt/`), and a manifest parsed in this process is reused for every warehouse whose
+file has the same name (the name is dbt-duckdb's database name, the only thing in the manifest
+that comes from the profile).
+
+dbt keeps global state (flags, adapters, the event manager), so invocations take turns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
+from dbt_common.events.base_types import EventMsg
+
+from c360.settings import DBT_PROJECT_DIR
+from registry import dbt_vars
+
+logger = logging.getLogger(__name__)
+
+_turn = threading.RLock()
+_PROJECT_FILE_PARTS = ("models", "macros", "tests")
+_PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+
+
+@dataclass(frozen=True)
+class ParsedProject:
+    manifest: Manifest
+    manifest_path: Path  # manifest.json as this parse wrote it (what dagster-dbt reads), with
+    # partial_parse.msgpack beside it: a warehouse's next parse is partial
+
+
+_parsed: dict[tuple, ParsedProject] = {}
+
+
+def work_dir(warehouse: Path) -> Path:
+    """dbt's target and logs for one warehouse, beside it."""
+    return warehouse.parent / f"{warehouse.name}.dbt"
+
+
+def _project_args() -> list[str]:
+    """The arguments every invocation shares (besides `--vars`: `_vars_args`)."""
+    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
+def _work_args(warehouse: Path, target: Path | None) -> list[str]:
+    work = work_dir(warehouse)
+    return ["--target-path", str(target or work / "target"), "--log-path", str(work / "logs")]
+
+
+def _project_state() -> tuple:
+    """Every project file's size and modification time: a changed model means a new parse."""
+    files = [DBT_PROJECT_DIR / name for name in _PROJECT_FILES]
+    for part in _PROJECT_FILE_PARTS:
+        files.extend(sorted((DBT_PROJECT_DIR / part).rglob("*")))
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files if path.is_file())
+
+
+def _vars_args(args: Sequence[str]) -> tuple[str, str]:
+    """The `--vars` of a command: what dbt learns from the source registry (registry.dbt_vars) plus
+    the command's own `--vars`. Vars shape the parse (refs, configs), so they are part of it."""
+    own = yaml.safe_load(args[args.index("--vars") + 1]) if "--vars" in args else None
+    return ("--vars", json.dumps({**dbt_vars(), **(own or {})}))
+
+
+def _without_vars(args: Sequence[str]) -> list[str]:
+    at = args.index("--vars") if "--vars" in args else len(args)
+    return [*args[:at], *args[at + 2 :]]
+
+
+def parsed_project(warehouse: Path, args: Sequence[str] = ()) -> ParsedProject:
+    """The project's manifest for this warehouse and a command's `args` (their vars): from this
+    process's cache when the project files and the vars are unchanged, else parsed by dbt
+    (partially, when the warehouse's own manifest/partial_parse.msgpack is still valid)."""
+    vars_args = _vars_args(args)
+    key = (warehouse.name, tuple(_project_args()), vars_args, _project_state())
+    with _turn:
+        cached = _parsed.get(key)
+        if cached is None or not cached.manifest_path.exists():
+            parsed_into = work_dir(warehouse) / "manifest"  # builds write target/: this stays the parse's
+            result = invoke(warehouse, ["parse", *vars_args], manifest=None, target=parsed_into)
+            if not result.success:
+                raise RuntimeError(f"dbt could not parse the project: {result.exception or 'see the dbt log'}")
+            cached = _parsed[key] = ParsedProject(result.result, parsed_into / "manifest.json")
+        return cached
+
+
+def invoke(
+    warehouse: Path,
+    args: Sequence[str],
+    *,
+    manifest: Manifest | None | bool = True,
+    callbacks: Sequence[Callable[[EventMsg], None]] = (),
+    target: Path | None = None,
+    console: Sequence[str] = ("--quiet",),
+) -> dbtRunnerResult:
+    """`dbt <args>` against `warehouse`, in this process; `manifest=True` reuses the parsed project.
+    `console` are dbt's flags for its own terminal output (default: errors only)."""
+    with _turn:
+        if manifest is True:
+            manifest = parsed_project(warehouse, args).manifest
+        previous = os.environ.get("C360_WAREHOUSE")
+        os.environ["C360_WAREHOUSE"] = str(warehouse)  # dbt_project/profiles.yml reads it
+        try:
+            runner = dbtRunner(manifest=manifest or None, callbacks=list(callbacks))
+            command = [*_without_vars(args), *_vars_args(args)]
+            return runner.invoke([*command, *_project_args(), *_work_args(warehouse, target), *console])
+        finally:
+            _close_dbt_connection()
+            if previous is None:
+                os.environ.pop("C360_WAREHOUSE", None)
+            else:
+                os.environ["C360_WAREHOUSE"] = previous
+
+
+def _close_dbt_connection() -> None:
+    """dbt-duckdb keeps the warehouse open in this process after a run; a later connection with
+    another configuration (read-only: the run summary, a check) would be refused."""
+    if DuckDBConnectionManager._ENV is not None:
+        DuckDBConnectionManager.env().close()
+    DuckDBConnectionManager.close_all_connections()
