@@ -34,7 +34,8 @@ def build_deterministic_edges(
     """Write `target(unique_id_l, unique_id_r, kind)` restricted to edges between known records.
 
     Each registered source adds its own rules (its registry entry's `identity_rules`) over its dbt
-    staging models, read when the model exists (its raw table was loaded). `extra_edges_sql` are further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
+    staging models, read when the model exists (its raw table was loaded). `extra_edges_sql` are
+    further SELECTs of (unique_id_l, unique_id_r, kind), e.g. shared ids.
     """
     parts = [shared_value_edges_sql(record_emails, "email", "exact_email"), *extra_edges_sql]
     for rule in identity_rules():

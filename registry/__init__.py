@@ -37,7 +37,7 @@ class PersonRecord:
     emails: tuple[str, ...]  # normalised email columns
     email_lists: tuple[str, ...]  # semicolon-separated address lists
     phones: tuple[str, ...]
-    model: str  # the dbt staging model of these records in the one person-record shape identity reads
+    model: str  # its dbt person-record model (macros/person_record.sql): identity's input, a golden-record part
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,9 @@
     cast({{ columns.get(column, 'null') }} as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The person sources of the registry (config/registry/), in its order: the `person_record_models`
+    var, which c360 passes to every dbt run (registry.dbt_vars). -#}
+{% macro person_sources() -%}
+    {{ return(var('person_record_models') | list) }}
+{%- endmacro %}

@@ -1,12 +1,8 @@
 {#- Survivorship rules live in the `survivorship` var (dbt_project.yml) so data owners change which
     source wins an attribute without touching SQL. These macros turn the rules into SQL and fail
     the build with the attribute and field at fault when a rule is malformed. The person sources
-    are the registry's (`person_record_models` var), so a newly registered source takes part in
-    every rule that does not exclude it, without editing a rule. -#}
-
-{% macro person_sources() -%}
-    {{ return(var('person_record_models') | list) }}
-{%- endmacro %}
+    are the registry's (person_sources(), macros/person_record.sql), so a newly registered source
+    takes part in every rule that does not exclude it, without editing a rule. -#}
 
 {% macro survivorship_rules() -%}
     {%- set rules = var('survivorship') -%}
