@@ -115,7 +115,7 @@ def consent_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"create schema if not exists {t.split('.')[0]}; create table {t} ({cols});" for t, cols in TABLES.items()
     )
     execute(warehouse, ddl + DAY_ONE_SQL + CONSENT_SQL)
-    build(warehouse, work, "--select", "+customer_consent", "--indirect-selection", "cautious")
+    build(warehouse, "--select", "+customer_consent", "--indirect-selection", "cautious")
     return warehouse
 
 
