@@ -27,6 +27,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt_common.events.base_types import EventMsg
 
+from c360.errors import UserError
 from c360.settings import DBT_PROJECT_DIR
 from registry import dbt_vars
 
@@ -45,6 +46,14 @@ class ParsedProject:
 
 
 _parsed: dict[tuple, ParsedProject] = {}
+
+
+class DbtParseError(UserError):
+    """The dbt project (its models, YAML or vars) does not parse; dbt's own result is kept."""
+
+    def __init__(self, result: dbtRunnerResult) -> None:
+        super().__init__(f"dbt could not parse the project: {result.exception or 'see the dbt log'}")
+        self.result = result
 
 
 def work_dir(warehouse: Path) -> Path:
@@ -94,7 +103,7 @@ def parsed_project(warehouse: Path, args: Sequence[str] = ()) -> ParsedProject:
             parsed_into = work_dir(warehouse) / "manifest"  # builds write target/: this stays the parse's
             result = invoke(warehouse, ["parse", *vars_args], manifest=None, target=parsed_into)
             if not result.success:
-                raise RuntimeError(f"dbt could not parse the project: {result.exception or 'see the dbt log'}")
+                raise DbtParseError(result)
             cached = _parsed[key] = ParsedProject(result.result, parsed_into / "manifest.json")
         return cached
 
@@ -112,7 +121,10 @@ def invoke(
     `console` are dbt's flags for its own terminal output (default: errors only)."""
     with _turn:
         if manifest is True:
-            manifest = parsed_project(warehouse, args).manifest
+            try:
+                manifest = parsed_project(warehouse, args).manifest
+            except DbtParseError as failed:
+                return failed.result  # the command fails where dbt's own would: while parsing
         previous = os.environ.get("C360_WAREHOUSE")
         os.environ["C360_WAREHOUSE"] = str(warehouse)  # dbt_project/profiles.yml reads it
         try:

@@ -20,7 +20,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dbt_common.events.base_types import EventMsg
 from dbt_common.events.functions import msg_to_dict
 
-from c360.dbt_runner import ParsedProject, invoke, parsed_project
+from c360.dbt_runner import ParsedProject, invoke, parsed_project, work_dir
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
@@ -77,6 +77,8 @@ def dbt_build_events(context: AssetExecutionContext, settings: Settings) -> Iter
                 callbacks=[on_event],
                 console=("--log-level", "none", "--log-level-file", "debug"),  # on_event prints
             )
+        except Exception as exc:  # re-raised below, in the step's own thread
+            outcome["error"] = exc
         finally:
             events.put(None)
 
@@ -87,10 +89,12 @@ def dbt_build_events(context: AssetExecutionContext, settings: Settings) -> Iter
             manifest=params.manifest, dagster_dbt_translator=params.dagster_dbt_translator, context=context
         )
     worker.join()
-    result = outcome.get("result")
-    if result is None or not result.success:
-        cause = result and (result.exception or "a model or test failed; see the lines above and the dbt log")
-        raise Failure(description=f"dbt build failed: {cause or 'dbt did not finish'}")
+    if "error" in outcome:
+        raise outcome["error"]
+    result = outcome["result"]
+    if not result.success:
+        log = work_dir(settings.warehouse) / "logs" / "dbt.log"
+        raise Failure(description=f"dbt build failed: {result.exception or f'see the lines above and {log}'}")
     context.log.info("dbt build: %.1fs in dbt's own execution", result.result.elapsed_time)
 
 

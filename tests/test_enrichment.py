@@ -198,7 +198,7 @@ def test_segment_on_enrichment_traits_selects_work_addresses_at_crm_companies(sa
         "{segment_definitions: [{name: work_email_at_crm_company, description: d, conditions: ["
         "{trait: email_address_type, op: '=', value: work}, {trait: work_company_id, op: not_null}]}]}"
     )
-    result = run_dbt(warehouse, tmp_path, "run", "--select", "int_segment_members", "--vars", segment)
+    result = run_dbt(warehouse, "run", "--select", "int_segment_members", "--vars", segment)
     assert result.success, result.exception
     with duckdb.connect(str(warehouse)) as con:  # dbt ran in-process and keeps the file open read-write
         members = con.execute("select customer_id from intermediate.int_segment_members order by 1").fetchall()

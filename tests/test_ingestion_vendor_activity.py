@@ -50,8 +50,8 @@ def _activity(email: str, action: str, timestamp: str, **extra: str) -> dict[str
     return row
 
 
-def _staging(settings, tmp_path, model: str, sql: str) -> list[tuple]:
-    result = run_dbt(settings.warehouse, tmp_path, "run", "--select", model)
+def _staging(settings, model: str, sql: str) -> list[tuple]:
+    result = run_dbt(settings.warehouse, "run", "--select", model)
     assert result.success, result.exception
     return rows(settings.warehouse, sql)  # dbt's in-process connection is read-write: open the same way
 
@@ -122,7 +122,6 @@ def test_mailchimp_granular_activity_loads_as_email_activity_and_reaches_staging
         ]
     assert _staging(  # staging times are UTC without a zone
         settings,
-        tmp_path,
         "stg_email__activity",
         "SELECT recipient_id, email_normalized, action, bounce_type, occurred_at FROM staging.stg_email__activity"
         " ORDER BY occurred_at",
@@ -263,7 +262,6 @@ def test_hubspot_call_meeting_note_task_and_email_exports_load_as_crm_activities
     ) == [("30001", "Connected", "00:12:30"), ("30003", "Left voicemail", None)]  # fmt: skip
     assert _staging(
         settings,
-        tmp_path,
         "stg_crm__activities",
         "SELECT activity_id, activity_type, occurred_at, contact_id, deal_id, owner, subject"
         " FROM staging.stg_crm__activities ORDER BY activity_id",

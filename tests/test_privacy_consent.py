@@ -111,7 +111,7 @@ values ('c1', 'track', 'Segment Consent Preference Updated', 'a1', 'u1', '2026-0
 def consent_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("consent")
     warehouse = load_day_one(work / "c360.duckdb", CONSENT_SQL)
-    build(warehouse, work, "--select", "+customer_consent", "--indirect-selection", "cautious")
+    build(warehouse, "--select", "+customer_consent", "--indirect-selection", "cautious")
     return warehouse
 
 
