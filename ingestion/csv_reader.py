@@ -97,9 +97,13 @@ def _duckdb_read(
     """DuckDB's parse, or None when its records do not cover every physical line of the file."""
     positional = [f"c{i}" for i in range(len(header))]
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in positional) + "}"
-    # newlines inside quoted fields shift later line numbers; only count them if the file has quotes
+    # newlines inside quoted fields shift later line numbers; only count them if the file has quotes,
+    # and only in values that hold one (`contains` is a scan; `replace` would copy every value)
     newlines = (
-        " + ".join(f"coalesce(length({c}) - length(replace({c}, chr(10), '')), 0)" for c in positional)
+        " + ".join(
+            f"CASE WHEN contains({c}, chr(10)) THEN length({c}) - length(replace({c}, chr(10), '')) ELSE 0 END"
+            for c in positional
+        )
         if '"' in text
         else "0"
     )
