@@ -31,7 +31,7 @@ sessions as (
         ) as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
-    where customer_id is not null and {{ is_changed_customers_web_row() }}
+    where {{ is_changed_customers_web_row() }}
 ),
 
 emails as (
@@ -44,7 +44,7 @@ emails as (
         || case when hard_bounced then ', bounced' else '' end as summary,
         'email_recipient:' || recipient_id as source_record
     from {{ ref('int_email_engagement') }}
-    where customer_id is not null and {{ is_changed_customer() }}
+    where {{ is_changed_customer() }}
 ),
 
 -- CRM deals (at their close date, else last update) and activities, by their contact's customer
