@@ -1,10 +1,10 @@
 """How the whole pipeline scales: `c360 run` on generated universes of growing size.
 
 For each size, a universe is generated once (cached in --workdir, not timed), then `c360 run` runs
-in a child process on a fresh warehouse, exactly as a user starts it. Reported per size: wall time,
-CPU time (the run and every process it waited for, dbt included), peak resident memory (the largest
-process of that tree), each stage's seconds from the run summary, and the rest of the wall time
-(imports, dbt parse, Dagster start-up, the summary), which does not grow with the data.
+in a child process on a fresh warehouse and Dagster instance, exactly as a user starts it
+(`bench_run.run_once`). Reported per size: wall time, CPU time (the run and every process it waited
+for), peak resident memory (the largest process of that tree), each stage's seconds from the run
+summary, and the rest of the wall time (imports, dbt parse, Dagster start-up, the summary).
 
 This table has no baseline of its own: each stage's fair baseline is in its own benchmark
 (bench_ingestion, bench_identity, bench_dbt, bench_activation). It shows how those add up and
@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-STAGES = re.compile(r"stages:\s+(.*)")
-STAGE = re.compile(r"(\w+) ([\d.]+)s")
+import duckdb
+
+from benchmarks.bench_run import run_once
+from c360.settings import PROJECT_ROOT
 
 
 def generate(workdir: Path, people: int, seed: int) -> Path:
@@ -43,43 +43,7 @@ def generate(workdir: Path, people: int, seed: int) -> Path:
     return landing
 
 
-def measure_run(landing: Path, warehouse: Path) -> dict:
-    """`c360 run` in a child process; seconds, CPU and peak memory of its whole process tree."""
-    for leftover in warehouse.parent.glob(f"{warehouse.name}*"):
-        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "c360.cli", "run", "--landing", str(landing), "--warehouse", str(warehouse)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={
-            **os.environ,
-            "C360_EXPORTS": str(warehouse.parent / "exports"),
-            "C360_REPORTS": str(warehouse.parent / "reports"),
-        },
-    )
-    output = child.stdout.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"c360 run failed:\n{output[-3000:]}")
-    stages_line = STAGES.search(output)
-    if stages_line is None:
-        raise RuntimeError(f"c360 run printed no stage summary:\n{output[-3000:]}")
-    stages = {name: float(seconds) for name, seconds in STAGE.findall(stages_line.group(1))}
-    return {
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "peak_mb": usage.ru_maxrss / 1024,
-        "stages": stages,
-        "outside_stages": wall - sum(stages.values()),
-    }
-
-
 def person_records(warehouse: Path) -> int:
-    import duckdb
-
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute("SELECT count(*) FROM identity.customer_map").fetchone()[0]
 
@@ -90,15 +54,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/c360_bench_pipeline"))
     args = parser.parse_args()
-    args.workdir.mkdir(parents=True, exist_ok=True)
     rows = []
     for people in args.people:
         landing = generate(args.workdir, people, args.seed)
-        warehouse = landing.parent / "run" / "c360.duckdb"
-        warehouse.parent.mkdir(exist_ok=True)
+        work = landing.parent / "run"
+        shutil.rmtree(work, ignore_errors=True)
         load = os.getloadavg()[0]
-        result = measure_run(landing, warehouse)
-        result.update(people=people, person_records=person_records(warehouse), load_before=round(load, 1))
+        result = run_once(PROJECT_ROOT, work, landing)
+        result.update(people=people, person_records=person_records(work / "c360.duckdb"), load_before=round(load, 1))
         print(json.dumps(result), flush=True)
         rows.append(result)
     stage_names = list(dict.fromkeys(name for row in rows for name in row["stages"]))
@@ -110,7 +73,7 @@ def main() -> None:
         stages = " | ".join(f"{row['stages'].get(name, 0):.1f}" for name in stage_names)
         print(
             f"| {row['people']:,} | {row['person_records']:,} | {row['wall']:.1f} | {row['cpu']:.1f} | "
-            f"{row['peak_mb']:,.0f} | {stages} | {row['outside_stages']:.1f} |"
+            f"{row['peak_mb']:,} | {stages} | {row['outside_stages']:.1f} |"
         )
 
 

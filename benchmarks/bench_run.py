@@ -14,7 +14,7 @@ partial parse valid). From each run's own output:
   line dbt prints, the `elapsed_time` of its run_results.json), per dbt step: dbt's start-up
   (imports, parse, adapter) and turning its results into Dagster events.
 CPU is the child's user+system time (dbt subprocesses included), which moves less than the wall
-time on a shared machine. `--baseline REF` runs `git archive REF` of this repository the same way,
+time on a shared machine; peak memory is the largest process of that tree (`wait4`'s `ru_maxrss`). `--baseline REF` runs `git archive REF` of this repository the same way,
 in turns with this checkout (this, baseline, this, baseline), each with its own warehouse and
 Dagster instance.
 """
@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,13 +38,9 @@ STAGE = re.compile(r"(\w+) ([\d.]+)s")
 DBT_ELAPSED = re.compile(r"^Finished running .* \(([\d.]+)s\)\.$", re.MULTILINE)
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_once(checkout: Path, work: Path) -> dict:
-    """One `c360 run` of `checkout`'s code on the sample into `work`; its wall, CPU and split."""
+def run_once(checkout: Path, work: Path, landing: Path | None = None) -> dict:
+    """One `c360 run` of `checkout`'s code on `landing` (default: its bundled sample) into `work`;
+    its wall time, CPU and peak memory (the run and every process it waited for) and their split."""
     env = {
         **os.environ,
         "PYTHONPATH": str(checkout),
@@ -53,22 +48,25 @@ def run_once(checkout: Path, work: Path) -> dict:
         "C360_WAREHOUSE": str(work / "c360.duckdb"),
         "C360_EXPORTS": str(work / "exports"),
         "C360_REPORTS": str(work / "reports"),
-        "C360_LANDING": str(checkout / "data" / "sample"),
+        "C360_LANDING": str(landing or checkout / "data" / "sample"),
     }
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     (work / "dagster_home" / "dagster.yaml").write_text((PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text())
-    cpu, started = _children_cpu(), time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "c360.cli", "run"], cwd=checkout, env=env, capture_output=True, text=True
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "c360.cli", "run"], cwd=checkout, env=env, stdout=subprocess.PIPE, text=True
     )
-    wall, cpu = time.perf_counter() - started, _children_cpu() - cpu
-    if done.returncode != 0:
-        raise RuntimeError(f"c360 run failed in {checkout}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    stages = {name: float(s) for name, s in STAGE.findall(STAGES_LINE.search(done.stdout).group(1))}
-    dbt_elapsed = [float(s) for s in DBT_ELAPSED.findall(done.stdout)]
+    output = child.stdout.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"c360 run failed in {checkout}:\n{output[-3000:]}")
+    stages = {name: float(s) for name, s in STAGE.findall(STAGES_LINE.search(output).group(1))}
+    dbt_elapsed = [float(s) for s in DBT_ELAPSED.findall(output)]
     return {
         "wall": round(wall, 1),
-        "cpu": round(cpu, 1),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_mb": round(usage.ru_maxrss / 1024),
         "stages": stages,
         "outside_stages": round(wall - sum(stages.values()), 1),
         "dbt_steps": len(dbt_elapsed),
