@@ -9,7 +9,6 @@ accents are stripped with DuckDB's own `strip_accents`; only trivially stable ru
 from __future__ import annotations
 
 import functools
-import logging
 import re
 
 import duckdb
@@ -19,8 +18,6 @@ import pyarrow as pa
 from nicknames import NickNamer
 
 from identity.dates import DATE_MACROS, DAY_FIRST
-
-logger = logging.getLogger(__name__)
 
 NAME_VARIANTS_TABLE = "c360_name_variants"
 
@@ -94,8 +91,9 @@ def install_normalisers(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_VARIANTS_TABLE} AS SELECT * FROM variants")
 
 
-def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str) -> None:
-    """Map each distinct raw phone to E.164 in `table(raw, e164)`.
+def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str) -> int:
+    """Map each distinct raw phone to E.164 in `table(raw, e164)`; returns how many there were
+    (the caller reports it: identity and the golden record's dbt model both build a lookup).
 
     DuckDB Python UDFs need numpy, which the stack does not ship, so only the distinct raw
     strings make one Arrow round trip through `phonenumbers`.
@@ -114,7 +112,7 @@ def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, tabl
         }
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
-    logger.info("normalised %d distinct phone numbers", len(raw))
+    return len(raw)
 
 
 def build_phonetic_lookup(con: duckdb.DuckDBPyConnection, names_sql: str, table: str) -> None:

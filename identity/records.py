@@ -78,7 +78,8 @@ def build_records(
     """
     extras = "".join(f", {sql} AS {name}" for name, sql in (extra_columns or {}).items())
     install_normalisers(con)
-    build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup", phone_default_region)
+    phones = build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup", phone_default_region)
+    logger.info("identity records: normalised %d distinct phone numbers", phones)
     con.execute(f"""
         CREATE OR REPLACE TABLE {target} AS
         WITH variants AS (
