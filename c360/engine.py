@@ -92,6 +92,16 @@ def spark_session(settings: Settings, config: EngineConfig | None = None) -> Spa
         "spark.sql.legacy.createHiveTableByDefault": "false",
     }
     with _spark_lock:
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            serving = active.conf.get("spark.sql.warehouse.dir", "")
+            if (
+                serving.removeprefix("file:") != local["spark.sql.warehouse.dir"]
+                and "spark.sql.warehouse.dir" not in config.spark_conf
+            ):
+                # The embedded metastore is bound to the JVM that opened it: one catalog per process.
+                raise RuntimeError(f"this process's Spark session serves {serving}, not {home}")
+            return active
         home.mkdir(parents=True, exist_ok=True)
         builder = SparkSession.builder.master(config.spark_master).appName("c360")
         for key, value in {**local, **config.spark_conf}.items():

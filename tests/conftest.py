@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -76,3 +77,16 @@ def sample_fingerprints(sample_run: Settings) -> dict[str, tuple[int, str]]:
 def warehouse(sample_run: Settings):
     with duckdb.connect(str(sample_run.warehouse), read_only=True) as con:
         yield con
+
+
+@pytest.fixture(scope="session")
+def spark_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Paths for in-process Spark work: a JVM holds one embedded metastore, so every Spark test of a
+    pytest process shares this catalog (`<warehouse>.spark/`) and replaces the tables it needs."""
+    previous = os.environ.get("C360_ENGINE")
+    os.environ["C360_ENGINE"] = "spark"
+    yield sample_settings(tmp_path_factory.mktemp("spark_run"))
+    if previous is None:
+        del os.environ["C360_ENGINE"]
+    else:
+        os.environ["C360_ENGINE"] = previous
