@@ -39,11 +39,15 @@ from activation.state import (
     record_deliveries,
     record_run,
 )
+from c360.engine import operational_store
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
 from privacy.forwarding import ForwardingResult, forward_pending, pending_erasures
 
 log = logging.getLogger(__name__)
+
+# The warehouse databases a sync reads (segments, customers, consent); on Spark they appear beside
+# the sync state as views over Spark's Parquet files (c360.engine.operational_store).
+WAREHOUSE_READS = ("marts",)
 
 
 @dataclass(frozen=True)
@@ -116,12 +120,12 @@ def sync_destination(
     unknown_consent = {purpose: config.unknown_consent[purpose] for purpose in dest.purposes}
     started = _now()
     if dry_run:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        with operational_store(settings, WAREHOUSE_READS, read_only=True) as con:
             plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)
             erasures = ForwardingResult(0, len(pending_erasures(con, dest.name)), None)
         report = _report(dest, segment, started, plan, _Delivery(0, 0, 0, None), erasures, dry_run=True)
     else:
-        with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
+        with operational_store(settings, WAREHOUSE_READS) as con:
             ensure_tables(con)
             erasures = forward_pending(con, dest, settings.exports)  # owed even when the sync is refused
             plan = _plan(con, dest, segment, unknown_consent, allow_mass_removal)

@@ -172,3 +172,60 @@ def connect(settings: Settings, read_only: bool = False, config: EngineConfig | 
 
     with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=read_only) as con:
         yield con
+
+
+def state_store_path(settings: Settings) -> Path:
+    """Activation's and privacy's own state on Spark: a DuckDB file beside the Spark catalog."""
+    return spark_home(settings) / "state.duckdb"
+
+
+def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) -> None:
+    """Each Spark table of `databases` as a DuckDB view over its Parquet files: what Spark wrote,
+    read in place (no copy), so the stage runs the same SQL on either engine."""
+    for database in databases:
+        if not session.catalog.databaseExists(database):
+            continue
+        con.execute(f"DROP SCHEMA IF EXISTS {database} CASCADE")  # a table Spark dropped leaves no view
+        con.execute(f"CREATE SCHEMA {database}")
+        for table in session.catalog.listTables(database):
+            details = dict(
+                session.sql(f"DESCRIBE TABLE EXTENDED {database}.{table.name}")
+                .select("col_name", "data_type")
+                .collect()
+            )
+            location = details["Location"].removeprefix("file:")
+            files = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+            # Spark's TIMESTAMP is an instant (Parquet: adjusted to UTC); the DuckDB warehouse keeps
+            # naive UTC timestamps, so the view gives them back as such (the session zone is UTC).
+            columns = [
+                f'"{name}"::TIMESTAMP AS "{name}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
+                for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()
+            ]
+            con.execute(f"CREATE VIEW {database}.{table.name} AS SELECT {', '.join(columns)} FROM {files}")
+
+
+@contextmanager
+def operational_store(
+    settings: Settings, reads: Sequence[str], read_only: bool = False, config: EngineConfig | None = None
+) -> Iterator[Any]:
+    """Where activation keeps what needs transactions and upserts (sync state, deliveries, run
+    reports, erasure forwarding), with the warehouse databases it `reads` visible beside it.
+
+    DuckDB: the warehouse itself. Spark: plain Parquet tables give Spark neither transactions nor
+    upserts (Delta or Iceberg would; their jars are not available here), so the state is a DuckDB
+    file beside the Spark catalog, as a sync tool keeps its state in its own store, and the Spark
+    tables it reads (`reads`: e.g. marts) are views over the Parquet files Spark wrote.
+    """
+    config = config or load_engine_config()
+    if config.name != "spark":
+        with connect(settings, read_only=read_only, config=config) as con:
+            yield con
+        return
+    import duckdb
+
+    session = spark_session(settings, config)
+    path = state_store_path(settings)
+    with exclusive_warehouse(path), duckdb.connect(str(path)) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        _parquet_views(session, con, reads)
+        yield con

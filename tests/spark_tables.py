@@ -1,0 +1,33 @@
+"""Copying a finished DuckDB run's tables into the Spark catalog, for tests that check one stage on
+Spark against the same stage's DuckDB output from the same inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+from c360.engine import SparkConnection
+
+
+def copy_to_spark(warehouse: Path, spark: SparkConnection, tables: Iterable[str]) -> dict[str, int]:
+    """`schema.table` names from the DuckDB file into Spark Parquet tables of the same names; rows per table."""
+    copied = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name in tables:
+            data = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+            schema = name.split(".")[0]
+            spark.execute(f"CREATE DATABASE IF NOT EXISTS {schema}")
+            spark.execute(f"DROP TABLE IF EXISTS {name}")
+            spark.session.createDataFrame(data).write.format("parquet").saveAsTable(name)
+            copied[name] = data.num_rows
+    return copied
+
+
+def tables_in(warehouse: Path, schema: str) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]
+        ).fetchall()
+    return [f"{schema}.{table}" for (table,) in rows]
