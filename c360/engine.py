@@ -229,3 +229,9 @@ def operational_store(
         con.execute("SET TimeZone = 'UTC'")
         _parquet_views(session, con, reads)
         yield con
+
+
+def require_duckdb(task: str, why: str) -> None:
+    """Refuse, in one line, a task the Spark engine cannot do honestly."""
+    if load_engine_config().name != "duckdb":
+        raise UserError(f"{task} runs on the DuckDB engine only: {why}")

@@ -17,6 +17,7 @@ import duckdb
 
 from activation.file_export import atomic_write
 from activation.identifiers import normalise_email
+from c360.engine import require_duckdb
 from c360.settings import Settings
 from identity.warehouse import table_exists
 from privacy.locate import person_tables
@@ -84,6 +85,7 @@ def export_person(
         raise ValueError("give exactly one of an email or a customer id")
     if email is not None and normalise_email(email) is None:
         raise ValueError("the email is not an email address")
+    require_duckdb("c360 export-person", "it searches every warehouse table with DuckDB SQL (privacy.locate)")
     if not settings.warehouse.exists():
         raise ValueError(f"no warehouse at {settings.warehouse}")
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:

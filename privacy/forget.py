@@ -27,6 +27,7 @@ from activation.identifiers import (
     normalise_email,
     sha256_hex,
 )
+from c360.engine import require_duckdb
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
@@ -45,6 +46,13 @@ from privacy.suppressions import EMAIL, PHONE, record_hash
 from privacy.tables import ERASURE_AUDIT, SUPPRESSIONS, ensure_privacy_tables
 
 log = logging.getLogger(__name__)
+
+# Why erasure is DuckDB-only: it deletes one person's rows from every table in one transaction, and
+# Spark's plain Parquet tables have neither DELETE nor transactions (Delta or Iceberg would; their
+# jars cannot be had here), so a crash mid-erasure could leave a person half erased.
+ERASURE_NEEDS_DELETES = (
+    "erasing deletes rows from every table in one transaction, which plain Parquet tables on Spark cannot do"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ def forget(
         raise ValueError("give exactly one of an email or a customer id")
     if email is not None and normalise_email(email) is None:
         raise ValueError("the email to forget is not an email address")
+    require_duckdb("c360 forget", ERASURE_NEEDS_DELETES)
     config = load_config(config_path)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with exclusive_warehouse(settings.warehouse):
