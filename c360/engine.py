@@ -61,15 +61,21 @@ def load_engine_config(path: Path = ENGINE_CONFIG) -> EngineConfig:
     return EngineConfig(name=name, spark_master=str(spark.get("master", "local[2]")), spark_conf=conf)
 
 
-def spark_home(settings: Settings) -> Path:
+def _warehouse(where: Settings | Path) -> Path:
+    """The warehouse path, from Settings or given as such (the profile snapshot knows only the path)."""
+    return where.warehouse if isinstance(where, Settings) else where
+
+
+def spark_home(settings: Settings | Path) -> Path:
     """The local Spark catalog's folder beside the warehouse path: tables and the embedded metastore."""
-    return settings.warehouse.parent / f"{settings.warehouse.name}.spark"
+    warehouse = _warehouse(settings)
+    return warehouse.parent / f"{warehouse.name}.spark"
 
 
 _spark_lock = threading.Lock()
 
 
-def spark_session(settings: Settings, config: EngineConfig | None = None) -> SparkSession:
+def spark_session(settings: Settings | Path, config: EngineConfig | None = None) -> SparkSession:
     """This process's SparkSession (one JVM per process; dbt-spark's `session` method finds it).
 
     Unless the configuration names its own, the catalog is a Hive metastore in embedded Derby under
@@ -155,7 +161,7 @@ class SparkConnection:
 
 
 @contextmanager
-def connect(settings: Settings, read_only: bool = False, config: EngineConfig | None = None) -> Iterator[Any]:
+def connect(settings: Settings | Path, read_only: bool = False, config: EngineConfig | None = None) -> Iterator[Any]:
     """The warehouse for one step, its writer's turn taken first.
 
     DuckDB: a file lock (`c360.warehouse_lock`), because one process at a time may open the file;
@@ -170,7 +176,8 @@ def connect(settings: Settings, read_only: bool = False, config: EngineConfig | 
         return
     import duckdb
 
-    with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=read_only) as con:
+    warehouse = _warehouse(settings)
+    with exclusive_warehouse(warehouse), duckdb.connect(str(warehouse), read_only=read_only) as con:
         yield con
 
 
@@ -179,29 +186,31 @@ def state_store_path(settings: Settings) -> Path:
     return spark_home(settings) / "state.duckdb"
 
 
-def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) -> None:
-    """Each Spark table of `databases` as a DuckDB view over its Parquet files: what Spark wrote,
-    read in place (no copy), so the stage runs the same SQL on either engine."""
+def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+    """(database, table, DuckDB SELECT) for each Spark table of `databases`: a query over the Parquet
+    files Spark wrote, read in place, so a stage runs the same SQL on either engine."""
     for database in databases:
         if not session.catalog.databaseExists(database):
             continue
-        con.execute(f"DROP SCHEMA IF EXISTS {database} CASCADE")  # a table Spark dropped leaves no view
-        con.execute(f"CREATE SCHEMA {database}")
         for table in session.catalog.listTables(database):
-            details = dict(
-                session.sql(f"DESCRIBE TABLE EXTENDED {database}.{table.name}")
-                .select("col_name", "data_type")
-                .collect()
-            )
-            location = details["Location"].removeprefix("file:")
+            details = session.sql(f"DESCRIBE TABLE EXTENDED {database}.{table.name}").select("col_name", "data_type")
+            location = dict(details.collect())["Location"].removeprefix("file:")
             files = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
             # Spark's TIMESTAMP is an instant (Parquet: adjusted to UTC); the DuckDB warehouse keeps
-            # naive UTC timestamps, so the view gives them back as such (the session zone is UTC).
+            # naive UTC timestamps, so they come back as such (the session zone is UTC).
             columns = [
                 f'"{name}"::TIMESTAMP AS "{name}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
                 for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()
             ]
-            con.execute(f"CREATE VIEW {database}.{table.name} AS SELECT {', '.join(columns)} FROM {files}")
+            yield database, table.name, f"SELECT {', '.join(columns)} FROM {files}"
+
+
+def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) -> None:
+    for database in databases:
+        con.execute(f"DROP SCHEMA IF EXISTS {database} CASCADE")  # a table Spark dropped leaves no view
+        con.execute(f"CREATE SCHEMA {database}")
+    for database, table, select in parquet_selects(session, con, databases):
+        con.execute(f"CREATE VIEW {database}.{table} AS {select}")
 
 
 @contextmanager

@@ -15,11 +15,24 @@ from pathlib import Path
 
 import duckdb
 
+from c360.engine import connect, load_engine_config, parquet_selects
 from c360.warehouse_lock import exclusive_warehouse
+
+SNAPSHOT_READS = ("marts", "intermediate", "identity")  # what the profile page reads (profiles.web)
 
 
 def snapshot_path(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.snapshot{warehouse.suffix}")
+
+
+def _copy_from_spark(warehouse: Path, temporary: str) -> None:
+    """On Spark the snapshot is still a DuckDB file: the tables the page reads, copied from the
+    Parquet files Spark wrote while the writer's turn is held."""
+    os.unlink(temporary)  # DuckDB creates its file; an empty one is not a database
+    with connect(warehouse) as spark, duckdb.connect(temporary) as con:
+        for database, table, select in parquet_selects(spark.session, con, SNAPSHOT_READS):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {database}")
+            con.execute(f"CREATE TABLE {database}.{table} AS {select}")
 
 
 def publish_snapshot(warehouse: Path) -> Path:
@@ -28,11 +41,14 @@ def publish_snapshot(warehouse: Path) -> Path:
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
     try:
-        with exclusive_warehouse(warehouse):
-            with duckdb.connect(str(warehouse)) as con:
-                con.execute("checkpoint")
-            shutil.copyfile(warehouse, temporary)
-            shutil.copymode(warehouse, temporary)
+        if load_engine_config().name == "spark":
+            _copy_from_spark(warehouse, temporary)
+        else:
+            with exclusive_warehouse(warehouse):
+                with duckdb.connect(str(warehouse)) as con:
+                    con.execute("checkpoint")
+                shutil.copyfile(warehouse, temporary)
+                shutil.copymode(warehouse, temporary)
         with open(temporary, "rb+") as copy:
             os.fsync(copy.fileno())
         with duckdb.connect(temporary, read_only=True) as con:  # a copy that does not open is never published

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from activation.sync import sync_destination
-from c360.engine import connect
+from c360.engine import connect, state_store_path
 from c360.settings import Settings
 from tests.spark_tables import copy_to_spark, tables_in
 
@@ -20,6 +20,7 @@ DESTINATION = "pricing_visitors_csv"  # config/destinations.yml: a CSV file of t
 def test_a_csv_sync_on_spark_writes_the_file_the_duckdb_sync_wrote(
     sample_run: Settings, spark_settings: Settings, tmp_path: Path
 ) -> None:
+    state_store_path(spark_settings).unlink(missing_ok=True)  # another Spark test's syncs are not this one's
     with connect(spark_settings) as spark:
         copied = copy_to_spark(sample_run.warehouse, spark, tables_in(sample_run.warehouse, "marts"))
     assert copied["marts.dim_customers"] > 0
