@@ -213,9 +213,15 @@ def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) ->
         con.execute(f"CREATE VIEW {database}.{table} AS {select}")
 
 
+def warehouse_exists(settings: Settings | Path) -> bool:
+    """Whether a run has written the warehouse yet: the DuckDB file, or the local Spark catalog."""
+    warehouse = _warehouse(settings)
+    return (spark_home(warehouse) if load_engine_config().name == "spark" else warehouse).exists()
+
+
 @contextmanager
 def operational_store(
-    settings: Settings, reads: Sequence[str], read_only: bool = False, config: EngineConfig | None = None
+    settings: Settings | Path, reads: Sequence[str], read_only: bool = False, config: EngineConfig | None = None
 ) -> Iterator[Any]:
     """Where activation keeps what needs transactions and upserts (sync state, deliveries, run
     reports, erasure forwarding), with the warehouse databases it `reads` visible beside it.

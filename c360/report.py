@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from c360.engine import operational_store, warehouse_exists
 from c360.errors import UserError
 from c360.svg_charts import bar_chart, grouped_bar_chart, heatmap, line_chart
 from identity.warehouse import table_exists
@@ -61,9 +62,9 @@ text-align:right}}.note{{color:#666;font-size:12px}}</style></head>
 
 def write_report(warehouse: Path, out: Path) -> Path:
     """Write the report to `out`; a missing warehouse or unbuilt marts is a UserError."""
-    if not warehouse.exists():
+    if not warehouse_exists(warehouse):
         raise UserError(f"no warehouse at {warehouse}: run `c360 run` first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with operational_store(warehouse, ("marts", "identity"), read_only=True) as con:
         present = {
             name
             for (name,) in con.execute(

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 from dagster import DagsterEventType, ExecuteInProcessResult
 
+from c360.engine import operational_store, warehouse_exists
 from ingestion.landing import discover_all
 from registry import sources
 
@@ -26,6 +27,7 @@ STAGE_OF_STEP = (
     ("exports__", "activation"),
 )
 RAW_SCHEMAS = tuple(source.raw_schema for source in sources())
+SUMMARY_READS = (*RAW_SCHEMAS, "identity", "marts")  # on Spark, read beside the sync runs (activation)
 
 
 @dataclass
@@ -89,8 +91,8 @@ def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datet
     for evaluation in result.get_asset_check_evaluations():
         kind = "passed" if evaluation.passed else ("warned" if evaluation.severity.value == "WARN" else "failed")
         summary.checks[kind] = summary.checks.get(kind, 0) + 1
-    if warehouse.exists():
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+    if warehouse_exists(warehouse):
+        with operational_store(warehouse, SUMMARY_READS, read_only=True) as con:
             _warehouse_counts(con, summary, started_at, landing)
     return summary
 
