@@ -31,3 +31,24 @@ def tables_in(warehouse: Path, schema: str) -> list[str]:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [schema]
         ).fetchall()
     return [f"{schema}.{table}" for (table,) in rows]
+
+
+def rows_differing(warehouse: Path, spark: SparkConnection, table: str, ignore: Iterable[str] = ()) -> int:
+    """Rows of `table` in one engine's copy and not the other's (EXCEPT ALL both ways), over the
+    DuckDB table's columns minus `ignore`, compared in UTC."""
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute(f"ATTACH '{warehouse}' AS duck (READ_ONLY)")
+        columns = [
+            name
+            for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE duck.{table})").fetchall()
+            if name not in set(ignore)
+        ]
+        listed = ", ".join(f'"{name}"' for name in columns)
+        on_spark = spark.execute(f"SELECT {', '.join(f'`{name}`' for name in columns)} FROM {table}").arrow()
+        con.register("on_spark", on_spark)
+        [(count,)] = con.execute(
+            f"SELECT count(*) FROM ((SELECT {listed} FROM duck.{table} EXCEPT ALL SELECT {listed} FROM on_spark) "
+            f"UNION ALL (SELECT {listed} FROM on_spark EXCEPT ALL SELECT {listed} FROM duck.{table}))"
+        ).fetchall()
+    return count
