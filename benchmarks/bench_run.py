@@ -38,11 +38,12 @@ STAGE = re.compile(r"(\w+) ([\d.]+)s")
 DBT_ELAPSED = re.compile(r"^Finished running .* \(([\d.]+)s\)\.$", re.MULTILINE)
 
 
-def run_once(checkout: Path, work: Path, landing: Path | None = None) -> dict:
-    """One `c360 run` of `checkout`'s code on `landing` (default: its bundled sample) into `work`;
-    its wall time, CPU and peak memory (the run and every process it waited for) and their split."""
+def run_once(checkout: Path, work: Path, landing: Path | None = None, engine: str = "duckdb") -> dict:
+    """One `c360 run` of `checkout`'s code on `landing` (default: its bundled sample) into `work`, on
+    `engine`; its wall time, CPU and peak memory (the run and every process it waited for) and their split."""
     env = {
         **os.environ,
+        "C360_ENGINE": engine,
         "PYTHONPATH": str(checkout),
         "DAGSTER_HOME": str(work / "dagster_home"),
         "C360_WAREHOUSE": str(work / "c360.duckdb"),
