@@ -11,7 +11,14 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from dagster_defs.failures import retry_only_transient
-from ingestion.pipelines import SOURCES, make_pipeline, make_source, with_first_loads_appended
+from ingestion.pipelines import (
+    SOURCES,
+    after_load,
+    load_options,
+    make_pipeline,
+    make_source,
+    with_first_loads_appended,
+)
 
 
 def landing_key(source: str) -> AssetKey:
@@ -66,6 +73,8 @@ def _load_asset(name: str, settings: Settings) -> AssetsDefinition:
     )
     def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
         with retry_only_transient(), exclusive_warehouse(settings.warehouse):
-            yield from dlt.run(context=context, dlt_source=with_first_loads_appended(pipeline, source))
+            source_now = with_first_loads_appended(pipeline, source)
+            yield from dlt.run(context=context, dlt_source=source_now, **load_options(pipeline))
+            after_load(pipeline, settings)
 
     return _load
