@@ -55,19 +55,27 @@ logging.getLogger("dlt").addFilter(_MergedByC360())
 
 def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
     """After a load into the lake: merge each table's keys, then register it in the Spark catalog."""
-    schema = pipeline.default_schema
-    dataset = pipeline.dataset_name
+    tables = merge_loads(pipeline, settings)
     with connect(settings) as con:
-        con.execute(f"CREATE DATABASE IF NOT EXISTS {dataset}")
-        for table in schema.data_table_names():
-            folder = lake_dir(settings) / dataset / table
-            if not any(folder.glob("*.parquet")):
-                continue  # dlt created no table (no rows, no declared schema): DuckDB has none either
-            keys = get_columns_names_with_prop(schema.tables[table], "primary_key")
-            removed = merge_keys(folder, keys, merged_dir(settings) / dataset / table)
-            if removed:
-                log.info("%s.%s: %d row(s) replaced by a later load's version", dataset, table, removed)
-            register(con, f"{dataset}.{table}", folder)
+        con.execute(f"CREATE DATABASE IF NOT EXISTS {pipeline.dataset_name}")
+        for table, folder in tables.items():
+            register(con, f"{pipeline.dataset_name}.{table}", folder)
+
+
+def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, Path]:
+    """Merge the new loads of each of the pipeline's lake tables; the tables and their folders."""
+    schema, dataset = pipeline.default_schema, pipeline.dataset_name
+    tables = {}
+    for table in schema.data_table_names():
+        folder = lake_dir(settings) / dataset / table
+        if not any(folder.glob("*.parquet")):
+            continue  # dlt created no table (no rows, no declared schema): DuckDB has none either
+        keys = get_columns_names_with_prop(schema.tables[table], "primary_key")
+        removed = merge_keys(folder, keys, merged_dir(settings) / dataset / table)
+        if removed:
+            log.info("%s.%s: %d row(s) replaced by a later load's version", dataset, table, removed)
+        tables[table] = folder
+    return tables
 
 
 def _load_id(file: Path) -> str:
