@@ -54,16 +54,20 @@ logging.getLogger("dlt").addFilter(_MergedByC360())
 
 
 def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
-    """After a load into the lake: merge each table's keys, then register it in the Spark catalog."""
+    """After a load into the lake: merge each table's keys, then register it in the Spark catalog
+    (again when a load changed it, so Spark lists its files afresh)."""
     tables = merge_loads(pipeline, settings)
     with connect(settings) as con:
         con.execute(f"CREATE DATABASE IF NOT EXISTS {pipeline.dataset_name}")
-        for table, folder in tables.items():
-            register(con, f"{pipeline.dataset_name}.{table}", folder)
+        for table, (folder, loaded) in tables.items():
+            name = f"{pipeline.dataset_name}.{table}"
+            if loaded or not con.session.catalog.tableExists(name):
+                register(con, name, folder)
 
 
-def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, Path]:
-    """Merge the new loads of each of the pipeline's lake tables; the tables and their folders."""
+def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, tuple[Path, int]]:
+    """Merge the new loads of each of the pipeline's lake tables; per table its folder and the
+    number of loads merged now."""
     schema, dataset = pipeline.default_schema, pipeline.dataset_name
     tables = {}
     for table in schema.data_table_names():
@@ -71,10 +75,10 @@ def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, Path]:
         if not any(folder.glob("*.parquet")):
             continue  # dlt created no table (no rows, no declared schema): DuckDB has none either
         keys = get_columns_names_with_prop(schema.tables[table], "primary_key")
-        removed = merge_keys(folder, keys, merged_dir(settings) / dataset / table)
+        loads, removed = merge_keys(folder, keys, merged_dir(settings) / dataset / table)
         if removed:
             log.info("%s.%s: %d row(s) replaced by a later load's version", dataset, table, removed)
-        tables[table] = folder
+        tables[table] = (folder, loads)
     return tables
 
 
@@ -83,8 +87,9 @@ def _load_id(file: Path) -> str:
     return file.name.rsplit(".", 2)[0]
 
 
-def merge_keys(folder: Path, keys: list[str], marker: Path) -> int:
-    """Remove from earlier loads' files the rows whose key a later load brings; the rows removed.
+def merge_keys(folder: Path, keys: list[str], marker: Path) -> tuple[int, int]:
+    """Remove from earlier loads' files the rows whose key a later load brings; the loads merged
+    now and the rows removed.
 
     Loads are merged oldest first, each once (`marker` holds the last), so rerunning after a crash
     is idempotent: a load's keys are already gone from the older files.
@@ -103,7 +108,7 @@ def merge_keys(folder: Path, keys: list[str], marker: Path) -> int:
             older = [file for earlier in order if float(earlier) < float(load) for file in loads[earlier]]
             removed += sum(_drop_keys(file, keys, incoming, marker.parent) for file in older)
         marker.write_text(load)
-    return removed
+    return len(pending), removed
 
 
 def _drop_keys(file: Path, keys: list[str], incoming: pa.Table, scratch_dir: Path) -> int:
