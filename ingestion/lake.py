@@ -63,6 +63,7 @@ def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
             name = f"{pipeline.dataset_name}.{table}"
             if loaded or not con.session.catalog.tableExists(name):
                 register(con, name, folder)
+        register_loads(con, pipeline.dataset_name, lake_dir(settings) / pipeline.dataset_name / "_dlt_loads")
 
 
 def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, tuple[Path, int]]:
@@ -131,6 +132,16 @@ def _drop_keys(file: Path, keys: list[str], incoming: pa.Table, scratch_dir: Pat
     pq.write_table(kept, scratch)
     os.replace(scratch, file)
     return dropped
+
+
+def register_loads(con: SparkConnection, dataset: str, folder: Path) -> None:
+    """dlt's record of completed loads (JSON lines) as `<dataset>._dlt_loads`, as on DuckDB: the run
+    summary finds a run's load-report rows by it."""
+    con.execute(f"DROP TABLE IF EXISTS {dataset}._dlt_loads")
+    con.execute(
+        f"CREATE TABLE {dataset}._dlt_loads (load_id string, schema_name string, status bigint,"
+        f" inserted_at timestamp, schema_version_hash string) USING json LOCATION '{folder}'"
+    )
 
 
 def register(con: SparkConnection, table: str, folder: Path) -> None:
