@@ -5,8 +5,10 @@ Spark jars cannot be had here). So after each load, per table, the rows of every
 primary key the new load brings are removed (copy-on-write of the older files that hold such keys),
 which is exactly the delete-insert merge DuckDB's raw tables get. The last merged load id of each
 table is kept outside the lake (dlt and Spark read every file in a table's folder), so a crash
-between dlt's load and the merge is repaired by the next run. Then each table is (re)registered in the Spark catalog under
-DuckDB's names (`raw_crm.contacts` ...), so the dbt sources resolve on either engine.
+between dlt's load and the merge is repaired by the next run. Then each table is (re)registered in
+the Spark catalog under DuckDB's names (`raw_crm.contacts` ...), so the dbt sources resolve on
+either engine. The copy-on-write works on a local or mounted lake folder; a cluster's object store
+would take a table format with its own merge (Delta or Iceberg through their Spark jars).
 """
 
 from __future__ import annotations
