@@ -36,3 +36,23 @@ def test_a_contact_updated_by_a_later_export_is_one_row_in_the_lake(tmp_path, mo
         {"source_file": "contacts.csv", "rows_loaded": 2},
         {"source_file": "contacts_2.csv", "rows_loaded": 1},
     ]
+
+
+def test_a_load_left_unmerged_by_a_crash_is_merged_by_the_next_run(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """dlt commits the files as loaded with the load, so the merge must catch up later, not re-read."""
+    monkeypatch.setenv("C360_ENGINE", "spark")
+    settings = settings_for(tmp_path)
+    land_and_merge(settings, "contacts.csv", [contact("1", email="old@x.test")])
+    (settings.landing / "crm" / "contacts_2.csv").write_text(
+        csv_text([contact("1", email="new@x.test", modified="2026-05-01 00:00:00")])
+    )
+    pipeline = make_pipeline("crm", settings)
+    pipeline.run(with_first_loads_appended(pipeline, make_source("crm", settings)), **load_options(pipeline))
+    folder = lake_dir(settings) / "raw_crm" / "contacts"
+    assert sorted(pq.read_table(folder).column("email").to_pylist()) == ["new@x.test", "old@x.test"]  # unmerged
+
+    land_and_merge(settings, "contacts_2.csv", [contact("1", email="new@x.test", modified="2026-05-01 00:00:00")])
+
+    assert pq.read_table(folder).select(["contact_id", "email"]).to_pylist() == [
+        {"contact_id": "1", "email": "new@x.test"}
+    ]
