@@ -160,6 +160,20 @@ class SparkConnection:
         """The session outlives a connection: other stages of the run reuse the JVM."""
 
 
+def existing_tables(con: Any) -> set[str]:
+    """`schema.table` of every table and view on either engine (Spark has no information_schema)."""
+    if isinstance(con, SparkConnection):
+        catalog = con.session.catalog
+        return {
+            f"{database.name}.{table.name}"
+            for database in catalog.listDatabases()
+            for table in catalog.listTables(database.name)
+            if not table.isTemporary
+        }
+    rows = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    return {f"{schema}.{name}" for schema, name in rows}
+
+
 @contextmanager
 def connect(settings: Settings | Path, read_only: bool = False, config: EngineConfig | None = None) -> Iterator[Any]:
     """The warehouse for one step, its writer's turn taken first.

@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import DagsterEventType, ExecuteInProcessResult
 
-from c360.engine import operational_store, warehouse_exists
+from c360.engine import existing_tables, operational_store, warehouse_exists
+from c360.settings import Settings
 from ingestion.landing import discover_all
 from registry import sources
 
@@ -78,7 +78,7 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datetime, landing: Path) -> RunSummary:
+def summarise(result: ExecuteInProcessResult, settings: Settings, started_at: datetime) -> RunSummary:
     summary = RunSummary(status="succeeded" if result.success else "FAILED")
     for event in result.all_events:
         if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
@@ -91,9 +91,9 @@ def summarise(result: ExecuteInProcessResult, warehouse: Path, started_at: datet
     for evaluation in result.get_asset_check_evaluations():
         kind = "passed" if evaluation.passed else ("warned" if evaluation.severity.value == "WARN" else "failed")
         summary.checks[kind] = summary.checks.get(kind, 0) + 1
-    if warehouse_exists(warehouse):
-        with operational_store(warehouse, SUMMARY_READS, read_only=True) as con:
-            _warehouse_counts(con, summary, started_at, landing)
+    if warehouse_exists(settings):
+        with operational_store(settings, SUMMARY_READS, read_only=True) as con:
+            _warehouse_counts(con, summary, started_at, settings.landing)
     return summary
 
 
@@ -101,15 +101,9 @@ def _stage(step_key: str) -> str:
     return next((stage for prefix, stage in STAGE_OF_STEP if step_key.startswith(prefix)), "checks")
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {
-        f"{schema}.{name}"
-        for schema, name in con.execute("select table_schema, table_name from information_schema.tables").fetchall()
-    }
-
-
-def _warehouse_counts(con: duckdb.DuckDBPyConnection, summary: RunSummary, started_at: datetime, landing: Path) -> None:
-    tables = _tables(con)
+def _warehouse_counts(con: Any, summary: RunSummary, started_at: datetime, landing: Path) -> None:
+    """From the engine's connection (DuckDB's, or c360.engine.SparkConnection)."""
+    tables = existing_tables(con)
     for schema in RAW_SCHEMAS:
         if f"{schema}.load_report" not in tables:
             continue

@@ -48,7 +48,7 @@ def run_pipeline_with_summary(
         tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
     )
     with exclusive_warehouse(settings.warehouse):  # another run may be writing by now
-        summary = summarise(result, settings.warehouse, started_at, settings.landing)
+        summary = summarise(result, settings, started_at)
     warned = any(not e.passed and e.severity == AssetCheckSeverity.WARN for e in result.get_asset_check_evaluations())
     if result.success and warned:
         summary.status = "succeeded with warnings"

@@ -16,6 +16,7 @@ from c360.settings import Settings
 from dagster_defs.activation_assets import activation_assets
 from dagster_defs.checks import identity_checks, load_accounting_checks
 from dagster_defs.dbt_assets import dbt_model_assets, dbt_project
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.identity_assets import identity_assets
 from dagster_defs.ingestion_assets import SOURCES, ingestion_assets, landing_specs
 from dagster_defs.sensors import landing_sensor
@@ -69,5 +70,5 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[pipeline_job, *stage_jobs, *source_jobs.values()],
         schedules=[ScheduleDefinition(job=pipeline_job, cron_schedule="0 3 * * *", name="daily_pipeline")],
         sensors=[landing_sensor(source, settings.landing / source, job) for source, job in source_jobs.items()],
-        resources={"dlt": DagsterDltResource()},
+        resources={"dlt": DagsterDltResource(), "engine": EngineResource.from_settings(settings)},
     )

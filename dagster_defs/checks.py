@@ -1,11 +1,11 @@
 """c360's own asset checks, beside the dbt tests that dagster-dbt turns into checks.
 
-Each check reads the warehouse read-only and reports counts, never personal data.
+Each check reads the warehouse read-only through the `engine` resource (DuckDB or Spark, so the
+SQL is what both accept) and reports counts, never personal data.
 """
 
 from collections.abc import Iterable
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -17,32 +17,35 @@ from dagster import (
     multi_asset_check,
 )
 
+from c360.engine import existing_tables
 from c360.pipeline_config import load_pipeline_config
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.identity_assets import CUSTOMER_MAP
 from identity.config import load_identity_config
 from ingestion.landing import still_landed
 from registry import person_records
 
 SEGMENT_MEMBERSHIP = AssetKey(["marts", "segment_membership"])
-EXISTING_TABLES_SQL = "select table_schema, table_name from information_schema.tables"
 
 
 def person_bearing_records_sql(existing_tables: set[str]) -> str:
     """(source, source_record_id) of every registered person record in the raw tables that exist."""
     parts = [
-        f"select '{record.source}' as source, cast({record.record_id} as varchar) as source_record_id"
+        f"select '{record.source}' as source, cast({record.record_id} as string) as source_record_id"
         f" from {record.table} where {record.record_id} is not null"
         for record in person_records()
         if record.table in existing_tables
     ]
-    return " union ".join(parts) or "select null::varchar as source, null::varchar as source_record_id where false"
+    return (
+        " union ".join(parts)
+        or "select cast(null as string) as source, cast(null as string) as source_record_id where false"
+    )
 
 
-def _query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    # Even a read-only connection fails while another process writes, so readers queue too.
-    with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse), read_only=True) as con:
+def _query(engine: EngineResource, sql: str, params: list | None = None) -> list[tuple]:
+    # On DuckDB even a read-only connection fails while another process writes, so readers queue too.
+    with engine.connect(read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 
 
@@ -67,14 +70,14 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
     }
 
     @multi_asset_check(specs=list(specs.values()), name="raw_load_accounting", can_subset=True)
-    def _check(context: AssetCheckExecutionContext):
+    def _check(context: AssetCheckExecutionContext, engine: EngineResource):
         on_file_error = load_pipeline_config().on_file_error
         failed_files: list[str] = []
         # A per-source job selects only its own tables' checks.
         for key in (spec.asset_key for spec in specs.values() if spec.key in context.selected_asset_check_keys):
             schema, table = key.path
             files, read, loaded, quarantined, suppressed, rows_failed, already_read, unbalanced, unmatched = _query(
-                settings,
+                engine,
                 f"""
                 select count(*) filter (where entity = ?), coalesce(sum(rows_read) filter (where entity = ?), 0),
                        coalesce(sum(rows_loaded) filter (where entity = ?), 0),
@@ -86,10 +89,10 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
                                                           + coalesce(rows_suppressed, 0) + coalesce(rows_failed, 0)
                                                           + coalesce(rows_already_read, 0)),
                        count(*) filter (where status = 'unmatched')
-                from "{schema}".load_report""",
+                from {schema}.load_report""",
                 [table] * 8,
             )[0]
-            failed_names = _files_still_failing(settings, schema, table)
+            failed_names = _files_still_failing(engine, settings, schema, table)
             failed = len(failed_names)
             failed_files += [f"{schema}.{table}: {name}" for name in failed_names]
             yield AssetCheckResult(
@@ -125,7 +128,7 @@ def load_accounting_checks(settings: Settings, raw_tables: Iterable[AssetKey]) -
     return _check
 
 
-def _files_still_failing(settings: Settings, schema: str, table: str) -> list[str]:
+def _files_still_failing(engine: EngineResource, settings: Settings, schema: str, table: str) -> list[str]:
     """Files whose latest load failed and that are still in the landing folder.
 
     A failed file is not re-read until it (or its mapping) changes, so it keeps failing the check on
@@ -133,11 +136,14 @@ def _files_still_failing(settings: Settings, schema: str, table: str) -> list[st
     """
     landing = settings.landing / schema.removeprefix("raw_")
     latest = _query(
-        settings,
+        engine,
         f"""
-        select source_file from "{schema}".load_report where entity = ?
-        qualify row_number() over (partition by source_file order by _dlt_load_id desc) = 1
-            and status = 'failed'
+        select source_file from (
+            select source_file, status,
+                   row_number() over (partition by source_file order by _dlt_load_id desc) as recency
+            from {schema}.load_report where entity = ?
+        ) as reports
+        where recency = 1 and status = 'failed'
         order by source_file""",
         [table],
     )
@@ -163,13 +169,17 @@ def identity_checks(settings: Settings) -> AssetsDefinition:
         ],
         name="identity_sanity",
     )
-    def _check(context: AssetCheckExecutionContext):
-        tables = {f"{schema}.{name}" for schema, name in _query(settings, EXISTING_TABLES_SQL)}
+    def _check(context: AssetCheckExecutionContext, engine: EngineResource):
+        with engine.connect(read_only=True) as con:
+            tables = existing_tables(con)
         unmapped = _query(
-            settings,
+            engine,
             f"""
-            select count(*) from ({person_bearing_records_sql(tables)}) r
-            anti join identity.customer_map m using (source, source_record_id)""",
+            select count(*) from ({person_bearing_records_sql(tables)}) as records
+            where not exists (
+                select 1 from identity.customer_map as customers
+                where customers.source = records.source and customers.source_record_id = records.source_record_id
+            )""",
         )[0][0]
         yield AssetCheckResult(
             check_name="every_record_has_a_customer",
@@ -178,10 +188,10 @@ def identity_checks(settings: Settings) -> AssetsDefinition:
             metadata={"unmapped_records": unmapped},
         )
         largest, oversized = _query(
-            settings,
+            engine,
             """
             select coalesce(max(n), 0), count(*) filter (where n > ?)
-            from (select count(*) n from identity.customer_map group by customer_id)""",
+            from (select count(*) as n from identity.customer_map group by customer_id) as sizes""",
             [max_size],
         )[0]
         yield AssetCheckResult(

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-import duckdb
 from dagster import AssetCheckSpec, AssetExecutionContext, AssetKey, AssetObservation, AssetsDefinition, Failure
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
@@ -23,6 +22,7 @@ from dbt_common.events.functions import msg_to_dict
 from c360.dbt_runner import ParsedProject, invoke, parsed_project, work_dir
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.failures import retry_only_transient
 from enrichment.coverage import enrichment_coverage
 
@@ -123,29 +123,29 @@ def dbt_model_assets(project: ParsedProject, settings: Settings) -> AssetsDefini
     @dbt_assets(
         manifest=project.manifest_path, name="dbt_models", pool="warehouse", dagster_dbt_translator=ModelTranslator()
     )
-    def _models(context: AssetExecutionContext):
-        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
+    def _models(context: AssetExecutionContext, engine: EngineResource):
+        with retry_only_transient(), engine.writer():
             yield from dbt_build_events(context, settings)
             if CUSTOMER_ENRICHMENT in context.selected_asset_keys:
-                yield enrichment_observation(context, settings)
+                yield enrichment_observation(context, engine)
             if SEGMENT_MEMBERSHIP in context.selected_asset_keys:
-                yield segment_sizes(settings)
+                yield segment_sizes(engine)
 
     return _models
 
 
-def segment_sizes(settings: Settings) -> AssetObservation:
+def segment_sizes(engine: EngineResource) -> AssetObservation:
     """Members per segment as numeric metadata, which the Dagster UI plots across runs."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with engine.connect(read_only=True) as con:
         sizes = con.execute("select segment, count(*) from marts.segment_membership group by 1 order by 1").fetchall()
     return AssetObservation(
         asset_key=SEGMENT_MEMBERSHIP, metadata={f"members/{segment}": members for segment, members in sizes}
     )
 
 
-def enrichment_observation(context: AssetExecutionContext, settings: Settings) -> AssetObservation:
+def enrichment_observation(context: AssetExecutionContext, engine: EngineResource) -> AssetObservation:
     """Each enrichment's coverage (customers enriched, share of all) as metadata and in the run log."""
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with engine.connect(read_only=True) as con:
         coverage = enrichment_coverage(con)
     for name, value in coverage.items():
         context.log.info("enrichment %s: %s", name, value)

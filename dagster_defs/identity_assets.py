@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.failures import retry_only_transient
 from identity.person_models import STAGING_SCHEMA
 from identity.resolve import run_identity
@@ -37,8 +37,8 @@ def identity_assets(settings: Settings):
         name="resolve_identities",
         pool="warehouse",
     )
-    def _resolve(context: AssetExecutionContext):
-        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
+    def _resolve(context: AssetExecutionContext, engine: EngineResource):
+        with retry_only_transient(), engine.writer():
             summary = run_identity(settings)
         context.log.info("identity resolution: %s", summary)
         yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)

@@ -10,8 +10,16 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.failures import retry_only_transient
-from ingestion.pipelines import SOURCES, make_pipeline, make_source, with_first_loads_appended
+from ingestion.pipelines import (
+    SOURCES,
+    after_load,
+    load_options,
+    make_pipeline,
+    make_source,
+    with_first_loads_appended,
+)
 
 
 def landing_key(source: str) -> AssetKey:
@@ -64,8 +72,10 @@ def _load_asset(name: str, settings: Settings) -> AssetsDefinition:
         dagster_dlt_translator=RawTableTranslator(),
         pool="warehouse",
     )
-    def _load(context: AssetExecutionContext, dlt: DagsterDltResource):
-        with retry_only_transient(), exclusive_warehouse(settings.warehouse):
-            yield from dlt.run(context=context, dlt_source=with_first_loads_appended(pipeline, source))
+    def _load(context: AssetExecutionContext, dlt: DagsterDltResource, engine: EngineResource):
+        with retry_only_transient(), engine.writer():
+            source_now = with_first_loads_appended(pipeline, source)
+            yield from dlt.run(context=context, dlt_source=source_now, **load_options(pipeline))
+            after_load(pipeline, settings)
 
     return _load

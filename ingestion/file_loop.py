@@ -80,6 +80,8 @@ LOAD_REPORT_SCHEMA = pa.schema(
     ]
     + [pa.field(name, pa.int64()) for name in REPORT_COUNTS]
     + [pa.field(name, pa.string()) for name in ("status", *REPORT_NOTES)]
+    # written as the empty first-run table's column too: a Parquet lake (ingestion.lake) has no other declaration
+    + [pa.field("_dlt_load_id", pa.string(), nullable=False)]
 )
 LOAD_REPORT_HINTS = dlt.mark.make_hints(
     table_name="load_report",

@@ -13,8 +13,10 @@ import dlt
 from dlt.extract.source import DltSource
 
 import registry
+from c360.engine import load_engine_config
 from c360.settings import Settings
 from ingestion.file_loop import MERGE, REPORT_COUNTS, REPORT_NOTES
+from ingestion.lake import lake_destination, settle
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +30,14 @@ def pipelines_dir(settings: Settings) -> Path:
 
 
 def make_pipeline(source_name: str, settings: Settings) -> dlt.Pipeline:
+    """The source's pipeline into the engine's raw schema: the DuckDB file, or the lake Spark reads."""
     if source_name not in SOURCES:
         raise ValueError(f"unknown source {source_name!r}; expected one of {sorted(SOURCES)}")
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    on_spark = load_engine_config().name == "spark"
     return dlt.pipeline(
         pipeline_name=f"c360_{source_name}",
-        destination=dlt.destinations.duckdb(str(settings.warehouse)),
+        destination=lake_destination(settings) if on_spark else dlt.destinations.duckdb(str(settings.warehouse)),
         dataset_name=f"raw_{source_name}",
         pipelines_dir=str(pipelines_dir(settings)),
     )
@@ -51,12 +55,28 @@ def with_first_loads_appended(pipeline: dlt.Pipeline, source: DltSource) -> DltS
     equals a merge, minus dlt's staging copy and delete-insert: a third of a bulk first load.
     A run that crashed after appending leaves the table non-empty, so its rerun merges.
     Every call sets the disposition afresh: Dagster reuses one source object across runs.
+    Into the lake every load appends: `ingestion.lake.settle` merges the keys after it.
     """
-    filled = _tables_with_rows(pipeline, list(source.resources))
+    filled = set() if lands_in_lake(pipeline) else _tables_with_rows(pipeline, list(source.resources))
     for name, resource in source.resources.items():
         resource.apply_hints(write_disposition=MERGE if name in filled else "append")
         log.debug("%s.%s: %s", source.name, name, "merge" if name in filled else "append (first load)")
     return source
+
+
+def lands_in_lake(pipeline: dlt.Pipeline) -> bool:
+    return pipeline.destination.destination_type == "dlt.destinations.filesystem"
+
+
+def load_options(pipeline: dlt.Pipeline) -> dict[str, Any]:
+    """`pipeline.run` arguments: the lake takes Parquet only (Spark reads one format per table)."""
+    return {"loader_file_format": "parquet"} if lands_in_lake(pipeline) else {}
+
+
+def after_load(pipeline: dlt.Pipeline, settings: Settings) -> None:
+    """What a load into the lake still needs before its tables are the raw sources (nothing on DuckDB)."""
+    if lands_in_lake(pipeline):
+        settle(pipeline, settings)
 
 
 def _tables_with_rows(pipeline: dlt.Pipeline, tables: list[str]) -> set[str]:
@@ -83,7 +103,8 @@ def run_ingestion(settings: Settings, sources: Sequence[str] = tuple(SOURCES)) -
     for name in sources:
         pipeline = make_pipeline(name, settings)
         started = time.monotonic()
-        info = pipeline.run(with_first_loads_appended(pipeline, make_source(name, settings)))
+        info = pipeline.run(with_first_loads_appended(pipeline, make_source(name, settings)), **load_options(pipeline))
+        after_load(pipeline, settings)
         files = _files_loaded(pipeline, list(info.loads_ids))
         summary[name] = {
             "files": files,

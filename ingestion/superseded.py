@@ -16,9 +16,10 @@ import datetime as dt
 import logging
 
 import dlt
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
+from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
 from ingestion.entities import Entity
 from ingestion.typed_rows import ident
@@ -34,6 +35,7 @@ def drop_superseded(data: pa.Table, entity: Entity, latest_plausible: dt.datetim
     pipeline = dlt.current.pipeline()
     key, updated_at = ident(entity.primary_key), ident(entity.updated_at)
     numbered = data.append_column(ROW, pa.array(range(data.num_rows), pa.int64()))
+    # dlt's SQL client: the DuckDB warehouse itself, or DuckDB over the Parquet lake Spark reads
     with pipeline.sql_client() as client:
         if not client.has_dataset():
             return data, 0
@@ -41,12 +43,12 @@ def drop_superseded(data: pa.Table, entity: Entity, latest_plausible: dt.datetim
         con = client.native_connection
         con.register("incoming", numbered.select([entity.primary_key, entity.updated_at, ROW]))
         try:
-            older = con.execute(
+            older = client.execute_sql(
                 f"SELECT i.{ROW} FROM incoming i JOIN {table} t ON t.{key} = i.{key}"
-                f" WHERE t.{updated_at} > i.{updated_at} AND t.{updated_at} <= ?",
-                [latest_plausible],
-            ).fetchall()
-        except duckdb.CatalogException:  # no table before the first load
+                f" WHERE t.{updated_at} > i.{updated_at} AND t.{updated_at} <= %s",
+                latest_plausible,
+            )
+        except (DatabaseUndefinedRelation, DestinationUndefinedEntity):  # no table before the first load
             return data, 0
         finally:
             con.unregister("incoming")

@@ -15,6 +15,7 @@ from dagster import AssetKey, AssetSelection, Definitions, define_asset_job
 from c360.settings import PROJECT_ROOT
 from dagster_defs.build import build_definitions
 from dagster_defs.checks import identity_checks, load_accounting_checks
+from dagster_defs.engine_resource import EngineResource
 from dagster_defs.identity_assets import identity_assets
 from registry import identity_models
 from tests.conftest import sample_settings
@@ -25,6 +26,7 @@ def run_checks_only(settings, assets, checks) -> dict[str, bool]:
         assets=assets,
         asset_checks=checks,
         jobs=[define_asset_job("checks", selection=AssetSelection.all_asset_checks())],
+        resources={"engine": EngineResource.from_settings(settings)},
     )
     result = defs.resolve_job_def("checks").execute_in_process(raise_on_error=False)
     return {f"{e.asset_key.to_user_string()}:{e.check_name}": e.passed for e in result.get_asset_check_evaluations()}
