@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import duckdb
 
+from c360.engine import SparkConnection
+
+
+def is_spark(con: object) -> bool:
+    """Whether a warehouse connection (c360.engine.connect) is Spark's rather than DuckDB's."""
+    return isinstance(con, SparkConnection)
+
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
     schema, table = qualified_name.split(".")
