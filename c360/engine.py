@@ -133,7 +133,7 @@ class SparkConnection:
     def arrow(self) -> pa.Table:
         return self._result().toArrow()
 
-    fetch_arrow_table = arrow
+    fetch_arrow_table = to_arrow_table = arrow  # DuckDB 2 names it to_arrow_table
 
     def fetchall(self) -> list[tuple]:
         return [tuple(row) for row in self._result().collect()]
