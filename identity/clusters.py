@@ -72,7 +72,7 @@ def cluster_records(
     """,
         temporary=True,
     )
-    edges = con.execute(f"""
+    edges = con.sql(f"""
         SELECT l.node AS node_l, r.node AS node_r
         FROM {edges_table} e
         JOIN {_NODES} l ON l.unique_id = e.unique_id_l

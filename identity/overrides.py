@@ -30,7 +30,7 @@ OVERRIDE_REPORT = "identity.override_report"
 OVERRIDE_CUTS = "identity.override_cuts"
 KINDS = ("must_link", "cannot_link")
 REPORT_COLUMNS = ("kind", "record_l", "record_r", "status", "detail")
-CUT_SCHEMA = pa.schema([("unique_id_l", pa.string()), ("unique_id_r", pa.string())])
+
 # A deterministic edge is a fact; cut one only when no scored path is left to cut.
 DETERMINISTIC_CAPACITY = 1e6
 # log2 odds of the strongest probability a double can tell apart from 1.0
@@ -97,10 +97,10 @@ def apply_overrides(
         elif override.record_l == override.record_r:
             status, detail = "not_applied", "both sides name the same record"
         elif override.kind == "must_link":
+            con.register("c360_must_link", _strings({"l": [override.record_l], "r": [override.record_r]}))
             con.execute(
                 f"INSERT INTO {edges_table} (unique_id_l, unique_id_r, kind, match_probability) "
-                "VALUES (least(?, ?), greatest(?, ?), 'override', 1.0)",
-                [override.record_l, override.record_r] * 2,
+                "SELECT least(l, r), greatest(l, r), 'override', 1.0 FROM c360_must_link"
             )
             status, detail = "applied", "joined by an override edge"
         else:
@@ -114,8 +114,9 @@ def apply_overrides(
                 override.record_r,
                 detail,
             )
-    for row in report:
-        con.execute(f"INSERT INTO {OVERRIDE_REPORT} VALUES (?, ?, ?, ?, ?)", list(row))
+    if report:
+        con.register("c360_override_rows", _strings(dict(zip(REPORT_COLUMNS, map(list, zip(*report)), strict=True))))
+        con.execute(f"INSERT INTO {OVERRIDE_REPORT} SELECT * FROM c360_override_rows")
     counts = {
         "overrides_applied": sum(r[3] == "applied" for r in report),
         "overrides_not_applied": sum(r[3] == "not_applied" for r in report),
@@ -124,11 +125,16 @@ def apply_overrides(
     return counts
 
 
+def _strings(columns: dict[str, list[str]]) -> pa.Table:
+    """Rows for the warehouse as a registered Arrow table: Spark binds `?` in an INSERT out of order."""
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
 def _existing_records(con: duckdb.DuckDBPyConnection, records_table: str, overrides: tuple[Override, ...]) -> set[str]:
     named = sorted({r for o in overrides for r in (o.record_l, o.record_r)})
     if not named:
         return set()
-    con.register("c360_named_records", pa.table({"unique_id": pa.array(named, pa.string())}))
+    con.register("c360_named_records", _strings({"unique_id": named}))
     rows = con.execute(
         f"SELECT unique_id FROM {records_table} WHERE unique_id IN (SELECT unique_id FROM c360_named_records)"
     ).fetchall()
@@ -169,15 +175,15 @@ def _cut(con: duckdb.DuckDBPyConnection, edges_table: str, override: Override) -
     except nx.NetworkXUnbounded:
         return "not_applied", "must-link overrides hold the two records together"
     cut = sorted((min(a, b), max(a, b)) for a, b in component.edges if (a in side) != (b in side))
+    cut_for = f"{override.record_l} {override.record_r}"
     con.register(
         "c360_cut",
-        pa.table({"unique_id_l": [a for a, _ in cut], "unique_id_r": [b for _, b in cut]}, CUT_SCHEMA),
+        _strings(
+            {"unique_id_l": [a for a, _ in cut], "unique_id_r": [b for _, b in cut], "cut_for": [cut_for] * len(cut)}
+        ),
     )
     on_cut = "ON c.unique_id_l = e.unique_id_l AND c.unique_id_r = e.unique_id_r"
-    con.execute(
-        f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, ? FROM {edges_table} e SEMI JOIN c360_cut c {on_cut}",
-        [f"{override.record_l} {override.record_r}"],
-    )
+    con.execute(f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, c.cut_for FROM {edges_table} e JOIN c360_cut c {on_cut}")
     create_table(
         con, "c360_kept_edges", f"SELECT e.* FROM {edges_table} e ANTI JOIN c360_cut c {on_cut}", temporary=True
     )

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from identity.overrides import OVERRIDE_REPORT
 from identity.warehouse import create_table, is_spark, replace_rows, table_exists
@@ -70,8 +71,11 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_at: datetime) -> dict[str, int]:
     """Rewrite customer_map from `clusters(unique_id, source, source_record_id, cluster_id)`."""
     ensure_identity_tables(con)
-    run_id = con.execute(f"SELECT coalesce(max(run_id), 0) + 1 FROM {RUNS}").fetchone()[0]
-    instant = _timestamp_type(con)
+    # fetchall, not fetchone: DuckDB 2 keeps an unfinished result open, and register() then fails
+    [(run_id,)] = con.execute(f"SELECT coalesce(max(run_id), 0) + 1 FROM {RUNS}").fetchall()
+    # values go in as registered Arrow rows, not `?`: Spark binds parameters of an INSERT out of order
+    con.register("c360_run_started", pa.table({"started_at": pa.array([started_at], pa.timestamp("us", "UTC"))}))
+    started = "(SELECT started_at FROM c360_run_started)"
     with _transaction(con):
         create_table(
             con,
@@ -113,17 +117,16 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
         con.execute(
             f"""
             INSERT INTO {HISTORY}
-            SELECT c.old_id, a.customer_id, CAST(? AS {instant}), 'merge'
+            SELECT c.old_id, a.customer_id, {started}, 'merge'
             FROM c360_claims c JOIN c360_assigned a USING (cluster_id)
             WHERE a.customer_id <> c.old_id
             UNION ALL
-            SELECT o.old_id, a.customer_id, CAST(? AS {instant}), 'split'
+            SELECT o.old_id, a.customer_id, {started}, 'split'
             FROM c360_overlap o JOIN c360_assigned a USING (cluster_id)
             ANTI JOIN c360_claims c ON c.old_id = o.old_id AND c.cluster_id = o.cluster_id
             WHERE a.customer_id <> o.old_id
             ORDER BY 4, 1, 2
-        """,
-            [started_at, started_at],
+        """
         )
         reassigned = con.execute(f"""
             SELECT count(*) FROM {CUSTOMER_MAP} m
@@ -142,13 +145,21 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
         con.execute(
             f"INSERT INTO {REGISTRY} SELECT customer_id, {run_id} FROM c360_assigned WHERE is_new ORDER BY customer_id"
         )
-        records, customers, new_ids = con.execute(
+        [(records, customers, new_ids)] = con.execute(
             f"SELECT (SELECT count(*) FROM {CUSTOMER_MAP}), count(*), count(*) FILTER (WHERE is_new) FROM c360_assigned"
-        ).fetchone()
-        con.execute(
-            f"INSERT INTO {RUNS} VALUES (?, CAST(? AS {instant}), ?, ?, ?)",
-            [run_id, started_at, records, customers, reassigned],
+        ).fetchall()
+        run = {"records": records, "customers": customers, "records_reassigned": reassigned}
+        con.register(
+            "c360_run",
+            pa.table(
+                {
+                    "run_id": pa.array([run_id], pa.int32()),
+                    "started_at": pa.array([started_at], pa.timestamp("us", "UTC")),
+                    **{name: pa.array([value], pa.int64()) for name, value in run.items()},
+                }
+            ),
         )
+        con.execute(f"INSERT INTO {RUNS} SELECT * FROM c360_run")
     logger.info(
         "run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
         run_id,

@@ -35,7 +35,7 @@ def score_pairs(
         linker = load_linker(register_table(db_api, records_table, "records"), model)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
         scored = splink_relation(predictions)
-        columns = set(con.execute(f"SELECT * FROM {scored} LIMIT 0").to_arrow_table().column_names)
+        columns = set(con.sql(f"SELECT * FROM {scored} LIMIT 0").to_arrow_table().column_names)
         guard = ""
         if require_first_name_agreement and "gamma_first_name" in columns:
             # a personal id equal or one typo apart is no household's: levels >= 2 are exact and one edit
