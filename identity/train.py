@@ -12,6 +12,7 @@ import duckdb
 from splink import Linker, block_on
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from c360.engine import connect
 from c360.settings import Settings
 from identity.config import IdentityConfig, load_identity_config
 from identity.model import (
@@ -105,7 +106,7 @@ def train_model(settings: Settings, config: IdentityConfig | None = None) -> Pat
     """Train on the warehouse's current raw records; writes the model path from config."""
     config = config or load_identity_config()
     ensure_person_models(settings.warehouse)
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with connect(settings) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS identity")
         stage_raw_records(con, "c360_staged_records")
         build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS, config.phone_default_region)

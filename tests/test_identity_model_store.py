@@ -4,13 +4,18 @@ loaded; a model written for another engine, or whose levels are not the definiti
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from c360.errors import UserError
+from c360.settings import Settings
 from identity.config import load_identity_config
-from identity.model import MODEL_FORMAT, model_settings
+from identity.model import MODEL_FORMAT, model_definition, model_settings
+from identity.records import RECORDS
+from identity.train import train_on_table
 
 
 def _committed() -> dict:
@@ -82,3 +87,22 @@ def test_a_model_whose_levels_are_not_the_definitions_is_refused_in_one_line(tmp
         "'Jaro-Winkler distance of last_name >= 0.88', 'Jaro-Winkler distance of last_name >= 0.7', "
         "'All other comparisons']: retrain it"
     )
+
+
+def test_training_stores_parameters_that_render_for_both_engines(sample_run: Settings, tmp_path: Path) -> None:
+    warehouse = tmp_path / "c360.duckdb"
+    shutil.copy(sample_run.warehouse, warehouse)
+    config = load_identity_config()
+    with duckdb.connect(str(warehouse)) as con:
+        saved = train_on_table(con, RECORDS, config, tmp_path / "model.json")
+
+    model = json.loads(saved.read_text())
+    assert model["format"] == MODEL_FORMAT and "sql_condition" not in saved.read_text()
+    assert model["definition"] == model_definition()  # today's comparisons and blocking rules, swapped names too
+    for dialect in ("duckdb", "spark"):
+        settings = model_settings(saved, dialect)
+        first_name = settings["comparisons"][0]["comparison_levels"]
+        assert "first and last name swapped" in [level["label_for_charts"] for level in first_name]
+        assert [level.get("m_probability") for level in first_name] == [
+            level.get("m_probability") for level in model["comparisons"][0]["comparison_levels"]
+        ]
