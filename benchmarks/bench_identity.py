@@ -120,10 +120,11 @@ def _plain_splink(warehouse: Path) -> dict:
     from splink import DuckDBAPI, Linker
 
     from identity.config import load_identity_config
+    from identity.model import model_settings
 
     config = load_identity_config()
     with duckdb.connect(str(warehouse)) as con:
-        linker = Linker(DuckDBAPI(con).register(SPLINK_RECORDS), str(config.model_path))
+        linker = Linker(DuckDBAPI(con).register(SPLINK_RECORDS), model_settings(config.model_path, "duckdb"))
         predictions = linker.inference.predict(threshold_match_probability=config.match_threshold)
         clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, config.match_threshold)
         con.execute(f"CREATE TABLE {SPLINK_CLUSTERS} AS SELECT unique_id, cluster_id FROM {clusters.physical_name}")

@@ -131,6 +131,8 @@ class SparkConnection:
         self._frame = self.session.sql(sql, args=list(params)) if params else self.session.sql(sql)
         return self
 
+    sql = execute  # DuckDB's relation API; the result answers to_arrow_table like a relation
+
     def _result(self) -> DataFrame:
         if self._frame is None:
             raise RuntimeError("no statement executed on this Spark connection")
@@ -139,7 +141,7 @@ class SparkConnection:
     def arrow(self) -> pa.Table:
         return self._result().toArrow()
 
-    fetch_arrow_table = arrow
+    fetch_arrow_table = to_arrow_table = arrow  # DuckDB 2 names it to_arrow_table
 
     def fetchall(self) -> list[tuple]:
         return [tuple(row) for row in self._result().collect()]
@@ -149,7 +151,10 @@ class SparkConnection:
         return tuple(rows[0]) if rows else None
 
     def register(self, name: str, data: pa.Table) -> SparkConnection:
-        """An Arrow table as a temporary view (DuckDB's `register`)."""
+        """An Arrow table as a temporary view (DuckDB's `register`). An empty table gets one empty
+        chunk per column: pyspark cannot read a column of no chunks holding timestamps."""
+        if data.num_rows == 0:
+            data = data.schema.empty_table()
         self.session.createDataFrame(data).createOrReplaceTempView(name)
         return self
 

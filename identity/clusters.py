@@ -17,10 +17,12 @@ import duckdb
 import pyarrow as pa
 
 from identity.overrides import Override, apply_overrides
+from identity.warehouse import create_table, drop_temporary
 
 logger = logging.getLogger(__name__)
 
 _NODES = "c360_cluster_nodes"
+_COMPONENTS = "c360_cluster_components"
 
 
 def _smallest_members(node_count: int, lefts: list[int], rights: list[int]) -> list[int]:
@@ -61,29 +63,39 @@ def cluster_records(
     if overrides is not None:
         apply_overrides(con, records_table, edges_table, overrides)
     # nodes numbered in unique_id order: a component's smallest number is its smallest unique_id
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {_NODES} AS
+    create_table(
+        con,
+        _NODES,
+        f"""
         SELECT row_number() OVER (ORDER BY unique_id) - 1 AS node, unique_id, source, source_record_id
         FROM {records_table}
-    """)
+    """,
+        temporary=True,
+    )
     edges = con.sql(f"""
         SELECT l.node AS node_l, r.node AS node_r
         FROM {edges_table} e
         JOIN {_NODES} l ON l.unique_id = e.unique_id_l
         JOIN {_NODES} r ON r.unique_id = e.unique_id_r
     """).to_arrow_table()
-    node_count = con.execute(f"SELECT count(*) FROM {_NODES}").fetchone()[0]
+    [(node_count,)] = con.execute(f"SELECT count(*) FROM {_NODES}").fetchall()  # fetchall: DuckDB 2 keeps a result open
     smallest = _smallest_members(node_count, edges.column("node_l").to_pylist(), edges.column("node_r").to_pylist())
-    components = pa.table({"node": pa.array(range(node_count), pa.int64()), "root": pa.array(smallest, pa.int64())})  # noqa: F841
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {target} AS
+    con.register(
+        _COMPONENTS,
+        pa.table({"node": pa.array(range(node_count), pa.int64()), "root": pa.array(smallest, pa.int64())}),
+    )
+    create_table(
+        con,
+        target,
+        f"""
         SELECT n.unique_id, n.source, n.source_record_id, r.unique_id AS cluster_id
         FROM {_NODES} n
-        JOIN components c USING (node)
+        JOIN {_COMPONENTS} c ON c.node = n.node
         JOIN {_NODES} r ON r.node = c.root
         ORDER BY n.unique_id
-    """)
-    con.execute(f"DROP TABLE {_NODES}")
+    """,
+    )
+    drop_temporary(con, _NODES)
     count = con.execute(f"SELECT count(DISTINCT cluster_id) FROM {target}").fetchone()[0]
     logger.info("clustered into %d clusters in %.1fs", count, time.perf_counter() - started)
     return count

@@ -7,7 +7,7 @@ import logging
 import duckdb
 
 from identity.person_models import STAGING_SCHEMA
-from identity.warehouse import table_exists
+from identity.warehouse import create_table, table_exists
 from registry import identity_rules
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,10 @@ def build_deterministic_edges(
         relation = f"{STAGING_SCHEMA}.{rule.model}"
         if table_exists(con, relation):
             parts.append(rule.sql.replace("{model}", relation))
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {target} AS
+    create_table(
+        con,
+        target,
+        f"""
         SELECT least(e.unique_id_l, e.unique_id_r) AS unique_id_l,
                greatest(e.unique_id_l, e.unique_id_r) AS unique_id_r, min(e.kind) AS kind
         FROM ({" UNION ALL ".join(parts)}) e
@@ -51,7 +53,8 @@ def build_deterministic_edges(
         SEMI JOIN {records} r ON r.unique_id = e.unique_id_r
         WHERE e.unique_id_l <> e.unique_id_r
         GROUP BY ALL
-    """)
+    """,
+    )
     counts = dict(con.execute(f"SELECT kind, count(*) FROM {target} GROUP BY kind ORDER BY kind").fetchall())
     logger.info("deterministic edges: %s", counts)
     return counts

@@ -7,7 +7,6 @@ true pairs with nothing in common count neither for nor against the resolver.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import networkx as nx
 import pyarrow as pa
 
 from c360.settings import Settings
+from identity.model import model_settings
 from identity.warehouse import table_exists
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def evaluate_assignments(
 
 def _blocking_rules(model_path: Path) -> list[str]:
     """The model's prediction blocking rules as SQL over `l` and `r`."""
-    settings = json.loads(model_path.read_text())
+    settings = model_settings(model_path, "duckdb")
     return [rule["blocking_rule"] for rule in settings["blocking_rules_to_generate_predictions"]]
 
 

@@ -28,6 +28,7 @@ from identity.file_evaluation import evaluate_resolved
 from identity.model import (
     PHONETIC_LAST_NAME,
     id_column,
+    model_settings,
     register_table,
     splink_session,
 )
@@ -272,7 +273,7 @@ def _choose_model(
 
 
 def _settings(model: Path | dict) -> dict:
-    return model if isinstance(model, dict) else json.loads(model.read_text())
+    return model_settings(model, "duckdb")
 
 
 def _blocking_rules(model: Path | dict) -> list[str]:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.internals.database_api import DatabaseAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
+
+from c360.errors import UserError
+from identity.warehouse import is_spark
 
 logger = logging.getLogger(__name__)
 
@@ -165,8 +169,8 @@ def _id_comparison(name: str) -> cl.CustomComparison:
     ).configure(m_probabilities=[0.9, 0.05, 0.02, 0.03])
 
 
-def _comparisons(fields: set[str], ids: tuple[str, ...]) -> list:
-    both_names = {"first_name", "last_name"} <= fields
+def _comparisons(fields: set[str], ids: tuple[str, ...], swapped_names: bool | None = None) -> list:
+    both_names = {"first_name", "last_name"} <= fields if swapped_names is None else swapped_names
     comparisons = [
         *([_first_name_comparison(both_names)] if "first_name" in fields else []),
         *([_last_name_comparison(both_names)] if "last_name" in fields else []),
@@ -187,44 +191,56 @@ def _transposed_id_rules(column: str) -> list:
     or more, its first two or its last two: two rules find every such pair, comparing a quarter of the
     pairs the sorted characters alone would (100k records: 210k instead of 873k)."""
     same_characters = f"array_to_string(list_sort(string_split({column}, '')), '')"
-    return [block_on(same_characters, f"left({column}, 2)"), block_on(same_characters, f"right({column}, 2)")]
+    return [[same_characters, f"left({column}, 2)"], [same_characters, f"right({column}, 2)"]]
 
 
-def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list:
+BlockingRule = list[str] | str  # expressions equal on both sides (Splink's block_on), or a condition over l and r
+
+
+def blocking_rules(fields: set[str], ids: tuple[str, ...] = ()) -> list[BlockingRule]:
     """Candidate pairs: rules over the mapped fields, built to survive one corrupted value each
     (a typo'd surname still sounds alike, swapped names, a wrong birth date keeps postcode and initial,
-    an id with two digits swapped keeps its digits)."""
+    an id with two digits swapped keeps its digits). Kept engine-free, as a stored model keeps them."""
     names = {"first_name", "last_name"} <= fields
     rules = [
-        *[block_on(column) for column in ("email", "phone") if column in fields],
-        *[block_on(id_column(name)) for name in ids],
+        *[[column] for column in ("email", "phone") if column in fields],
+        *[[id_column(name)] for name in ids],
         *[rule for name in ids for rule in _transposed_id_rules(id_column(name))],
-        *(
-            [block_on("first_name", "last_name"), "l.first_name = r.last_name AND l.last_name = r.first_name"]
-            if names
-            else []
-        ),
-        *([block_on(PHONETIC_LAST_NAME, "year(dob)")] if {PHONETIC_LAST_NAME, "dob"} <= fields else []),
-        *([block_on("dob")] if "dob" in fields else []),
-        *([block_on("postcode", "substr(first_name, 1, 1)")] if {"postcode", "first_name"} <= fields else []),
-        *([block_on("street", "postcode")] if {"street", "postcode"} <= fields else []),
-        *([block_on("city", "last_name")] if {"city", "last_name"} <= fields else []),
+        *([["first_name", "last_name"], "l.first_name = r.last_name AND l.last_name = r.first_name"] if names else []),
+        *([[PHONETIC_LAST_NAME, "year(dob)"]] if {PHONETIC_LAST_NAME, "dob"} <= fields else []),
+        *([["dob"]] if "dob" in fields else []),
+        *([["postcode", "substr(first_name, 1, 1)"]] if {"postcode", "first_name"} <= fields else []),
+        *([["street", "postcode"]] if {"street", "postcode"} <= fields else []),
+        *([["city", "last_name"]] if {"city", "last_name"} <= fields else []),
     ]
     if not rules:
         raise ValueError("map names, email, phone, dob, postcode or an id: nothing else can find candidate pairs")
     return rules
 
 
+def _block(rule: BlockingRule):
+    return block_on(*rule) if isinstance(rule, list) else rule
+
+
 def person_settings(
-    fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, ...] = (), link_type: str = "dedupe_only"
+    fields: tuple[str, ...] = PIPELINE_FIELDS,
+    ids: tuple[str, ...] = (),
+    link_type: str = "dedupe_only",
+    swapped_names: bool | None = None,
+    rules: list[BlockingRule] | None = None,
 ) -> SettingsCreator:
-    """The model for records carrying `fields` (plus PHONETIC_LAST_NAME for phonetic blocking) and `ids`."""
+    """The model for records carrying `fields` (plus PHONETIC_LAST_NAME for phonetic blocking) and `ids`.
+
+    `swapped_names` (default: when both names are compared) adds the swapped-names level; `rules`
+    replace the default blocking rules (a stored model keeps those it was trained with)."""
     available = set(fields)
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
-        comparisons=_comparisons(available, ids),
-        blocking_rules_to_generate_predictions=blocking_rules(available, ids),
+        comparisons=_comparisons(available, ids, swapped_names),
+        blocking_rules_to_generate_predictions=[
+            _block(rule) for rule in (blocking_rules(available, ids) if rules is None else rules)
+        ],
         retain_intermediate_calculation_columns=True,
         # link_only tells files apart by this column; otherwise it only rides along for charts
         **(
@@ -235,35 +251,155 @@ def person_settings(
     )
 
 
+MODEL_FORMAT = "c360 person model parameters 1"
+
+
+def model_definition(
+    fields: tuple[str, ...] = PIPELINE_FIELDS, ids: tuple[str, ...] = (), link_type: str = "dedupe_only"
+) -> dict:
+    """What names a model's comparisons and blocking rules in this module, stored beside its numbers."""
+    return {
+        "fields": list(fields),
+        "ids": list(ids),
+        "link_type": link_type,
+        "swapped_names": {"first_name", "last_name"} <= set(fields),
+        "blocking_rules": blocking_rules(set(fields), ids),
+    }
+
+
+def definition_settings(definition: dict) -> SettingsCreator:
+    return person_settings(
+        tuple(definition["fields"]),
+        tuple(definition["ids"]),
+        definition["link_type"],
+        definition["swapped_names"],
+        definition["blocking_rules"],
+    )
+
+
+def model_parameters(settings: dict, definition: dict) -> dict:
+    """A trained model as the numbers Splink estimated (λ, m and u per level, each level named by its
+    label) and its definition, without SQL: every engine renders its own (`render_model`)."""
+    return {
+        "format": MODEL_FORMAT,
+        "definition": definition,
+        "probability_two_random_records_match": settings["probability_two_random_records_match"],
+        "comparisons": [
+            {
+                "output_column_name": comparison["output_column_name"],
+                "comparison_levels": [
+                    {
+                        "label_for_charts": level["label_for_charts"],
+                        **{
+                            key: level[key]
+                            for key in ("is_null_level", "m_probability", "u_probability")
+                            if key in level
+                        },
+                    }
+                    for level in comparison["comparison_levels"]
+                ],
+            }
+            for comparison in settings["comparisons"]
+        ],
+    }
+
+
+def _labels(comparison: dict) -> list[str]:
+    return [level["label_for_charts"] for level in comparison["comparison_levels"]]
+
+
+def render_model(model: dict, dialect: str, source: str = "the model") -> dict:
+    """Splink settings for `dialect` (duckdb or spark): the definitions rendered by Splink for that
+    engine, with the stored m and u copied level by level and the stored λ.
+
+    A Splink settings file (it carries SQL) is accepted only in the engine's own dialect; stored
+    levels that are not the definitions' (renamed, added, removed) are refused rather than guessed."""
+    if "sql_dialect" in model:
+        if model["sql_dialect"] != dialect:
+            raise UserError(
+                f"{source} is Splink SQL for {model['sql_dialect']}, not for engine {dialect}: "
+                "store it as parameters with `c360 identity train`"
+            )
+        return model
+    if model.get("format") != MODEL_FORMAT:
+        raise UserError(f"{source} is not a c360 person model ({MODEL_FORMAT!r}): run `c360 identity train`")
+    settings = definition_settings(model["definition"]).get_settings(dialect).as_dict()
+    stored = {comparison["output_column_name"]: comparison for comparison in model["comparisons"]}
+    defined = [comparison["output_column_name"] for comparison in settings["comparisons"]]
+    if list(stored) != defined:
+        raise UserError(f"{source} compares {list(stored)} but identity/model.py defines {defined}: retrain it")
+    for comparison in settings["comparisons"]:
+        trained = stored[comparison["output_column_name"]]
+        if _labels(trained) != _labels(comparison):
+            raise UserError(
+                f"{source}: {comparison['output_column_name']} levels {_labels(trained)} are not "
+                f"identity/model.py's {_labels(comparison)}: retrain it"
+            )
+        for level, numbers in zip(comparison["comparison_levels"], trained["comparison_levels"], strict=True):
+            level.update({key: numbers[key] for key in ("m_probability", "u_probability") if key in numbers})
+    settings["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return settings
+
+
+def model_settings(model: Path | dict, dialect: str) -> dict:
+    """A stored model file (or one just estimated) as Splink settings for `dialect`."""
+    if isinstance(model, dict):
+        return render_model(model, dialect)
+    if not model.exists():
+        raise FileNotFoundError(f"no trained identity model at {model}; run `c360 identity train`")
+    return render_model(json.loads(model.read_text()), dialect, str(model))
+
+
 @contextmanager
-def splink_session(con: duckdb.DuckDBPyConnection) -> Iterator[DuckDBAPI]:
-    """A Splink API on its own cursor, so its `SET schema` never leaks into our connection; its
-    scratch schema is dropped on the way out, whether the work succeeded or failed."""
+def splink_session(con) -> Iterator[DatabaseAPI]:
+    """The engine's Splink API for a warehouse connection (c360.engine.connect), its scratch cleared
+    on the way out whether the work succeeded or failed.
+
+    DuckDB: on its own cursor, so its `SET schema` never leaks into our connection; scratch tables in
+    SPLINK_SCHEMA. Spark: Splink's intermediate tables are session views, their lineage broken by
+    caching (no checkpoint folder to keep), the cache dropped afterwards.
+    """
+    if is_spark(con):
+        from identity.spark_splink import SparkSplinkAPI
+
+        try:
+            yield SparkSplinkAPI(spark_session=con.session, break_lineage_method="persist")
+        finally:
+            con.session.catalog.clearCache()
+        return
     try:
         yield DuckDBAPI(con.cursor(), output_schema=SPLINK_SCHEMA)
     finally:
         con.execute(f"DROP SCHEMA IF EXISTS {SPLINK_SCHEMA} CASCADE")
 
 
-def register_table(db_api: DuckDBAPI, table: str, alias: str) -> SplinkDataFrame:
-    """Expose a schema-qualified table to Splink under a unique bare name.
+def splink_relation(frame: SplinkDataFrame) -> str:
+    """How the warehouse connection names a table Splink wrote (DuckDB: in SPLINK_SCHEMA; Spark: a view)."""
+    if frame.db_api.sql_dialect.sql_dialect_str == "spark":
+        return frame.physical_name
+    return f"{SPLINK_SCHEMA}.{frame.physical_name}"
+
+
+def register_table(db_api: DatabaseAPI, table: str, alias: str) -> SplinkDataFrame:
+    """Expose a schema-qualified table (or a parenthesised query) to Splink under a unique bare name.
 
     Splink looks columns up by bare table name in information_schema, so a qualified name
     (or a bare name repeated in two schemas) would lose or double its columns.
     """
     bare = f"c360_{alias}"
-    db_api.duckdb_con.execute(f"CREATE OR REPLACE VIEW {SPLINK_SCHEMA}.{bare} AS SELECT * FROM {table}")
+    if db_api.sql_dialect.sql_dialect_str == "spark":
+        db_api.spark.sql(f"SELECT * FROM {table}").createOrReplaceTempView(bare)
+    else:
+        db_api.duckdb_con.execute(f"CREATE OR REPLACE VIEW {SPLINK_SCHEMA}.{bare} AS SELECT * FROM {table}")
     return db_api.register(bare, table_name=alias)
 
 
 def load_linker(records: SplinkDataFrame, model: Path | dict) -> Linker:
-    """A saved model (or one just estimated, as a settings dict); predictions pass warning_mode="never"
-    because the levels EM cannot observe keep the deliberate starting m values set in this module."""
-    if isinstance(model, dict):
-        return Linker(records, model, log_level=logging.WARNING)
-    if not model.exists():
-        raise FileNotFoundError(f"no trained identity model at {model}; run `c360 identity train`")
-    return Linker(records, str(model), log_level=logging.WARNING)
+    """A stored model (or one just estimated), rendered for the records' engine; predictions pass
+    warning_mode="never" because the levels EM cannot observe keep the deliberate starting m values
+    set in this module."""
+    settings = model_settings(model, records.db_api.sql_dialect.sql_dialect_str)
+    return Linker(records, settings, log_level=logging.WARNING)
 
 
 MIN_M = 1e-3

@@ -24,7 +24,7 @@ def normalisation_report(
 
     One join of staged rows to records counts every field at once."""
     counts = ", ".join(
-        f"count(nullif(trim(CAST(s.{raw} AS VARCHAR)), '')), count(r.{normalised})" for _, raw, normalised in fields
+        f"count(nullif(trim(CAST(s.{raw} AS STRING)), '')), count(r.{normalised})" for _, raw, normalised in fields
     )
     per_source = (
         con.execute(f"""

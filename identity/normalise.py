@@ -20,6 +20,7 @@ from nicknames import NickNamer
 from identity.dates import DATE_MACROS, DAY_FIRST
 
 NAME_VARIANTS_TABLE = "c360_name_variants"
+PHONE_LOOKUP = "c360_phone_lookup"  # identity's own: raw phone -> E.164
 
 _SQL_MACROS = """
 CREATE OR REPLACE TEMP MACRO c360_email(x) AS (

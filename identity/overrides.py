@@ -18,15 +18,19 @@ from pathlib import Path
 
 import duckdb
 import networkx as nx
+import pyarrow as pa
 import yaml
 
 from identity.records import SOURCES
+from identity.warehouse import create_table, drop_temporary, replace_rows
 
 logger = logging.getLogger(__name__)
 
 OVERRIDE_REPORT = "identity.override_report"
 OVERRIDE_CUTS = "identity.override_cuts"
 KINDS = ("must_link", "cannot_link")
+REPORT_COLUMNS = ("kind", "record_l", "record_r", "status", "detail")
+
 # A deterministic edge is a fact; cut one only when no scored path is left to cut.
 DETERMINISTIC_CAPACITY = 1e6
 # log2 odds of the strongest probability a double can tell apart from 1.0
@@ -81,12 +85,9 @@ def apply_overrides(
 
     Must-links go first, so a cannot-link never cuts what a steward asked to keep together.
     """
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {OVERRIDE_REPORT} (
-            kind VARCHAR, record_l VARCHAR, record_r VARCHAR, status VARCHAR, detail VARCHAR);
-        CREATE OR REPLACE TABLE {OVERRIDE_CUTS} AS
-        SELECT *, NULL::VARCHAR AS cut_for FROM {edges_table} WHERE false;
-    """)
+    columns = ", ".join(f"CAST(NULL AS STRING) AS {column}" for column in REPORT_COLUMNS)
+    create_table(con, OVERRIDE_REPORT, f"SELECT {columns} WHERE false")
+    create_table(con, OVERRIDE_CUTS, f"SELECT *, CAST(NULL AS STRING) AS cut_for FROM {edges_table} WHERE false")
     known = _existing_records(con, records_table, overrides)
     report = []
     for override in sorted(overrides, key=lambda o: KINDS.index(o.kind)):
@@ -96,10 +97,10 @@ def apply_overrides(
         elif override.record_l == override.record_r:
             status, detail = "not_applied", "both sides name the same record"
         elif override.kind == "must_link":
+            con.register("c360_must_link", _strings({"l": [override.record_l], "r": [override.record_r]}))
             con.execute(
                 f"INSERT INTO {edges_table} (unique_id_l, unique_id_r, kind, match_probability) "
-                "VALUES (least(?, ?), greatest(?, ?), 'override', 1.0)",
-                [override.record_l, override.record_r] * 2,
+                "SELECT least(l, r), greatest(l, r), 'override', 1.0 FROM c360_must_link"
             )
             status, detail = "applied", "joined by an override edge"
         else:
@@ -114,7 +115,8 @@ def apply_overrides(
                 detail,
             )
     if report:
-        con.executemany(f"INSERT INTO {OVERRIDE_REPORT} VALUES (?, ?, ?, ?, ?)", report)
+        con.register("c360_override_rows", _strings(dict(zip(REPORT_COLUMNS, map(list, zip(*report)), strict=True))))
+        con.execute(f"INSERT INTO {OVERRIDE_REPORT} SELECT * FROM c360_override_rows")
     counts = {
         "overrides_applied": sum(r[3] == "applied" for r in report),
         "overrides_not_applied": sum(r[3] == "not_applied" for r in report),
@@ -123,12 +125,18 @@ def apply_overrides(
     return counts
 
 
+def _strings(columns: dict[str, list[str]]) -> pa.Table:
+    """Rows for the warehouse as a registered Arrow table: Spark binds `?` in an INSERT out of order."""
+    return pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+
+
 def _existing_records(con: duckdb.DuckDBPyConnection, records_table: str, overrides: tuple[Override, ...]) -> set[str]:
     named = sorted({r for o in overrides for r in (o.record_l, o.record_r)})
     if not named:
         return set()
+    con.register("c360_named_records", _strings({"unique_id": named}))
     rows = con.execute(
-        f"SELECT unique_id FROM {records_table} WHERE unique_id IN (SELECT unnest(?))", [named]
+        f"SELECT unique_id FROM {records_table} WHERE unique_id IN (SELECT unique_id FROM c360_named_records)"
     ).fetchall()
     return {row[0] for row in rows}
 
@@ -167,18 +175,18 @@ def _cut(con: duckdb.DuckDBPyConnection, edges_table: str, override: Override) -
     except nx.NetworkXUnbounded:
         return "not_applied", "must-link overrides hold the two records together"
     cut = sorted((min(a, b), max(a, b)) for a, b in component.edges if (a in side) != (b in side))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE c360_cut AS SELECT unnest(?) AS unique_id_l, unnest(?) AS unique_id_r",
-        [[a for a, _ in cut], [b for _, b in cut]],
+    cut_for = f"{override.record_l} {override.record_r}"
+    con.register(
+        "c360_cut",
+        _strings(
+            {"unique_id_l": [a for a, _ in cut], "unique_id_r": [b for _, b in cut], "cut_for": [cut_for] * len(cut)}
+        ),
     )
-    con.execute(
-        f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, ? FROM {edges_table} e "
-        "SEMI JOIN c360_cut c USING (unique_id_l, unique_id_r)",
-        [f"{override.record_l} {override.record_r}"],
+    on_cut = "ON c.unique_id_l = e.unique_id_l AND c.unique_id_r = e.unique_id_r"
+    con.execute(f"INSERT INTO {OVERRIDE_CUTS} SELECT e.*, c.cut_for FROM {edges_table} e JOIN c360_cut c {on_cut}")
+    create_table(
+        con, "c360_kept_edges", f"SELECT e.* FROM {edges_table} e ANTI JOIN c360_cut c {on_cut}", temporary=True
     )
-    con.execute(f"""
-        DELETE FROM {edges_table} e
-        WHERE EXISTS (SELECT 1 FROM c360_cut c WHERE c.unique_id_l = e.unique_id_l
-                                               AND c.unique_id_r = e.unique_id_r)
-    """)
+    replace_rows(con, edges_table, "SELECT * FROM c360_kept_edges")
+    drop_temporary(con, "c360_kept_edges")
     return "applied", f"cut {len(cut)} edge(s)"

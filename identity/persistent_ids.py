@@ -10,12 +10,15 @@ identical ids while an id retired earlier can never be re-issued.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from identity.overrides import OVERRIDE_REPORT
-from identity.warehouse import table_exists
+from identity.warehouse import create_table, is_spark, replace_rows, table_exists
 
 logger = logging.getLogger(__name__)
 
@@ -25,42 +28,79 @@ REGISTRY = "identity.customer_ids"  # every id ever issued and the run that issu
 RUNS = "identity.runs"
 
 
+def _timestamp_type(con: duckdb.DuckDBPyConnection) -> str:
+    """An instant in time: DuckDB's TIMESTAMPTZ; Spark's TIMESTAMP is one (session-local display)."""
+    return "TIMESTAMP" if is_spark(con) else "TIMESTAMPTZ"
+
+
 def ensure_identity_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
-        CREATE SCHEMA IF NOT EXISTS identity;
-        CREATE TABLE IF NOT EXISTS {CUSTOMER_MAP} (
-            source VARCHAR NOT NULL, source_record_id VARCHAR NOT NULL, customer_id VARCHAR NOT NULL);
-        CREATE TABLE IF NOT EXISTS {HISTORY} (
-            old_id VARCHAR NOT NULL, new_id VARCHAR NOT NULL, changed_at TIMESTAMPTZ NOT NULL,
-            reason VARCHAR NOT NULL);
-        CREATE TABLE IF NOT EXISTS {REGISTRY} (
-            customer_id VARCHAR NOT NULL, issued_run INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS {RUNS} (
-            run_id INTEGER NOT NULL, started_at TIMESTAMPTZ NOT NULL, records BIGINT,
-            customers BIGINT, records_reassigned BIGINT);
-    """)
+    instant = _timestamp_type(con)
+    con.execute("CREATE SCHEMA IF NOT EXISTS identity")
+    for table, columns in (
+        (CUSTOMER_MAP, "source STRING NOT NULL, source_record_id STRING NOT NULL, customer_id STRING NOT NULL"),
+        (
+            HISTORY,
+            f"old_id STRING NOT NULL, new_id STRING NOT NULL, changed_at {instant} NOT NULL, reason STRING NOT NULL",
+        ),
+        (REGISTRY, "customer_id STRING NOT NULL, issued_run INTEGER NOT NULL"),
+        (
+            RUNS,
+            f"run_id INTEGER NOT NULL, started_at {instant} NOT NULL, records BIGINT, customers BIGINT, "
+            "records_reassigned BIGINT",
+        ),
+    ):
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB: one transaction. Spark has none: a run that fails midway leaves what it wrote, and
+    the next run recomputes every table from the clusters and the ids issued so far."""
+    if is_spark(con):
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_at: datetime) -> dict[str, int]:
     """Rewrite customer_map from `clusters(unique_id, source, source_record_id, cluster_id)`."""
     ensure_identity_tables(con)
-    run_id = con.execute(f"SELECT coalesce(max(run_id), 0) + 1 FROM {RUNS}").fetchone()[0]
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE c360_overlap AS
+    # fetchall, not fetchone: DuckDB 2 keeps an unfinished result open, and register() then fails
+    [(run_id,)] = con.execute(f"SELECT coalesce(max(run_id), 0) + 1 FROM {RUNS}").fetchall()
+    # values go in as registered Arrow rows, not `?`: Spark binds parameters of an INSERT out of order
+    con.register("c360_run_started", pa.table({"started_at": pa.array([started_at], pa.timestamp("us", "UTC"))}))
+    started = "(SELECT started_at FROM c360_run_started)"
+    with _transaction(con):
+        create_table(
+            con,
+            "c360_overlap",
+            f"""
             SELECT m.customer_id AS old_id, c.cluster_id, count(*) AS n, min(c.unique_id) AS first_member
             FROM {CUSTOMER_MAP} m
             JOIN {clusters} c ON c.source = m.source AND c.source_record_id = m.source_record_id
-            GROUP BY ALL;
-
-            -- an old id can only survive in the part holding most of its records
-            CREATE OR REPLACE TEMP TABLE c360_claims AS
+            GROUP BY ALL""",
+            temporary=True,
+        )
+        # an old id can only survive in the part holding most of its records
+        create_table(
+            con,
+            "c360_claims",
+            f"""
             SELECT o.old_id, o.cluster_id, coalesce(r.issued_run, 0) AS issued_run
             FROM c360_overlap o LEFT JOIN {REGISTRY} r ON r.customer_id = o.old_id
-            QUALIFY row_number() OVER (PARTITION BY o.old_id ORDER BY o.n DESC, o.first_member) = 1;
-
-            CREATE OR REPLACE TEMP TABLE c360_assigned AS
+            QUALIFY row_number() OVER (PARTITION BY o.old_id ORDER BY o.n DESC, o.first_member) = 1""",
+            temporary=True,
+        )
+        create_table(
+            con,
+            "c360_assigned",
+            f"""
             WITH kept AS (
                 SELECT cluster_id, old_id AS customer_id FROM c360_claims
                 QUALIFY row_number() OVER (PARTITION BY cluster_id ORDER BY issued_run, old_id) = 1
@@ -71,22 +111,22 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
                    coalesce(k.customer_id,
                             'cus_' || substr(md5(f.first_member || '@' || {run_id}), 1, 16)) AS customer_id,
                    k.customer_id IS NULL AS is_new
-            FROM firsts f LEFT JOIN kept k USING (cluster_id);
-        """)
+            FROM firsts f LEFT JOIN kept k USING (cluster_id)""",
+            temporary=True,
+        )
         con.execute(
             f"""
             INSERT INTO {HISTORY}
-            SELECT c.old_id, a.customer_id, ?::TIMESTAMPTZ, 'merge'
+            SELECT c.old_id, a.customer_id, {started}, 'merge'
             FROM c360_claims c JOIN c360_assigned a USING (cluster_id)
             WHERE a.customer_id <> c.old_id
             UNION ALL
-            SELECT o.old_id, a.customer_id, ?::TIMESTAMPTZ, 'split'
+            SELECT o.old_id, a.customer_id, {started}, 'split'
             FROM c360_overlap o JOIN c360_assigned a USING (cluster_id)
             ANTI JOIN c360_claims c ON c.old_id = o.old_id AND c.cluster_id = o.cluster_id
             WHERE a.customer_id <> o.old_id
             ORDER BY 4, 1, 2
-        """,
-            [started_at, started_at],
+        """
         )
         reassigned = con.execute(f"""
             SELECT count(*) FROM {CUSTOMER_MAP} m
@@ -94,23 +134,32 @@ def assign_customer_ids(con: duckdb.DuckDBPyConnection, clusters: str, started_a
             JOIN c360_assigned a ON a.cluster_id = c.cluster_id
             WHERE a.customer_id <> m.customer_id
         """).fetchone()[0]
-        con.execute(f"""
-            DELETE FROM {CUSTOMER_MAP};
-            INSERT INTO {CUSTOMER_MAP}
+        replace_rows(
+            con,
+            CUSTOMER_MAP,
+            f"""
             SELECT c.source, c.source_record_id, a.customer_id
             FROM {clusters} c JOIN c360_assigned a USING (cluster_id)
-            ORDER BY c.source, c.source_record_id;
-            INSERT INTO {REGISTRY}
-            SELECT customer_id, {run_id} FROM c360_assigned WHERE is_new ORDER BY customer_id;
-        """)
-        records, customers, new_ids = con.execute(
+            ORDER BY c.source, c.source_record_id""",
+        )
+        con.execute(
+            f"INSERT INTO {REGISTRY} SELECT customer_id, {run_id} FROM c360_assigned WHERE is_new ORDER BY customer_id"
+        )
+        [(records, customers, new_ids)] = con.execute(
             f"SELECT (SELECT count(*) FROM {CUSTOMER_MAP}), count(*), count(*) FILTER (WHERE is_new) FROM c360_assigned"
-        ).fetchone()
-        con.execute(f"INSERT INTO {RUNS} VALUES (?, ?, ?, ?, ?)", [run_id, started_at, records, customers, reassigned])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        ).fetchall()
+        run = {"records": records, "customers": customers, "records_reassigned": reassigned}
+        con.register(
+            "c360_run",
+            pa.table(
+                {
+                    "run_id": pa.array([run_id], pa.int32()),
+                    "started_at": pa.array([started_at], pa.timestamp("us", "UTC")),
+                    **{name: pa.array([value], pa.int64()) for name, value in run.items()},
+                }
+            ),
+        )
+        con.execute(f"INSERT INTO {RUNS} SELECT * FROM c360_run")
     logger.info(
         "run %d: %d records -> %d customers (%d new ids, %d records reassigned)",
         run_id,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from identity.model import SPLINK_SCHEMA, load_linker, register_table, splink_session
+from identity.model import load_linker, register_table, splink_relation, splink_session
+from identity.warehouse import create_table
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def score_pairs(
     with splink_session(con) as db_api:
         linker = load_linker(register_table(db_api, records_table, "records"), model)
         predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-        columns = set(predictions.as_duckdbpyrelation().columns)
+        scored = splink_relation(predictions)
+        columns = set(con.sql(f"SELECT * FROM {scored} LIMIT 0").to_arrow_table().column_names)
         guard = ""
         if require_first_name_agreement and "gamma_first_name" in columns:
             # a personal id equal or one typo apart is no household's: levels >= 2 are exact and one edit
@@ -42,15 +44,18 @@ def score_pairs(
                 *(f"{c} >= 2" for c in sorted(columns) if c.startswith("gamma_id_")),
             ]
             guard = "WHERE " + " OR ".join(["gamma_first_name <> 0", *personal])
-        con.execute(f"""
-            CREATE OR REPLACE TABLE {target} AS
+        create_table(
+            con,
+            target,
+            f"""
             SELECT least(unique_id_l, unique_id_r) AS unique_id_l,
                    greatest(unique_id_l, unique_id_r) AS unique_id_r,
                    match_weight, match_probability
-            FROM {SPLINK_SCHEMA}.{predictions.physical_name}
+            FROM {scored}
             {guard}
             ORDER BY 1, 2
-        """)
+        """,
+        )
     count = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
     logger.info("probabilistic edges: %d at p>=%.3f in %.1fs", count, threshold, time.perf_counter() - started)
     return count

@@ -11,9 +11,9 @@ import logging
 
 import duckdb
 
-from identity.normalise import NAME_VARIANTS_TABLE, build_phone_lookup, install_normalisers
+from identity.normalise import NAME_VARIANTS_TABLE, PHONE_LOOKUP, build_phone_lookup, install_normalisers
 from identity.person_models import model_relation
-from identity.warehouse import table_exists
+from identity.warehouse import create_table, is_spark, table_exists
 from registry import person_records, person_sources
 
 logger = logging.getLogger(__name__)
@@ -34,21 +34,20 @@ RECORD_COLUMNS = (
     "dob",
 )
 
-_EMPTY_SQL = """
-SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS source_record_id, NULL::VARCHAR AS first_name,
-       NULL::VARCHAR AS last_name, NULL::VARCHAR AS email, NULL::VARCHAR AS phone,
-       NULL::VARCHAR AS street, NULL::VARCHAR AS city, NULL::VARCHAR AS postcode,
-       NULL::VARCHAR AS dob, NULL::VARCHAR AS additional_emails
+# STRING: the text type both engines name so (DuckDB's VARCHAR; Spark's VARCHAR needs a length)
+_EMPTY_SQL = f"""
+SELECT {", ".join(f"CAST(NULL AS STRING) AS {c}" for c in (*RECORD_COLUMNS, "additional_emails"))}
 WHERE false
 """
 
 
-def _matching_columns(model: str) -> str:
+def _matching_columns(con: duckdb.DuckDBPyConnection, model: str) -> str:
     """A person-record model (macros/person_record.sql) as the staged columns identity matches on."""
-    columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in RECORD_COLUMNS if c != "dob")
+    columns = ", ".join(f"CAST({c} AS STRING) AS {c}" for c in RECORD_COLUMNS if c != "dob")
+    emails = "array_join" if is_spark(con) else "array_to_string"
     return (
-        f"SELECT {columns}, CAST(date_of_birth AS VARCHAR) AS dob,"
-        f" array_to_string(emails, ';') AS additional_emails FROM {model}"
+        f"SELECT {columns}, CAST(date_of_birth AS STRING) AS dob,"
+        f" {emails}(emails, ';') AS additional_emails FROM {model}"
     )
 
 
@@ -56,12 +55,44 @@ def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> Non
     """Union the person-record models of every registered source (dbt staging views, see
     identity.person_models) into `staging_table`; a source whose raw table is not loaded yet counts as empty."""
     records = person_records()
-    parts = [_matching_columns(model_relation(r)) for r in records if table_exists(con, model_relation(r))]
+    parts = [_matching_columns(con, model_relation(r)) for r in records if table_exists(con, model_relation(r))]
     missing = sorted({r.table for r in records if not table_exists(con, model_relation(r))})
     if missing:
         logger.warning("raw tables not loaded yet, treated as empty: %s", ", ".join(missing))
     union = "\nUNION ALL\n".join(parts or [_EMPTY_SQL])
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {staging_table} AS {union}")
+    create_table(con, staging_table, union, temporary=True)
+
+
+def records_sql(staging_table: str, extras: str = "") -> str:
+    """Normalised records from staged rows (c360_* normalisers and the phone lookup installed)."""
+    return f"""
+        WITH variants AS (
+            SELECT name, list(canonical ORDER BY canonical) AS canonicals
+            FROM {NAME_VARIANTS_TABLE} GROUP BY name
+        ), normalised AS (
+            SELECT s.source || ':' || s.source_record_id AS unique_id, s.source, s.source_record_id,
+                   c360_name(s.first_name) AS first_name, c360_name(s.last_name) AS last_name,
+                   c360_email(s.email) AS email, p.e164 AS phone,
+                   c360_text(s.street) AS street, c360_text(s.city) AS city,
+                   c360_postcode(s.postcode) AS postcode, c360_dob(s.dob) AS dob{extras}
+            FROM {staging_table} s LEFT JOIN {PHONE_LOOKUP} p ON p.raw = s.phone
+        )
+        SELECT n.*,
+               CASE WHEN n.first_name IS NOT NULL
+                    THEN list_distinct(list_append(coalesce(v.canonicals, []), n.first_name)) END
+                   AS first_name_variants
+        FROM normalised n LEFT JOIN variants v ON v.name = n.first_name
+        ORDER BY n.unique_id
+    """
+
+
+def additional_emails_sql(staging_table: str) -> str:
+    """(unique_id, email) for the further addresses a staged record lists (c360_email installed)."""
+    return f"""
+        SELECT s.source || ':' || s.source_record_id AS unique_id, c360_email(trim(e.extra)) AS email
+        FROM {staging_table} s, unnest(string_split(s.additional_emails, ';')) AS e(extra)
+        WHERE s.additional_emails IS NOT NULL
+    """
 
 
 def build_records(
@@ -77,39 +108,27 @@ def build_records(
     `extra_columns` adds {name: SQL over the staged row `s`} columns, e.g. ids a user mapped.
     """
     extras = "".join(f", {sql} AS {name}" for name, sql in (extra_columns or {}).items())
-    install_normalisers(con)
-    phones = build_phone_lookup(con, f"SELECT phone FROM {staging_table}", "c360_phone_lookup", phone_default_region)
-    logger.info("identity records: normalised %d distinct phone numbers", phones)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {target} AS
-        WITH variants AS (
-            SELECT name, list(canonical ORDER BY canonical) AS canonicals
-            FROM {NAME_VARIANTS_TABLE} GROUP BY name
-        ), normalised AS (
-            SELECT s.source || ':' || s.source_record_id AS unique_id, s.source, s.source_record_id,
-                   c360_name(s.first_name) AS first_name, c360_name(s.last_name) AS last_name,
-                   c360_email(s.email) AS email, p.e164 AS phone,
-                   c360_text(s.street) AS street, c360_text(s.city) AS city,
-                   c360_postcode(s.postcode) AS postcode, c360_dob(s.dob) AS dob{extras}
-            FROM {staging_table} s LEFT JOIN c360_phone_lookup p ON p.raw = s.phone
-        )
-        SELECT n.*,
-               CASE WHEN n.first_name IS NOT NULL
-                    THEN list_distinct(list_append(coalesce(v.canonicals, []), n.first_name)) END
-                   AS first_name_variants
-        FROM normalised n LEFT JOIN variants v ON v.name = n.first_name
-        ORDER BY n.unique_id
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {emails_target} AS
+    if is_spark(con):
+        from identity.batch_normalise import normalise_on_spark
+
+        additional = normalise_on_spark(con, staging_table, target, phone_default_region)
+    else:
+        install_normalisers(con)
+        phones = build_phone_lookup(con, f"SELECT phone FROM {staging_table}", PHONE_LOOKUP, phone_default_region)
+        logger.info("identity records: normalised %d distinct phone numbers", phones)
+        create_table(con, target, records_sql(staging_table, extras))
+        additional = additional_emails_sql(staging_table)
+    create_table(
+        con,
+        emails_target,
+        f"""
         SELECT DISTINCT unique_id, email FROM (
             SELECT unique_id, email FROM {target} WHERE email IS NOT NULL
             UNION ALL
-            SELECT s.source || ':' || s.source_record_id, c360_email(trim(e.extra))
-            FROM {staging_table} s, unnest(string_split(s.additional_emails, ';')) AS e(extra)
-            WHERE s.additional_emails IS NOT NULL
-        ) WHERE email IS NOT NULL
-    """)
+            {additional}
+        ) e WHERE email IS NOT NULL
+    """,
+    )
     count = con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
     logger.info("built %d identity records", count)
     return count

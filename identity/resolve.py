@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
+from c360.engine import connect
 from c360.settings import Settings
 from identity.clusters import cluster_records
 from identity.config import IdentityConfig, load_identity_config
@@ -19,6 +22,7 @@ from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
 from identity.person_models import ensure_person_models
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
+from identity.warehouse import create_table
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +33,16 @@ CLUSTERS = "identity.clusters"
 
 
 def _union_edges(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"""
-        CREATE OR REPLACE TABLE {EDGES} AS
-        SELECT unique_id_l, unique_id_r, kind, 1.0::DOUBLE AS match_probability FROM {DETERMINISTIC_EDGES}
+    create_table(
+        con,
+        EDGES,
+        f"""
+        SELECT unique_id_l, unique_id_r, kind, CAST(1.0 AS DOUBLE) AS match_probability FROM {DETERMINISTIC_EDGES}
         UNION ALL
         SELECT unique_id_l, unique_id_r, 'splink', match_probability FROM {SCORED_PAIRS}
         ORDER BY unique_id_l, unique_id_r, kind
-    """)
+    """,
+    )
 
 
 def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) -> dict:
@@ -68,9 +75,15 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
     return result
 
 
-def run_identity(settings: Settings, config: IdentityConfig | None = None) -> dict:
-    """Resolve the warehouse at `settings.warehouse`; returns counts (records, customers, edges, time)."""
+def run_identity(
+    settings: Settings,
+    config: IdentityConfig | None = None,
+    person_models: Callable[[Path], None] = ensure_person_models,
+) -> dict:
+    """Resolve the warehouse of `settings` on the configured engine; returns counts (records,
+    customers, edges, time). `person_models` first makes sure the person-record models identity
+    reads exist (by default dbt builds the missing ones)."""
     config = config or load_identity_config()
-    ensure_person_models(settings.warehouse)
-    with duckdb.connect(str(settings.warehouse)) as con:
+    person_models(settings.warehouse)
+    with connect(settings) as con:
         return resolve_warehouse(con, config)

@@ -12,13 +12,16 @@ import duckdb
 from splink import Linker, block_on
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from c360.engine import connect
 from c360.settings import Settings
 from identity.config import IdentityConfig, load_identity_config
 from identity.model import (
     PIPELINE_FIELDS,
+    definition_settings,
     id_column,
+    model_definition,
+    model_parameters,
     order_levels,
-    person_settings,
     register_table,
     splink_session,
 )
@@ -55,12 +58,14 @@ def estimate_model(
     em_blocking_rules: list | None = None,
     u_max_pairs: int | None = None,
 ) -> tuple[dict, list[str]]:
-    """The estimated model as a Splink settings dict, and the level-order fixes applied to it.
+    """The estimated model's parameters (identity.model.model_parameters), and the level-order fixes
+    applied to it.
 
     Raises splink's EMTrainingException (or ValueError) when the records cannot support EM.
     """
     available = set(fields)
-    linker = Linker(records, person_settings(fields, ids, link_type), log_level=logging.WARNING)
+    definition = model_definition(fields, ids, link_type)
+    linker = Linker(records, definition_settings(definition), log_level=logging.WARNING)
     rules = exact_rules(available, ids)
     if not rules:
         raise ValueError(
@@ -77,13 +82,13 @@ def estimate_model(
     changes = order_levels(model, u_pairs)
     for change in changes:
         logger.info("model level order: %s", change)
-    return model, changes
+    return model_parameters(model, definition), changes
 
 
 def train_on_table(
     con: duckdb.DuckDBPyConnection, records_table: str, config: IdentityConfig, model_path: Path
 ) -> Path:
-    """Estimate the pipeline model on a table with identity.records' columns and save it as JSON."""
+    """Estimate the pipeline model on a table with identity.records' columns and save its parameters as JSON."""
     started = time.perf_counter()
     with splink_session(con) as db_api:
         model, _ = estimate_model(
@@ -101,7 +106,7 @@ def train_model(settings: Settings, config: IdentityConfig | None = None) -> Pat
     """Train on the warehouse's current raw records; writes the model path from config."""
     config = config or load_identity_config()
     ensure_person_models(settings.warehouse)
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with connect(settings) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS identity")
         stage_raw_records(con, "c360_staged_records")
         build_records(con, "c360_staged_records", RECORDS, RECORD_EMAILS, config.phone_default_region)
