@@ -15,7 +15,7 @@ emails as (
         records.first_seen,
         records.last_seen
     from records
-    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted (email)
+    {{ unnest_join(list_append_value('coalesce(records.emails, ' ~ empty_string_list() ~ ')', 'records.email'), 'asserted', 'email') }}
     where nullif(trim(asserted.email), '') is not null
 ),
 
