@@ -24,9 +24,9 @@ class SessionPythonJobHelper(PythonJobHelper):
     def submit(self, compiled_code: str) -> None:
         from pyspark.sql import SparkSession
 
-        session = SparkSession.getActiveSession()
-        if session is None:
-            raise RuntimeError("no active Spark session for the Python model: c360.dbt_runner creates it")
+        # dbt runs models on worker threads, where no session is active: the process's one is found
+        # like dbt-spark's own cursor finds it
+        session = SparkSession.builder.getOrCreate()
         name = self.parsed_model.get("unique_id", "python model")
         exec(compile(compiled_code, name, "exec"), {"spark": session, "__name__": name})  # noqa: S102
 
