@@ -96,8 +96,12 @@ def copy_sources_to_spark(duckdb_settings: Settings, spark_settings: Settings) -
     spark = spark_session(spark_settings)
     copied = {}
     with duckdb.connect(str(duckdb_settings.warehouse), read_only=True) as con:
-        present = {f"{schema}.{table}" for schema, table in con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
+        present = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select table_schema, table_name from information_schema.tables"
+            ).fetchall()
+        }
         for relation in dbt_sources(duckdb_settings):
             if relation not in present:
                 continue  # an optional source never loaded (stg_support__tickets builds without it)

@@ -27,6 +27,9 @@
 {% macro default__epoch_seconds(timestamp) -%}epoch({{ timestamp }}){%- endmacro %}
 {% macro spark__epoch_seconds(timestamp) -%}cast(unix_micros({{ timestamp }}) as double) / 1000000{%- endmacro %}
 
+{#- Seconds (a double) from one timestamp to a later one. -#}
+{% macro seconds_between(start, end) -%}({{ epoch_seconds(end) }} - {{ epoch_seconds(start) }}){%- endmacro %}
+
 {#- A double as a whole number: DuckDB's cast rounds half to even, Spark's cast truncates. -#}
 {% macro rounded_bigint(number) -%}{{ adapter.dispatch('rounded_bigint')(number) }}{%- endmacro %}
 {% macro default__rounded_bigint(number) -%}cast({{ number }} as bigint){%- endmacro %}

@@ -40,6 +40,11 @@
     {{ return(['source'] + person_record_shape().keys() | list) }}
 {%- endmacro %}
 
+{#- One row per address a person record asserts (its `emails` and its `email`), as `<alias>.email`. -#}
+{% macro join_asserted_emails(records, alias) -%}
+    {{ unnest_join(list_append_value('coalesce(' ~ records ~ '.emails, ' ~ empty_string_list() ~ ')', records ~ '.email'), alias, 'email') }}
+{%- endmacro %}
+
 {#- The person sources of the registry (config/registry/), in its order: the `person_record_models`
     var, which c360 passes to every dbt run (registry.dbt_vars). -#}
 {% macro person_sources() -%}

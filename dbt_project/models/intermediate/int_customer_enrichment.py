@@ -41,7 +41,9 @@ def model(dbt, session):
 def _enrich_everyone_locally(dbt):
     """Spark: dbt-spark drops the previous build before a Python model runs, so every customer is
     enriched, by the same lookups, in an in-memory DuckDB over the inputs as Arrow."""
-    local, inputs = local_inputs(dbt, ["dim_customers", "stg_crm__contacts", "stg_identity__customer_map", "stg_crm__companies"])
+    local, inputs = local_inputs(
+        dbt, ["dim_customers", "stg_crm__contacts", "stg_identity__customer_map", "stg_crm__companies"]
+    )
     return enrich_customers(
         local,
         customers=inputs["dim_customers"],

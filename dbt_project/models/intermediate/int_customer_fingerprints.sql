@@ -24,8 +24,9 @@ select
     customers.customer_id,
     'enrichment_inputs' as source,
     customers.customer_id as source_record_id,
-    {{ values_fingerprint(['customers.email', 'customers.phone', 'customers.postcode', 'customers.city', 'customers.country']) }}
-        as fingerprint
+    {{ values_fingerprint([
+        'customers.email', 'customers.phone', 'customers.postcode', 'customers.city', 'customers.country'
+    ]) }} as fingerprint
 from {{ ref('dim_customers') }} as customers
 {%- for source, (model, key) in contact_inputs.items() %}
 union all

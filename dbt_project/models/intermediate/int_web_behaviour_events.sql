@@ -15,7 +15,8 @@ select
     case when event_type = 'page' then 'page' else event_name end as event_name,
     event_at as occurred_at,
     case
-        when event_type = 'page' then {{ json_object_text({'path': 'page_path', 'url': 'page_url', 'title': 'page_title'}) }}
+        when event_type = 'page'
+            then {{ json_object_text({'path': 'page_path', 'url': 'page_url', 'title': 'page_title'}) }}
         else properties
     end as properties
 from {{ ref('stg_web__events') }}

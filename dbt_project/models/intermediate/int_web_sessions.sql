@@ -79,7 +79,7 @@ select
     {{ latest_non_null('user_id', 'event_at') }} as user_id,
     min(event_at) as session_start,
     max(event_at) as session_end,
-    {{ rounded_bigint(epoch_seconds('max(event_at)') ~ ' - ' ~ epoch_seconds('min(event_at)')) }} as duration_seconds,
+    {{ rounded_bigint(seconds_between('min(event_at)', 'max(event_at)')) }} as duration_seconds,
     count(*) as events,
     count(*) filter (where event_type = 'page') as page_views,
     count(*) filter (

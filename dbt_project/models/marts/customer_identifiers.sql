@@ -15,7 +15,7 @@ emails as (
         records.first_seen,
         records.last_seen
     from records
-    {{ unnest_join(list_append_value('coalesce(records.emails, ' ~ empty_string_list() ~ ')', 'records.email'), 'asserted', 'email') }}
+    {{ join_asserted_emails('records', 'asserted') }}
     where nullif(trim(asserted.email), '') is not null
 ),
 

@@ -26,7 +26,7 @@ paths as (
         touch.source,
         touch.medium,
         touch.campaign,
-        ({{ epoch_seconds('conversion.converted_at') }} - {{ epoch_seconds('touch.touched_at') }}) / 86400.0 as days_before_conversion
+        {{ seconds_between('touch.touched_at', 'conversion.converted_at') }} / 86400.0 as days_before_conversion
     from conversions as conversion
     left join touches as touch
         on touch.customer_id = conversion.customer_id

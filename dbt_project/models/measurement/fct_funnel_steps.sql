@@ -62,7 +62,7 @@ counts as (
         breakdown,
         breakdown_value,
         count(*) as customers,
-        median({{ epoch_seconds('reached_at') }} - {{ epoch_seconds('previous_reached_at') }}) / 3600.0 as median_hours_from_previous_step
+        median({{ seconds_between('previous_reached_at', 'reached_at') }}) / 3600.0 as median_hours_from_previous_step
     from broken_down
     group by funnel, step_number, breakdown, breakdown_value
 ),

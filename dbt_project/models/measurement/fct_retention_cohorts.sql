@@ -49,8 +49,9 @@ cohort_sizes as (
 grid as (
     select
         sizes.*,
-        {{ integer_series(0, periods_between('sizes.grain', 'sizes.cohort_period', 'date_trunc(sizes.grain, reference.as_of)')) }}
-            as period_number
+        {{ integer_series(0, periods_between(
+            'sizes.grain', 'sizes.cohort_period', 'date_trunc(sizes.grain, reference.as_of)'
+        )) }} as period_number
     from cohort_sizes as sizes
     cross join (select {{ as_of() }} as as_of) as reference
 ),
