@@ -247,3 +247,16 @@
         when 'month' then cast(round(months_between(date_trunc('month', {{ end }}), date_trunc('month', {{ start }}))) as bigint)
     end
 {%- endmacro %}
+
+{#- A unit-test fixture's list value reaches safe_cast as a list, which renders as `['a', 'b']`:
+    DuckDB's list literal, a syntax error on Spark, whose literal is `array('a', 'b')`. Everything
+    else is cast as dbt-spark's own safe_cast does. -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- if field is iterable and field is not string and field is not mapping -%}
+    cast(array({% for item in field %}{{ dbt.string_literal(dbt.escape_single_quotes(item)) }}{{ ', ' if not loop.last }}{% endfor %}) as {{ type }})
+    {%- elif field is string and cast_from_string_unsupported_for(type) -%}
+    cast({{ field.strip('"').strip("'") }} as {{ type }})
+    {%- else -%}
+    cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro %}

@@ -25,10 +25,8 @@ sessions as (
         customer_id,
         session_start as occurred_at,
         'web session' as kind,
-        format(
-            'landed on {}, {} page views{}', coalesce(landing_page, '?'), page_views,
-            case when converted then ', converted' else '' end
-        ) as summary,
+        'landed on ' || coalesce(landing_page, '?') || ', ' || cast(page_views as string) || ' page views'
+        || case when converted then ', converted' else '' end as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
     where {{ is_changed_customers_web_row() }}
