@@ -6,13 +6,16 @@ again. dbt hashes the profile, warehouse path included, into its partial-parse s
 for one warehouse is thrown away for the next; dbt's work folder is therefore kept per warehouse
 (`<warehouse>.dbt/`), and a manifest parsed in this process is reused for every warehouse whose
 file has the same name (the name is dbt-duckdb's database name, the only thing in the manifest
-that comes from the profile).
+that comes from the profile). The engine (c360.engine) chooses the profile's target: on Spark the
+SparkSession is created first (dbt-spark's session method finds it), the manifest comes from the
+target alone, whatever the warehouse path, and is parsed into its own folder.
 
 dbt keeps global state (flags, adapters, the event manager), so invocations take turns.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -27,8 +30,9 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt_common.events.base_types import EventMsg
 
+from c360.engine import load_engine_config, spark_session
 from c360.errors import UserError
-from c360.settings import DBT_PROJECT_DIR
+from c360.settings import DBT_PROJECT_DIR, Settings
 from registry import dbt_vars
 
 logger = logging.getLogger(__name__)
@@ -62,8 +66,13 @@ def work_dir(warehouse: Path) -> Path:
 
 
 def _project_args() -> list[str]:
-    """The arguments every invocation shares (besides `--vars`: `_vars_args`)."""
-    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    """The arguments every invocation shares (besides `--vars`: `_vars_args`): the engine's target."""
+    target = load_engine_config().dbt_target
+    return ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target", target]
+
+
+def _on_spark() -> bool:
+    return load_engine_config().name == "spark"
 
 
 def _work_args(warehouse: Path, target: Path | None) -> list[str]:
@@ -96,11 +105,15 @@ def parsed_project(warehouse: Path, args: Sequence[str] = ()) -> ParsedProject:
     process's cache when the project files and the vars are unchanged, else parsed by dbt
     (partially, when the warehouse's own manifest/partial_parse.msgpack is still valid)."""
     vars_args = _vars_args(args)
-    key = (warehouse.name, tuple(_project_args()), vars_args, _project_state())
+    spark = _on_spark()
+    # dbt-duckdb names the database after the file; dbt-spark's relations carry no database
+    key = (None if spark else warehouse.name, tuple(_project_args()), vars_args, _project_state())
     with _turn:
         cached = _parsed.get(key)
         if cached is None or not cached.manifest_path.exists():
-            parsed_into = work_dir(warehouse) / "manifest"  # builds write target/: this stays the parse's
+            # builds write target/: this stays the parse's (one per target: a parse for the other
+            # engine's target would overwrite it)
+            parsed_into = work_dir(warehouse) / ("manifest.spark" if spark else "manifest")
             result = invoke(warehouse, ["parse", *vars_args], manifest=None, target=parsed_into)
             if not result.success:
                 raise DbtParseError(result)
@@ -125,6 +138,12 @@ def invoke(
                 manifest = parsed_project(warehouse, args).manifest
             except DbtParseError as failed:
                 return failed.result  # the command fails where dbt's own would: while parsing
+        spark = _on_spark()
+        if spark:
+            from c360.dbt_spark import use_session_python_models  # dbt-spark: the Spark extra
+
+            spark_session(dataclasses.replace(Settings.from_env(), warehouse=warehouse))
+            use_session_python_models()
         previous = os.environ.get("C360_WAREHOUSE")
         os.environ["C360_WAREHOUSE"] = str(warehouse)  # dbt_project/profiles.yml reads it
         try:
@@ -132,7 +151,8 @@ def invoke(
             command = [*_without_vars(args), *_vars_args(args)]
             return runner.invoke([*command, *_project_args(), *_work_args(warehouse, target), *console])
         finally:
-            _close_dbt_connection()
+            if not spark:
+                _close_dbt_connection()
             if previous is None:
                 os.environ.pop("C360_WAREHOUSE", None)
             else:

@@ -7,7 +7,7 @@
         when lower({{ medium }}) in {{ sql_list(mediums) }} then '{{ channel }}'
         {%- endfor %}
         when {{ medium }} is not null then 'Other'
-        when regexp_matches({{ web_domain(referrer) }}, '(^|\.)({{ var("attribution_search_engines") | join("|") }})\.')
+        when {{ regexp_contains(web_domain(referrer), "'(^|[.])(" ~ var('attribution_search_engines') | join('|') ~ ")[.]'") }}
             then 'Organic Search'
         when {{ referrer }} is not null then 'Referral'
         else 'Direct'

@@ -47,8 +47,12 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config every such model shares: `{{ config(**changed_customers_config()) }}`. -#}
-{% macro changed_customers_config() -%}
+{#- The config every such model shares: `{{ config(**changed_customers_config()) }}`. Spark's
+    Parquet tables cannot delete rows: there the models are rebuilt whole (macros/cross_engine.sql,
+    keyed_incremental_config). -#}
+{% macro changed_customers_config() -%}{{ return(adapter.dispatch('changed_customers_config')()) }}{%- endmacro %}
+{% macro spark__changed_customers_config() -%}{{ return(spark__keyed_incremental_config(none)) }}{%- endmacro %}
+{% macro default__changed_customers_config() -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',

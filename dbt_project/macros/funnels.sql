@@ -46,7 +46,7 @@
     {%- if rows -%}
     select * from (values {{ rows | join(', ') }}) as step(funnel, step_number, step_name)
     {%- else -%}
-    select null::varchar as funnel, null::integer as step_number, null::varchar as step_name where false
+    select null::string as funnel, null::integer as step_number, null::string as step_name where false
     {%- endif -%}
 {%- endmacro %}
 
@@ -56,8 +56,8 @@
     {%- set funnels = validated_funnels() -%}
     {%- set selects = [] -%}
     {%- if funnels | length == 0 %}
-    select null::varchar as funnel, null::integer as step_number, null::varchar as step_name,
-        null::varchar as customer_id, null::timestamp as entered_at, null::timestamp as reached_at,
+    select null::string as funnel, null::integer as step_number, null::string as step_name,
+        null::string as customer_id, null::timestamp as entered_at, null::timestamp as reached_at,
         null::timestamp as previous_reached_at
     where false
     {%- else %}
@@ -82,7 +82,7 @@
         inner join funnel_{{ funnel_index }}_step_{{ loop.index - 1 }} as previous
             on previous.customer_id = event.customer_id
             and event.occurred_at >= previous.reached_at
-            and event.occurred_at <= previous.entered_at + to_days({{ funnel.window_days }})
+            and event.occurred_at <= previous.entered_at + interval {{ funnel.window_days }} day
         where {{ filters | join(' and ') }}
         group by event.customer_id, previous.entered_at, previous.reached_at
         {%- endif %}

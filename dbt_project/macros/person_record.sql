@@ -3,24 +3,7 @@
     the columns its source asserts, each a SQL expression; the rest are typed nulls, so every
     person-record model has every column, in this order and of this type. -#}
 {% macro person_record(source, columns) -%}
-    {%- set shape = {
-        'source_record_id': 'varchar',
-        'first_name': 'varchar',
-        'last_name': 'varchar',
-        'email': 'varchar',
-        'phone': 'varchar',
-        'company_name': 'varchar',
-        'street': 'varchar',
-        'city': 'varchar',
-        'postcode': 'varchar',
-        'region': 'varchar',
-        'country': 'varchar',
-        'date_of_birth': 'date',
-        'emails': 'varchar[]',
-        'observed_at': 'timestamp',
-        'first_seen': 'timestamp',
-        'last_seen': 'timestamp',
-    } -%}
+    {%- set shape = person_record_shape() -%}
     {%- for column in columns if column not in shape -%}
         {{ exceptions.raise_compiler_error("person_record(" ~ source ~ "): '" ~ column ~ "' is not a person-record column; expected one of " ~ shape | join(', ')) }}
     {%- endfor -%}
@@ -28,6 +11,38 @@
     {%- for column, type in shape.items() %}
     cast({{ columns.get(column, 'null') }} as {{ type }}) as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Every person-record column but `source`, with its type. -#}
+{% macro person_record_shape() -%}
+    {{ return({
+        'source_record_id': 'string',
+        'first_name': 'string',
+        'last_name': 'string',
+        'email': 'string',
+        'phone': 'string',
+        'company_name': 'string',
+        'street': 'string',
+        'city': 'string',
+        'postcode': 'string',
+        'region': 'string',
+        'country': 'string',
+        'date_of_birth': 'date',
+        'emails': type_string_list(),
+        'observed_at': 'timestamp',
+        'first_seen': 'timestamp',
+        'last_seen': 'timestamp',
+    }) }}
+{%- endmacro %}
+
+{#- The columns of every person record, in order (int_source_records unions them by these names). -#}
+{% macro person_record_columns() -%}
+    {{ return(['source'] + person_record_shape().keys() | list) }}
+{%- endmacro %}
+
+{#- One row per address a person record asserts (its `emails` and its `email`), as `<alias>.email`. -#}
+{% macro join_asserted_emails(records, alias) -%}
+    {{ unnest_join(list_append_value('coalesce(' ~ records ~ '.emails, ' ~ empty_string_list() ~ ')', records ~ '.email'), alias, 'email') }}
 {%- endmacro %}
 
 {#- The person sources of the registry (config/registry/), in its order: the `person_record_models`

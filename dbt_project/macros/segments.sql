@@ -132,7 +132,7 @@
         {%- do filters.append("event.source = 'email' and event.event_name = '" ~ email_actions[name] ~ "'") -%}
         {%- if 'campaign' in condition -%}
             {%- set campaign = segment_literal(segment_name, condition.campaign | string) -%}
-            {%- do filters.append("(json_extract_string(event.properties, '$.campaign_id') = " ~ campaign ~ " or json_extract_string(event.properties, '$.campaign_name') = " ~ campaign ~ ")") -%}
+            {%- do filters.append("(" ~ json_text('event.properties', 'campaign_id') ~ " = " ~ campaign ~ " or " ~ json_text('event.properties', 'campaign_name') ~ " = " ~ campaign ~ ")") -%}
         {%- endif -%}
     {%- elif kind == 'deal_stage' -%}
         {%- do filters.append("event.source = 'crm_deal' and event.event_name = " ~ segment_literal(segment_name, name | lower)) -%}
@@ -156,7 +156,7 @@
         {%- if op not in property_ops -%}
             {{ segment_fail(segment_name, at ~ "field 'op' is '" ~ op ~ "'; expected one of " ~ property_ops | join(', ')) }}
         {%- endif -%}
-        {%- set text = "json_extract_string(event.properties, '$." ~ '"' ~ filter.property | replace("'", "''") | replace('"', '') ~ '"' ~ "')" -%}
+        {%- set text = json_text('event.properties', filter.property | replace("'", "''") | replace('"', '')) -%}
         {%- if op in ['in', 'not_in'] -%}
             {%- if filter.value is string or filter.value is not iterable or filter.value | length == 0 -%}
                 {{ segment_fail(segment_name, at ~ "field 'value' must be a non-empty list for op " ~ op) }}
@@ -201,7 +201,7 @@
         {%- if days is not integer or days is sameas true or days <= 0 -%}
             {{ segment_fail(segment_name, where ~ "field 'within_days' must be a positive whole number of days") }}
         {%- endif -%}
-        {%- do filters.append("event.occurred_at > " ~ reference ~ " - to_days(" ~ days ~ ") and event.occurred_at <= " ~ reference) -%}
+        {%- do filters.append("event.occurred_at > " ~ reference ~ " - interval " ~ days ~ " day and event.occurred_at <= " ~ reference) -%}
     {%- elif 'between' in condition -%}
         {%- set bounds = condition.between -%}
         {%- if bounds is string or bounds is not iterable or bounds | length != 2 -%}
@@ -281,7 +281,7 @@
     where coalesce({{ conditions | join(' and ' if match == 'all' else ' or ') }}, false)
     {% if not loop.last %}union all{% endif %}
     {%- else %}
-    select null::varchar as {{ 'customer_id' if level == 'customers' else 'account_id' }}, null::varchar as segment where false
+    select null::string as {{ 'customer_id' if level == 'customers' else 'account_id' }}, null::string as segment where false
     {%- endfor -%}
 {%- endmacro %}
 
@@ -350,14 +350,14 @@
                 "select customer_id, segment, split_group, "
                 ~ ("split_group = '" ~ holdout[0] ~ "'" if holdout else "false") ~ " as is_holdout, since"
                 ~ " from (select customer_id, segment, since, case " ~ cases | join(' ') ~ " end as split_group"
-                ~ " from (select *, cast(md5_number(customer_id || '|' || '" ~ segment.splits.salt | replace("'", "''")
-                ~ "') % 100 as integer) as bucket from " ~ membership_relation ~ " where segment = '" ~ segment.name ~ "'))"
+                ~ " from (select *, cast(" ~ md5_number_mod("customer_id || '|' || '" ~ segment.splits.salt | replace("'", "''") ~ "'", 100)
+                ~ " as integer) as bucket from " ~ membership_relation ~ " where segment = '" ~ segment.name ~ "'))"
             ) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if compiled -%}
     {{ compiled | join('\nunion all\n') }}
     {%- else -%}
-    select null::varchar as customer_id, null::varchar as segment, null::varchar as split_group, null::boolean as is_holdout, null::timestamp as since where false
+    select null::string as customer_id, null::string as segment, null::string as split_group, null::boolean as is_holdout, null::timestamp as since where false
     {%- endif -%}
 {%- endmacro %}

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key='event_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(**keyed_incremental_config('event_id')) }}
 {#- Web order events (`order_events` var; Segment's `Order Completed` by default) with the order
     id, revenue and currency read from the properties the vars name. One row per event: two events
     for one order are merged in fct_orders, which counts them. The text of the revenue property is
@@ -14,7 +9,7 @@
     sessions. -#}
 {%- set watermark = none -%}
 {%- if is_incremental() and execute -%}
-    {%- set watermark = run_query("select cast(max(ordered_at) as varchar) from " ~ this).rows[0][0] -%}
+    {%- set watermark = run_query("select cast(max(ordered_at) as string) from " ~ this).rows[0][0] -%}
 {%- endif %}
 with events as (
     -- track events keep their name there (page views are named `page`)

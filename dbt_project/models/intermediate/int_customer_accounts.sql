@@ -53,7 +53,7 @@ by_email_domain as (
         'email_domain' as account_source,
         records.last_seen as linked_at
     from {{ ref('int_customer_records') }} as records
-    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted (email)
+    {{ join_asserted_emails('records', 'asserted') }}
     inner join companies on companies.domain = lower(split_part(trim(asserted.email), '@', 2))
 ),
 

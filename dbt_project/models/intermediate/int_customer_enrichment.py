@@ -7,12 +7,15 @@ are enriched again; the others keep their rows from the table this build replace
 model because dbt-duckdb's incremental Python models stage their rows in a temporary table the
 build's own connection cannot see."""
 
+from c360.dbt_python_models import local_inputs, runs_on_spark, to_spark
 from enrichment.customers import enrich_customers
 from identity.config import load_identity_config
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    if runs_on_spark(session):
+        return to_spark(session, _enrich_everyone_locally(dbt))
     customers = everyone = dbt.ref("dim_customers")
     changed = dbt.ref("int_changed_customers").filter("enrichment_changed").select("customer_id")
     previous = _previous_rows(dbt, session)
@@ -33,6 +36,22 @@ def model(dbt, session):
         everyone.select("customer_id"), "customer_id", how="semi"
     )
     return session.sql("select * from kept union all by name select * from enriched")
+
+
+def _enrich_everyone_locally(dbt):
+    """Spark: dbt-spark drops the previous build before a Python model runs, so every customer is
+    enriched, by the same lookups, in an in-memory DuckDB over the inputs as Arrow."""
+    local, inputs = local_inputs(
+        dbt, ["dim_customers", "stg_crm__contacts", "stg_identity__customer_map", "stg_crm__companies"]
+    )
+    return enrich_customers(
+        local,
+        customers=inputs["dim_customers"],
+        contacts=inputs["stg_crm__contacts"],
+        customer_map=inputs["stg_identity__customer_map"],
+        companies=inputs["stg_crm__companies"],
+        phone_default_region=load_identity_config().phone_default_region,
+    )
 
 
 def _previous_rows(dbt, session):

@@ -35,9 +35,9 @@ email as (
         activity.activity_id as source_record_id,
         activity.action as event_name,
         activity.occurred_at,
-        json_object(
-            'campaign_id', activity.campaign_id, 'campaign_name', campaign.campaign_name, 'url', activity.url
-        )::varchar as properties
+        {{ json_object_text({
+            'campaign_id': 'activity.campaign_id', 'campaign_name': 'campaign.campaign_name', 'url': 'activity.url'
+        }) }} as properties
     from {{ ref('stg_email__activity') }} as activity
     inner join customer_map as map
         on map.source = 'email_recipient' and map.source_record_id = activity.recipient_id
@@ -52,7 +52,7 @@ crm_deals as (
         deal.deal_id as source_record_id,
         deal.deal_stage as event_name,
         coalesce(deal.updated_at, deal.created_at) as occurred_at,
-        json_object('deal_name', deal.deal_name, 'pipeline', deal.pipeline, 'amount', deal.amount)::varchar
+        {{ json_object_text({'deal_name': 'deal.deal_name', 'pipeline': 'deal.pipeline', 'amount': 'deal.amount'}) }}
             as properties
     from {{ ref('stg_crm__deals') }} as deal
     inner join customer_map as map
@@ -67,7 +67,7 @@ crm_activities as (
         activity.activity_id as source_record_id,
         activity.activity_type as event_name,
         activity.occurred_at,
-        json_object('subject', activity.subject, 'deal_id', activity.deal_id)::varchar as properties
+        {{ json_object_text({'subject': 'activity.subject', 'deal_id': 'activity.deal_id'}) }} as properties
     from {{ ref('stg_crm__activities') }} as activity
     inner join customer_map as map
         on map.source = 'crm_contact' and map.source_record_id = activity.contact_id

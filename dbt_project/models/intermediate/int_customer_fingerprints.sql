@@ -17,16 +17,16 @@ select
     records.customer_id,
     records.source,
     records.source_record_id,
-    md5(records::varchar) as fingerprint
+    {{ row_fingerprint('records') }} as fingerprint
 from {{ ref('int_customer_records') }} as records
 union all
 select
     customers.customer_id,
     'enrichment_inputs' as source,
     customers.customer_id as source_record_id,
-    md5(
-        [customers.email, customers.phone, customers.postcode, customers.city, customers.country]::varchar
-    ) as fingerprint
+    {{ values_fingerprint([
+        'customers.email', 'customers.phone', 'customers.postcode', 'customers.city', 'customers.country'
+    ]) }} as fingerprint
 from {{ ref('dim_customers') }} as customers
 {%- for source, (model, key) in contact_inputs.items() %}
 union all
@@ -34,7 +34,7 @@ select
     contact.customer_id,
     '{{ source }}' as source,
     input.{{ key }} as source_record_id,
-    md5(input::varchar) as fingerprint
+    {{ row_fingerprint('input') }} as fingerprint
 from {{ ref(model) }} as input
 left join {{ ref('stg_identity__customer_map') }} as contact
     on contact.source = 'crm_contact' and contact.source_record_id = input.contact_id
@@ -45,6 +45,6 @@ select
     null as customer_id,
     '{{ source }}' as source,
     input.{{ key }} as source_record_id,
-    md5(input::varchar) as fingerprint
+    {{ row_fingerprint('input') }} as fingerprint
 from {{ ref(model) }} as input
 {%- endfor %}

@@ -13,14 +13,13 @@ with records as (
         phone,
         company_name,
         nullif(concat_ws(', ', street, city, postcode, region, country), '') as address,
-        cast(date_of_birth as varchar) as date_of_birth
+        cast(date_of_birth as string) as date_of_birth
     from {{ ref('int_customer_records') }}
 ),
 
 candidates as (
-    unpivot records
-    on first_name, last_name, email, phone, company_name, address, date_of_birth
-    into name attribute value value
+    select * from records
+    unpivot (value for attribute in (first_name, last_name, email, phone, company_name, address, date_of_birth))
 ),
 
 ranked as (
@@ -36,7 +35,7 @@ ranked as (
     where value is not null
 )
 
-select * exclude (source_rank)
+select {{ star_except(['source_rank']) }}
 from ranked
 where source_rank is not null
 qualify row_number() over (

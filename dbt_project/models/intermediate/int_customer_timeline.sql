@@ -25,10 +25,8 @@ sessions as (
         customer_id,
         session_start as occurred_at,
         'web session' as kind,
-        format(
-            'landed on {}, {} page views{}', coalesce(landing_page, '?'), page_views,
-            case when converted then ', converted' else '' end
-        ) as summary,
+        'landed on ' || coalesce(landing_page, '?') || ', ' || cast(page_views as string) || ' page views'
+        || case when converted then ', converted' else '' end as summary,
         'web_anonymous_id:' || anonymous_id as source_record
     from {{ ref('int_web_sessions_by_customer') }}
     where {{ is_changed_customers_web_row() }}
@@ -53,7 +51,7 @@ crm as (
         contact_id,
         coalesce(cast(close_date as timestamp), updated_at) as occurred_at,
         'deal' as kind,
-        deal_name || ' (' || deal_stage || ', ' || coalesce(cast(amount as varchar), '?') || ')' as summary
+        deal_name || ' (' || deal_stage || ', ' || coalesce(cast(amount as string), '?') || ')' as summary
     from {{ ref('stg_crm__deals') }}
     where not is_archived
     union all
@@ -83,9 +81,9 @@ orders as (
         coalesce(by_user.customer_id, by_device.customer_id) as customer_id,
         e.occurred_at,
         'order' as kind,
-        coalesce(json_extract_string(e.properties, '$.order_id'), e.event_id) || ': '
-        || coalesce(json_extract_string(e.properties, '$.revenue'), '?') || ' '
-        || coalesce(json_extract_string(e.properties, '$.currency'), '') as summary,
+        coalesce({{ json_text('e.properties', 'order_id') }}, e.event_id) || ': '
+        || coalesce({{ json_text('e.properties', 'revenue') }}, '?') || ' '
+        || coalesce({{ json_text('e.properties', 'currency') }}, '') as summary,
         'web event:' || e.event_id as source_record
     from {{ ref('int_web_behaviour_events') }} as e
     left join web_ids as by_user on by_user.source = 'web_user_id' and by_user.source_record_id = e.user_id

@@ -20,8 +20,8 @@ deals as (
 crm_profile as (
     select
         customer_id,
-        arg_max(owner, updated_at) as crm_owner,
-        arg_max(lifecycle_stage, updated_at) as crm_lifecycle_stage
+        {{ value_at_max('owner', 'updated_at') }} as crm_owner,
+        {{ value_at_max('lifecycle_stage', 'updated_at') }} as crm_lifecycle_stage
     from crm_contacts
     group by customer_id
 ),
@@ -42,6 +42,6 @@ select
     customer_id,
     crm_profile.crm_owner,
     crm_profile.crm_lifecycle_stage,
-    deal_stats.* exclude (customer_id)
+    {{ star_except(['customer_id'], 'deal_stats') }}
 from crm_profile
 left join deal_stats using (customer_id)

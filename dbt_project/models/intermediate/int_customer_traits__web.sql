@@ -42,7 +42,7 @@ access_log_stats as (
 
 select
     coalesce(session_stats.customer_id, access_log_stats.customer_id) as customer_id,
-    session_stats.* exclude (customer_id),
-    access_log_stats.* exclude (customer_id)
+    {{ star_except(['customer_id'], 'session_stats') }},
+    {{ star_except(['customer_id'], 'access_log_stats') }}
 from session_stats
 full outer join access_log_stats using (customer_id)

@@ -1,20 +1,15 @@
-{{ config(
-    materialized='incremental',
-    unique_key='message_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(**keyed_incremental_config('message_id')) }}
 {#- One row per email message (recipient x campaign) and what happened to it. Incremental runs
     recompute only messages with activity newer than the stored watermark, from the earliest
     activity of those messages, so late opens of old campaigns are folded in exactly. Customer ids
     are joined downstream (int_email_engagement) so identity changes never leave stale ids here. -#}
 {%- set bounds = none -%}
 {%- if is_incremental() and execute -%}
-    {%- set watermark = run_query("select cast(max(last_activity_at) as varchar) from " ~ this).rows[0][0] -%}
+    {%- set watermark = run_query("select cast(max(last_activity_at) as string) from " ~ this).rows[0][0] -%}
     {%- if watermark is not none -%}
         {#- Literal bounds (not subqueries) so the time filter is pushed into the activity scan. -#}
         {%- set since = run_query(
-            "select cast(least(min(m.first_activity_at), min(a.occurred_at)) as varchar) from "
+            "select cast(least(min(m.first_activity_at), min(a.occurred_at)) as string) from "
             ~ ref('stg_email__activity') ~ " as a left join " ~ this ~ " as m using (recipient_id, campaign_id)"
             ~ " where a.occurred_at > timestamp '" ~ watermark ~ "'"
         ).rows[0][0] -%}

@@ -10,6 +10,7 @@ behind, phones included), yet only numbers the previous build did not read under
 default region make the Arrow round trip through phonenumbers.
 """
 
+from c360.dbt_python_models import local_inputs, runs_on_spark, to_spark
 from identity.config import load_identity_config
 from identity.normalise import build_phone_lookup
 
@@ -17,6 +18,12 @@ from identity.normalise import build_phone_lookup
 def model(dbt, session):
     dbt.config(materialized="table")
     region = load_identity_config().phone_default_region
+    if runs_on_spark(session):
+        # dbt-spark drops the previous build before a Python model runs: every number is looked up,
+        # in an in-memory DuckDB over the records as Arrow
+        local, inputs = local_inputs(dbt, ["int_source_records"])
+        records = inputs["int_source_records"].filter("phone is not null").project("source, source_record_id, phone")
+        return to_spark(session, _numbers(local, records, _no_known_numbers(local), region))
     records = dbt.ref("int_source_records").filter("phone is not null").project("source, source_record_id, phone")
     previous_build = session.query(
         "select count(*) from information_schema.tables "
@@ -28,10 +35,18 @@ def model(dbt, session):
             f"select distinct phone_as_entered, phone_e164 from {dbt.this} where default_region = '{region}'"
         )
     else:
-        known = session.query("select null::varchar as phone_as_entered, null::varchar as phone_e164 where false")
+        known = _no_known_numbers(session)
     # dbt-duckdb wraps the session's execute(), which hides the normaliser's Arrow tables from
     # DuckDB's replacement scans: the lookup runs on a plain cursor of the same database
-    plain = session.cursor()
+    return _numbers(session.cursor(), records, known, region)
+
+
+def _no_known_numbers(con):
+    return con.query("select null::varchar as phone_as_entered, null::varchar as phone_e164 where false")
+
+
+def _numbers(plain, records, known, region):
+    """Each record's phone as entered and in E.164, looking up only numbers `known` lacks."""
     plain.register("c360_phone_records", records.to_arrow_table())
     plain.register("c360_known_phones", known.to_arrow_table())
     plain.execute(r"""

@@ -6,7 +6,7 @@
     (web sessions, email messages), so the records a run touched cannot be read without reading all. -#}
 {%- for model in var('person_record_models').values() %}
 {%- if not loop.first %}
-union all by name
+union all
 {%- endif %}
-select * from {{ ref(model) }}
+select {{ person_record_columns() | join(', ') }} from {{ ref(model) }}
 {%- endfor %}

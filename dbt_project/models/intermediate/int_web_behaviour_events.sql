@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key='event_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(**keyed_incremental_config('event_id')) }}
 {#- Web track events and page views as behaviour (int_customer_events reads them): event name
     (`page` for page views) and properties (for page views: path, url and title). Incremental:
     only events newer than the stored ones (a literal bound, so the time filter reaches the events
@@ -11,7 +6,7 @@
     they are joined downstream so identity changes never leave stale ids. -#}
 {%- set watermark = none -%}
 {%- if is_incremental() and execute -%}
-    {%- set watermark = run_query("select cast(max(occurred_at) as varchar) from " ~ this).rows[0][0] -%}
+    {%- set watermark = run_query("select cast(max(occurred_at) as string) from " ~ this).rows[0][0] -%}
 {%- endif %}
 select
     event_id,
@@ -20,7 +15,8 @@ select
     case when event_type = 'page' then 'page' else event_name end as event_name,
     event_at as occurred_at,
     case
-        when event_type = 'page' then json_object('path', page_path, 'url', page_url, 'title', page_title)::varchar
+        when event_type = 'page'
+            then {{ json_object_text({'path': 'page_path', 'url': 'page_url', 'title': 'page_title'}) }}
         else properties
     end as properties
 from {{ ref('stg_web__events') }}

@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key='session_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(**keyed_incremental_config('session_id')) }}
 {#- Sessions per device (anonymous_id): a new session starts after `session_timeout_minutes` of
     inactivity. Incremental runs re-sessionize only devices with new events, starting from their
     latest stored session, so a session spanning the load boundary is extended rather than split
@@ -11,13 +6,13 @@
     so identity re-resolution cannot leave stale ids in this table. Events arriving later than
     events already sessionized for their device are only picked up by a full refresh. -#}
 
-{%- set timeout = "to_minutes(" ~ var('session_timeout_minutes') ~ ")" -%}
+{%- set timeout = "interval " ~ var('session_timeout_minutes') ~ " minute" -%}
 {%- set bounds = none -%}
 {%- if is_incremental() and execute -%}
     {#- Literal bounds (not subqueries) so the time filter is pushed into the events scan. -#}
     {%- set bounds = run_query(
-        "select cast(max(session_end) as varchar), cast(min(session_start) filter (where session_end > "
-        ~ "(select max(session_end) from " ~ this ~ ") - " ~ timeout ~ ") as varchar) from " ~ this
+        "select cast(max(session_end) as string), cast(min(session_start) filter (where session_end > "
+        ~ "(select max(session_end) from " ~ this ~ ") - " ~ timeout ~ ") as string) from " ~ this
     ).rows[0] -%}
     {%- if bounds[0] is none -%}{%- set bounds = none -%}{%- endif -%}
 {%- endif %}
@@ -79,22 +74,22 @@ numbered as (
 )
 
 select
-    md5(anonymous_id || '|' || cast(min(event_at) as varchar)) as session_id,
+    md5(anonymous_id || '|' || cast(min(event_at) as string)) as session_id,
     anonymous_id,
     {{ latest_non_null('user_id', 'event_at') }} as user_id,
     min(event_at) as session_start,
     max(event_at) as session_end,
-    cast(epoch(max(event_at)) - epoch(min(event_at)) as bigint) as duration_seconds,
+    {{ rounded_bigint(seconds_between('min(event_at)', 'max(event_at)')) }} as duration_seconds,
     count(*) as events,
     count(*) filter (where event_type = 'page') as page_views,
     count(*) filter (
         where event_type = 'page' and page_path like '{{ var("pricing_page_pattern") }}'
     ) as pricing_page_views,
-    arg_min(page_path, event_at) filter (where event_type = 'page') as landing_page,
-    arg_min(referrer, event_at) as referrer,
-    arg_min(utm_source, event_at) filter (where utm_source is not null) as utm_source,
-    arg_min(utm_medium, event_at) filter (where utm_medium is not null) as utm_medium,
-    arg_min(utm_campaign, event_at) filter (where utm_campaign is not null) as utm_campaign,
+    {{ value_at_min('page_path', 'event_at', "event_type = 'page'") }} as landing_page,
+    {{ value_at_min('referrer', 'event_at') }} as referrer,
+    {{ value_at_min('utm_source', 'event_at', 'utm_source is not null') }} as utm_source,
+    {{ value_at_min('utm_medium', 'event_at', 'utm_medium is not null') }} as utm_medium,
+    {{ value_at_min('utm_campaign', 'event_at', 'utm_campaign is not null') }} as utm_campaign,
     coalesce(bool_or(
         event_type = 'track'
         and event_name in {{ sql_list(var('conversion_events')) }}

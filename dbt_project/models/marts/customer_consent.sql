@@ -67,8 +67,7 @@ web_preferences as (
         map.customer_id,
         events.event_id,
         events.event_at,
-        -- sqlfluff's LT01 would space DuckDB's map(k, v) type like a keyword, `map (varchar, boolean)`: hence noqa
-        unnest(map_entries(cast(events.consent_preferences as map(varchar, boolean)))) as preference  -- noqa: LT01
+        {{ unnest_list(json_boolean_map_entries('events.consent_preferences')) }} as preference
     from {{ ref('stg_web__events') }} as events
     inner join customer_map as map
         on map.source = 'web_anonymous_id' and map.source_record_id = events.anonymous_id
@@ -114,7 +113,7 @@ latest as (
 ),
 
 purposes as (
-    select unnest({{ "['" ~ var('consent_purposes') | join("', '") ~ "']" }}) as purpose
+    select {{ unnest_list(string_list_literal(var('consent_purposes'))) }} as purpose
 )
 
 select

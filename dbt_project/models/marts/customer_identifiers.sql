@@ -15,7 +15,7 @@ emails as (
         records.first_seen,
         records.last_seen
     from records
-    cross join unnest(list_append(coalesce(records.emails, []), records.email)) as asserted (email)
+    {{ join_asserted_emails('records', 'asserted') }}
     where nullif(trim(asserted.email), '') is not null
 ),
 

@@ -20,7 +20,7 @@ traits as (
         {{ zero_when_missing('web', ['sessions', 'page_views', 'sessions_30d', 'page_views_30d']) }},
         {{ zero_when_missing('web', ['converted_sessions']) }},
         web.last_pricing_view_at,
-        date_diff('day', web.last_pricing_view_at, reference.as_of) as days_since_pricing_view,
+        {{ days_between('web.last_pricing_view_at', 'reference.as_of') }} as days_since_pricing_view,
         {{ zero_when_missing('web', ['access_log_requests', 'access_log_requests_30d', 'access_log_visit_days']) }},
         web.last_access_log_request_at,
         {{ zero_when_missing('activity', ['activity_7d', 'activity_30d', 'activity_90d']) }},
@@ -39,12 +39,12 @@ traits as (
         cast(commerce.revenue / nullif(commerce.orders, 0) as decimal(18, 2)) as avg_order_value,
         commerce.first_purchase_at,
         commerce.last_purchase_at,
-        date_diff('day', commerce.last_purchase_at, reference.as_of) as days_since_last_purchase,
+        {{ days_between('commerce.last_purchase_at', 'reference.as_of') }} as days_since_last_purchase,
         coalesce(commerce.orders > 0 or crm.crm_lifecycle_stage = 'customer', false) as is_customer,
         customers.account_id,
         customers.first_seen,
         coalesce(activity.last_activity_at, customers.last_seen) as last_activity_at,
-        date_diff('day', coalesce(activity.last_activity_at, customers.last_seen), reference.as_of)
+        {{ days_between('coalesce(activity.last_activity_at, customers.last_seen)', 'reference.as_of') }}
             as days_since_last_activity
     from customers
     cross join (select {{ as_of() }} as as_of) as reference
@@ -58,9 +58,9 @@ traits as (
 scored as (
     select
         *,
-        ntile(5) over (order by last_activity_at asc nulls first, customer_id) as recency_score,
-        ntile(5) over (order by activity_90d, customer_id) as frequency_score,
-        ntile(5) over (order by revenue, customer_id) as monetary_score
+        cast(ntile(5) over (order by last_activity_at asc nulls first, customer_id) as bigint) as recency_score,
+        cast(ntile(5) over (order by activity_90d, customer_id) as bigint) as frequency_score,
+        cast(ntile(5) over (order by revenue, customer_id) as bigint) as monetary_score
     from traits
 )
 
@@ -74,7 +74,7 @@ select
             days_since_last_activity is null
             or days_since_last_activity > {{ var('lifecycle_churned_days') }} then 'churned'
         when days_since_last_activity > {{ var('lifecycle_at_risk_days') }} then 'at-risk'
-        when date_diff('day', first_seen, as_of) <= {{ var('lifecycle_new_days') }} then 'new'
+        when {{ days_between('first_seen', 'as_of') }} <= {{ var('lifecycle_new_days') }} then 'new'
         when
             orders >= {{ var('lifecycle_loyal_min_orders') }}
             or activity_90d >= {{ var('lifecycle_loyal_min_activity_90d') }} then 'loyal'
@@ -122,9 +122,9 @@ select
     recency_score,
     frequency_score,
     monetary_score,
-    cast(recency_score as varchar)
-    || cast(frequency_score as varchar)
-    || cast(monetary_score as varchar) as rfm_segment,
-    enrichment.* exclude (customer_id)
+    cast(recency_score as string)
+    || cast(frequency_score as string)
+    || cast(monetary_score as string) as rfm_segment,
+    {{ star_except(['customer_id'], 'enrichment') }}
 from scored
 left join {{ ref('int_customer_enrichment') }} as enrichment using (customer_id)

@@ -14,10 +14,10 @@ won_deals as (
         deal.order_id,
         coalesce(cast(deal.close_date as timestamp), deal.updated_at) as ordered_at,
         deal.amount as revenue,
-        null::varchar as currency,
+        null::string as currency,
         deal.contact_id,
-        null::varchar as user_id,
-        null::varchar as anonymous_id,
+        null::string as user_id,
+        null::string as anonymous_id,
         by_contact.customer_id,
         1 as source_rank
     from {{ ref('stg_crm__deals') }} as deal
@@ -35,7 +35,7 @@ web_orders as (
         event.ordered_at,
         event.revenue,
         event.currency,
-        null::varchar as contact_id,
+        null::string as contact_id,
         event.user_id,
         event.anonymous_id,
         coalesce(by_user.customer_id, by_device.customer_id) as customer_id,
@@ -65,7 +65,7 @@ ranked as (
             partition by order_key order by source_rank, ordered_at, source_record_id
         ) as record_rank,
         count(*) over (partition by order_key) - 1 as duplicate_records,
-        array_to_string(list_sort(list_distinct(list(source) over (partition by order_key))), ',') as sources,
+        {{ window_sorted_distinct_text('source', 'partition by order_key') }} as sources,
         max(customer_id) over (partition by order_key) as any_customer_id
     from order_records
 )

@@ -26,12 +26,12 @@ paths as (
         touch.source,
         touch.medium,
         touch.campaign,
-        (epoch(conversion.converted_at) - epoch(touch.touched_at)) / 86400.0 as days_before_conversion
+        {{ seconds_between('touch.touched_at', 'conversion.converted_at') }} / 86400.0 as days_before_conversion
     from conversions as conversion
     left join touches as touch
         on touch.customer_id = conversion.customer_id
         and touch.touched_at < conversion.converted_at
-        and touch.touched_at >= conversion.converted_at - to_days({{ var('attribution_lookback_days') }})
+        and touch.touched_at >= conversion.converted_at - interval {{ var('attribution_lookback_days') }} day
 ),
 
 positioned as (

@@ -7,8 +7,8 @@ select
     any_value(converted_at) as converted_at,
     any_value(revenue) as revenue,
     cast(max(path_length) as integer) as path_length,
-    string_agg(channel, ' > ' order by touch_position) as channel_path,
-    arg_min(channel, touch_position) as first_channel,
-    arg_max(channel, touch_position) as last_channel
+    {{ ordered_string_agg('channel', ' > ', 'touch_position') }} as channel_path,
+    {{ value_at_min('channel', 'touch_position') }} as first_channel,
+    {{ value_at_max('channel', 'touch_position') }} as last_channel
 from {{ ref('fct_attribution') }}
 group by conversion_id

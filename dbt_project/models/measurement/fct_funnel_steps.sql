@@ -9,7 +9,7 @@ with progress as (
 acquisition as (
     select
         customer_id,
-        arg_min(channel, touched_at) as acquisition_channel
+        {{ value_at_min('channel', 'touched_at') }} as acquisition_channel
     from {{ ref('int_attribution_touches') }}
     group by customer_id
 ),
@@ -62,7 +62,7 @@ counts as (
         breakdown,
         breakdown_value,
         count(*) as customers,
-        median(epoch(reached_at) - epoch(previous_reached_at)) / 3600.0 as median_hours_from_previous_step
+        median({{ seconds_between('previous_reached_at', 'reached_at') }}) / 3600.0 as median_hours_from_previous_step
     from broken_down
     group by funnel, step_number, breakdown, breakdown_value
 ),

@@ -49,8 +49,9 @@ cohort_sizes as (
 grid as (
     select
         sizes.*,
-        unnest(range(0, date_diff(sizes.grain, sizes.cohort_period, date_trunc(sizes.grain, reference.as_of)) + 1))
-            as period_number
+        {{ integer_series(0, periods_between(
+            'sizes.grain', 'sizes.cohort_period', 'date_trunc(sizes.grain, reference.as_of)'
+        )) }} as period_number
     from cohort_sizes as sizes
     cross join (select {{ as_of() }} as as_of) as reference
 ),
@@ -61,7 +62,7 @@ member_periods as (
         member.grain,
         member.cohort_period,
         member.customer_id,
-        date_diff(member.grain, member.cohort_period, period.period) as period_number,
+        {{ periods_between('member.grain', 'member.cohort_period', 'period.period') }} as period_number,
         period.kind
     from cohort_members as member
     inner join customer_periods as period using (customer_id, grain)

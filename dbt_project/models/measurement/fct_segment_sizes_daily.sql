@@ -11,14 +11,20 @@ with changes as (
     group by segment, cast(changed_at as date)
 ),
 
+spans as (
+    select
+        segment,
+        min(day) as first_day,
+        greatest(max(day), cast({{ as_of() }} as date)) as last_day
+    from changes
+    group by segment
+),
+
 days as (
     select
         segment,
-        cast(
-            unnest(generate_series(min(day), greatest(max(day), cast({{ as_of() }} as date)), interval 1 day)) as date
-        ) as day
-    from changes
-    group by segment
+        {{ day_series('first_day', 'last_day') }} as day
+    from spans
 )
 
 select

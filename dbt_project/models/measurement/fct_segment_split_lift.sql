@@ -17,7 +17,7 @@ conversions as (
     left join {{ ref('fct_orders') }} as orders
         on orders.customer_id = members.customer_id
         and orders.ordered_at > members.since
-        and orders.ordered_at <= members.since + to_days({{ var('split_lift_window_days') }})
+        and orders.ordered_at <= members.since + interval {{ var('split_lift_window_days') }} day
     group by all
 ),
 

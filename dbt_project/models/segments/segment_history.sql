@@ -1,9 +1,4 @@
-{{ config(
-    materialized='incremental',
-    unique_key=['customer_id', 'segment', 'changed_at'],
-    incremental_strategy='delete+insert',
-    on_schema_change='fail'
-) }}
+{{ config(**history_incremental_config(['customer_id', 'segment', 'changed_at'])) }}
 -- Who entered and who left each segment, one row per change, stamped with the run's as_of.
 -- Each build compares current membership with the state the history implies; a rebuild on
 -- unchanged input adds nothing.

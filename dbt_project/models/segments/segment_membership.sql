@@ -1,5 +1,7 @@
 -- Current members of every segment and since when (as_of of the run that first saw them in it,
--- carried over from the previous build; a full refresh restarts every `since` at as_of).
+-- carried over from the previous build; a full refresh restarts every `since` at as_of). The
+-- previous build is read from a copy on Spark (macros/cross_engine.sql, previous_build).
+{{ config(pre_hook='{{ keep_previous_build() }}') }}
 {% set previous = adapter.get_relation(this.database, this.schema, this.identifier) if execute else none %}
 with members as (
     select distinct
@@ -23,5 +25,5 @@ select
 from members as m
 cross join reference as r
 {% if previous is not none and not flags.FULL_REFRESH -%}
-left join {{ this }} as p using (customer_id, segment)
+left join {{ previous_build() }} as p using (customer_id, segment)
 {%- endif %}

@@ -2,10 +2,9 @@
 select
     {{ clean_text_columns(['contact_id', 'first_name', 'last_name']) }},
     {{ email_columns() }},
-    list_filter(
-        list_transform(string_split(coalesce(cast(additional_emails as varchar), ''), ';'), lambda x: trim(x)),
-        lambda x: x <> ''
-    ) as additional_emails,
+    {{ list_transform_filter(
+        split_text("coalesce(cast(additional_emails as string), '')", ';'), 'trim(x)', "x <> ''"
+    ) }} as additional_emails,
     {{ clean_text_columns(['phone', 'company_name', 'job_title', 'street', 'city', 'postal_code']) }},
     {{ optional_column(source('raw_crm', 'contacts'), 'region') }} as region,
     {{ optional_column(source('raw_crm', 'contacts'), 'country') }} as country,

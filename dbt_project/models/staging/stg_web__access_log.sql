@@ -2,7 +2,7 @@
 -- so its file and line are its key. `anonymous_id` is the analytics cookie the server logged
 -- (Segment's ajs_anonymous_id and the like): it ties server hits to tracked devices.
 select
-    md5(_file_hash || ':' || cast(_source_line as varchar)) as request_id,
+    md5(_file_hash || ':' || cast(_source_line as string)) as request_id,
     {{ utc_timestamp('requested_at') }} as requested_at,
     {{ clean_text_columns(['ip', 'remote_user']) }},
     upper({{ clean_text('method') }}) as http_method,

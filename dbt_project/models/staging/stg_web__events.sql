@@ -5,16 +5,16 @@
 -- import CTE defeats that pushdown in DuckDB 2.0, hence the direct select in every staging model.)
 select
     {{ clean_text('message_id') }} as event_id,
-    {{ lower_text('"type"') }} as event_type,
-    {{ clean_text('"event"') }} as event_name,
-    {{ clean_text('"name"') }} as page_name,
+    {{ lower_text(adapter.quote('type')) }} as event_type,
+    {{ clean_text(adapter.quote('event')) }} as event_name,
+    {{ clean_text(adapter.quote('name')) }} as page_name,
     {{ clean_text_columns(['anonymous_id', 'user_id', 'previous_id']) }},
-    {{ utc_timestamp('"timestamp"') }} as event_at,
+    {{ utc_timestamp(adapter.quote('timestamp')) }} as event_at,
     {{ clean_text_columns(['ip', 'user_agent', 'page_url', 'page_path', 'page_title', 'referrer']) }},
     {{ campaign_parameter_columns() }},
     {{ email_columns('traits_') }},
     {{ clean_text_columns(['traits_first_name', 'traits_last_name', 'traits_phone']) }},
-    {{ optional_column(source('raw_web', 'events'), 'consent_preferences', 'json') }} as consent_preferences,
-    cast(properties as varchar) as properties
+    {{ optional_column(source('raw_web', 'events'), 'consent_preferences', type_json()) }} as consent_preferences,
+    cast(properties as string) as properties
 from {{ source('raw_web', 'events') }}
-qualify row_number() over (partition by "timestamp", message_id order by anonymous_id) = 1
+qualify row_number() over (partition by {{ adapter.quote('timestamp') }}, message_id order by anonymous_id) = 1

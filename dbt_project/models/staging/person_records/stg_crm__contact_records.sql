@@ -23,7 +23,7 @@ select
         'region': 'contact.region',
         'country': 'contact.country',
         'date_of_birth': 'contact.date_of_birth',
-        'emails': 'list_sort(list_distinct(list_filter(list_prepend(contact.email, contact.additional_emails), lambda e: e is not null)))',
+        'emails': sorted_distinct_with('contact.additional_emails', 'contact.email'),
         'observed_at': 'contact.updated_at',
         'first_seen': 'contact.created_at',
         'last_seen': 'greatest(contact.updated_at, activity.last_activity_at)',

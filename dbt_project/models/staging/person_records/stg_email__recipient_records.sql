@@ -6,7 +6,7 @@ select
         'first_name': latest_non_null('first_name', 'occurred_at'),
         'last_name': latest_non_null('last_name', 'occurred_at'),
         'email': latest_non_null('email', 'occurred_at'),
-        'emails': 'list_sort(list_distinct(list(email) filter (where email is not null)))',
+        'emails': sorted_distinct_list('email'),
         'observed_at': "coalesce(max(occurred_at) filter (where action in ('open', 'click')), max(occurred_at))",
         'first_seen': 'min(occurred_at)',
         'last_seen': 'max(occurred_at)',

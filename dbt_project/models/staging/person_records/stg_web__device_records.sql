@@ -7,7 +7,7 @@ select
         'last_name': latest_non_null('traits_last_name', 'event_at', 'user_id is null'),
         'email': latest_non_null('traits_email', 'event_at', 'user_id is null'),
         'phone': latest_non_null('traits_phone', 'event_at', 'user_id is null'),
-        'emails': 'list_sort(list_distinct(list(traits_email) filter (where traits_email is not null and user_id is null)))',
+        'emails': sorted_distinct_list('traits_email', 'user_id is null'),
         'observed_at': "max(event_at) filter (where event_type = 'identify' and user_id is null)",
         'first_seen': 'min(event_at)',
         'last_seen': 'max(event_at)',

@@ -19,7 +19,7 @@ select
         'last_name': latest_non_null('event.traits_last_name', 'event.event_at'),
         'email': latest_non_null('event.traits_email', 'event.event_at'),
         'phone': latest_non_null('event.traits_phone', 'event.event_at'),
-        'emails': 'list_sort(list_distinct(list(event.traits_email) filter (where event.traits_email is not null)))',
+        'emails': sorted_distinct_list('event.traits_email'),
         'observed_at': "max(event.event_at) filter (where event.event_type = 'identify')",
         'first_seen': 'any_value(logged_in.first_session_start)',
         'last_seen': 'any_value(logged_in.last_session_end)',

@@ -7,7 +7,7 @@ select
         'last_name': latest_non_null('last_name', 'updated_at'),
         'email': latest_non_null('email', 'updated_at'),
         'phone': latest_non_null('phone', 'updated_at'),
-        'emails': 'list_sort(list_distinct(list(email_normalized) filter (where email_normalized is not null)))',
+        'emails': sorted_distinct_list('email_normalized'),
         'observed_at': 'max(updated_at)',
         'first_seen': 'min(created_at)',
         'last_seen': 'max(updated_at)',

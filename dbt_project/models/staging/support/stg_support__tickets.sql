@@ -5,17 +5,17 @@
 {%- if execute and loaded is none %}
 -- no support export was ever loaded into this warehouse
 select
-    null::varchar as ticket_id,
-    null::varchar as requester_id,
-    null::varchar as requester_name,
-    null::varchar as first_name,
-    null::varchar as last_name,
-    null::varchar as email,
-    null::varchar as email_normalized,
-    null::varchar as phone,
-    null::varchar as subject,
-    null::varchar as status,
-    null::varchar as channel,
+    null::string as ticket_id,
+    null::string as requester_id,
+    null::string as requester_name,
+    null::string as first_name,
+    null::string as last_name,
+    null::string as email,
+    null::string as email_normalized,
+    null::string as phone,
+    null::string as subject,
+    null::string as status,
+    null::string as channel,
     null::timestamp as created_at,
     null::timestamp as updated_at
 where false
