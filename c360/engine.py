@@ -189,7 +189,8 @@ def state_store_path(settings: Settings) -> Path:
 def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -> Iterator[tuple[str, str, str]]:
     """(database, table, DuckDB SELECT) for each Spark table of `databases`, so a stage runs the same
     SQL on either engine: a Parquet table is read in place from the files Spark wrote; anything else
-    (a view, dlt's JSON `_dlt_loads`) comes through Spark as Arrow, registered on `con`."""
+    (a view, dlt's JSON `_dlt_loads`, a table without files yet) comes through Spark as Arrow,
+    registered on `con`."""
     for database in databases:
         if not session.catalog.databaseExists(database):
             continue
@@ -198,8 +199,8 @@ def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -
                 continue
             name = f"{database}.{table.name}"
             details = dict(session.sql(f"DESCRIBE TABLE EXTENDED {name}").select("col_name", "data_type").collect())
-            if str(details.get("Provider", "")).lower() == "parquet" and details.get("Location"):
-                location = details["Location"].removeprefix("file:")
+            location = Path(str(details.get("Location", "")).removeprefix("file:"))
+            if str(details.get("Provider", "")).lower() == "parquet" and any(location.rglob("*.parquet")):
                 source = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
             else:
                 source = f"spark__{database}__{table.name}"
