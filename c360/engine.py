@@ -200,7 +200,8 @@ def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -
             name = f"{database}.{table.name}"
             details = dict(session.sql(f"DESCRIBE TABLE EXTENDED {name}").select("col_name", "data_type").collect())
             location = Path(str(details.get("Location", "")).removeprefix("file:"))
-            if str(details.get("Provider", "")).lower() == "parquet" and any(location.rglob("*.parquet")):
+            parquet = str(details.get("Provider", "")).lower() == "parquet" and "Location" in details
+            if parquet and any(location.rglob("*.parquet")):
                 source = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
             else:
                 source = f"spark__{database}__{table.name}"
