@@ -206,22 +206,32 @@ def state_store_path(settings: Settings) -> Path:
 
 
 def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-    """(database, table, DuckDB SELECT) for each Spark table of `databases`: a query over the Parquet
-    files Spark wrote, read in place, so a stage runs the same SQL on either engine."""
+    """(database, table, DuckDB SELECT) for each Spark table of `databases`, so a stage runs the same
+    SQL on either engine: a Parquet table is read in place from the files Spark wrote; anything else
+    (a view, dlt's JSON `_dlt_loads`, a table without files yet) comes through Spark as Arrow,
+    registered on `con`."""
     for database in databases:
         if not session.catalog.databaseExists(database):
             continue
         for table in session.catalog.listTables(database):
-            details = session.sql(f"DESCRIBE TABLE EXTENDED {database}.{table.name}").select("col_name", "data_type")
-            location = dict(details.collect())["Location"].removeprefix("file:")
-            files = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+            if table.isTemporary:
+                continue
+            name = f"{database}.{table.name}"
+            details = dict(session.sql(f"DESCRIBE TABLE EXTENDED {name}").select("col_name", "data_type").collect())
+            location = Path(str(details.get("Location", "")).removeprefix("file:"))
+            parquet = str(details.get("Provider", "")).lower() == "parquet" and "Location" in details
+            if parquet and any(location.rglob("*.parquet")):
+                source = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+            else:
+                source = f"spark__{database}__{table.name}"
+                con.register(source, session.table(name).toArrow())
             # Spark's TIMESTAMP is an instant (Parquet: adjusted to UTC); the DuckDB warehouse keeps
             # naive UTC timestamps, so they come back as such (the session zone is UTC).
             columns = [
-                f'"{name}"::TIMESTAMP AS "{name}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{name}"'
-                for name, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {files}").fetchall()
+                f'"{column}"::TIMESTAMP AS "{column}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{column}"'
+                for column, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             ]
-            yield database, table.name, f"SELECT {', '.join(columns)} FROM {files}"
+            yield database, table.name, f"SELECT {', '.join(columns)} FROM {source}"
 
 
 def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) -> None:
