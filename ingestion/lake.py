@@ -58,14 +58,14 @@ logging.getLogger("dlt").addFilter(_MergedByC360())
 def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
     """After a load into the lake: merge each table's keys, then register it in the Spark catalog
     (again when a load changed it, so Spark lists its files afresh)."""
-    tables = merge_loads(pipeline, settings)
+    tables, dataset = merge_loads(pipeline, settings), pipeline.dataset_name
     with connect(settings) as con:
-        con.execute(f"CREATE DATABASE IF NOT EXISTS {pipeline.dataset_name}")
+        con.execute(f"CREATE DATABASE IF NOT EXISTS {dataset}")
+        registered = {name for _, name, _ in con.execute(f"SHOW TABLES IN {dataset}").fetchall()}
         for table, (folder, loaded) in tables.items():
-            name = f"{pipeline.dataset_name}.{table}"
-            if loaded or not con.session.catalog.tableExists(name):
-                register(con, name, folder)
-        register_loads(con, pipeline.dataset_name, lake_dir(settings) / pipeline.dataset_name / "_dlt_loads")
+            if loaded or table not in registered:
+                register(con, f"{dataset}.{table}", folder)
+        register_loads(con, dataset, lake_dir(settings) / dataset / "_dlt_loads")
 
 
 def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, tuple[Path, int]]:
@@ -139,11 +139,11 @@ def _drop_keys(file: Path, keys: list[str], incoming: pa.Table, scratch_dir: Pat
 def register_loads(con: SparkConnection, dataset: str, folder: Path) -> None:
     """dlt's record of completed loads (JSON lines) as `<dataset>._dlt_loads`, as on DuckDB: the run
     summary finds a run's load-report rows by it."""
-    con.execute(f"DROP TABLE IF EXISTS {dataset}._dlt_loads")
     con.execute(
-        f"CREATE TABLE {dataset}._dlt_loads (load_id string, schema_name string, status bigint,"
+        f"CREATE TABLE IF NOT EXISTS {dataset}._dlt_loads (load_id string, schema_name string, status bigint,"
         f" inserted_at timestamp, schema_version_hash string) USING json LOCATION '{folder}'"
     )
+    con.execute(f"REFRESH TABLE {dataset}._dlt_loads")  # Spark caches a table's file list
 
 
 def register(con: SparkConnection, table: str, folder: Path) -> None:

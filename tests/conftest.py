@@ -45,9 +45,12 @@ def sample_settings(root: Path) -> Settings:
 def sample_pipeline_run(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Settings, ExecuteInProcessResult, RunSummary]:
-    """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
+    """The whole pipeline, through Dagster, on data/sample into a fresh DuckDB warehouse (also when a
+    Spark test of the process set C360_ENGINE first: Spark tests compare with this run)."""
     settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
-    result, summary = run_pipeline_with_summary(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("C360_ENGINE", "duckdb")
+        result, summary = run_pipeline_with_summary(settings)
     assert result.success, "the end-to-end pipeline run failed"
     return settings, result, summary
 

@@ -34,9 +34,9 @@ def raw_tables(tables: set[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def spark_ingestion(sample_run: Settings, request: pytest.FixtureRequest) -> tuple[Settings, dict]:
-    """The sample ingested on Spark into a fresh lake (the DuckDB run comes first: it must not see
-    C360_ENGINE=spark). Other tests of the process may have used the catalog: start clean."""
+def spark_ingestion(request: pytest.FixtureRequest) -> tuple[Settings, dict]:
+    """The sample ingested on Spark into a fresh lake. Other tests of the process may have used the
+    catalog: start clean."""
     settings: Settings = request.getfixturevalue("spark_settings")
     for folder in (spark_home(settings) / "lake", spark_home(settings) / "lake_merged", pipelines_dir(settings)):
         shutil.rmtree(folder, ignore_errors=True)
