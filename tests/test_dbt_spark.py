@@ -27,8 +27,22 @@ from c360.settings import Settings
 
 pytestmark = pytest.mark.spark
 
-# Columns holding the time of the build itself (current_timestamp), which two runs never share.
-RUN_TIMESTAMP_COLUMNS = {"marts.segment_history": ["recorded_at"]}
+# Columns left out of the comparison, each with its reason:
+EXCLUDED_COLUMNS = {
+    # the time of the build itself (current_timestamp), which two runs never share
+    "marts.segment_history": ["recorded_at"],
+    # md5 of a row's text: DuckDB's struct text on DuckDB, JSON on Spark (no struct-to-text cast
+    # for a whole row there); compared only with the same engine's earlier fingerprints
+    # (int_changed_customers), so equal content never needs equal hashes across engines
+    "intermediate.int_customer_fingerprints": ["fingerprint"],
+    "intermediate.int_customer_build_state": ["fingerprint"],
+}
+# What one build rebuilt (everyone on a first build, nobody on a rebuild of the same input): the
+# DuckDB run made one build, so only the first Spark build is comparable.
+REBUILD_LOG = "intermediate.int_changed_customers"
+# Doubles are compared to this many decimals: a sum of doubles (attribution's time-decay weights)
+# depends on the order of addition, which neither engine fixes.
+DOUBLE_DIGITS = 9
 # Schemas dbt builds into (models' `+schema`): emptied first, so the first Spark build is a first build.
 DBT_SCHEMAS = ("staging", "intermediate", "marts")
 
@@ -40,13 +54,15 @@ class TableComparison:
     spark_rows: int
     only_duckdb: int  # rows of the DuckDB table the Spark table lacks (EXCEPT ALL)
     only_spark: int
+    missing: bool = False  # dbt built no such relation on Spark
 
     @property
     def equal(self) -> bool:
-        return self.only_duckdb == self.only_spark == 0 and self.duckdb_rows == self.spark_rows
+        return not self.missing and self.only_duckdb == self.only_spark == 0 and self.duckdb_rows == self.spark_rows
 
     def __str__(self) -> str:
         verdict = "equal" if self.equal else f"DIFFERENT (-{self.only_duckdb} +{self.only_spark})"
+        verdict = "MISSING on Spark" if self.missing else verdict
         return f"{self.relation:<45} {self.duckdb_rows:>7} rows duckdb {self.spark_rows:>7} rows spark  {verdict}"
 
 
@@ -124,24 +140,34 @@ def _naive_utc(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=table.column_names)
 
 
-def compare_relations(duckdb_settings: Settings, spark_settings: Settings) -> list[TableComparison]:
-    """Every dbt-built relation of both engines, compared row for row by EXCEPT ALL both ways."""
+def compare_relations(
+    duckdb_settings: Settings, spark_settings: Settings, skip: tuple[str, ...] = ()
+) -> list[TableComparison]:
+    """Every dbt-built relation of both engines (but `skip`), compared row for row by EXCEPT ALL both ways."""
     spark = spark_session(spark_settings)
     compared = []
     with duckdb.connect(str(duckdb_settings.warehouse), read_only=True) as con, duckdb.connect() as memory:
         for relation in dbt_relations(duckdb_settings):
+            if relation in skip:
+                continue
             schema, table = relation.split(".")
-            excluded = RUN_TIMESTAMP_COLUMNS.get(relation, [])
+            excluded = EXCLUDED_COLUMNS.get(relation, [])
             on_duckdb = con.sql(f'select * from "{schema}"."{table}"').to_arrow_table().drop_columns(excluded)
+            if not spark.catalog.tableExists(relation):
+                compared.append(TableComparison(relation, on_duckdb.num_rows, 0, on_duckdb.num_rows, 0, missing=True))
+                continue
             on_spark = _naive_utc(spark.table(relation).toArrow()).drop_columns(excluded)
             memory.register("on_duckdb", on_duckdb)
             memory.register("on_spark", on_spark)
-            columns = ", ".join(f'"{name}"' for name in on_duckdb.column_names)
+            columns = ", ".join(
+                f'round("{field.name}", {DOUBLE_DIGITS})' if pa.types.is_floating(field.type) else f'"{field.name}"'
+                for field in on_duckdb.schema
+            )
             only_duckdb, only_spark = memory.execute(f"""
                 select
                     (select count(*) from (select {columns} from on_duckdb except all select {columns} from on_spark)),
                     (select count(*) from (select {columns} from on_spark except all select {columns} from on_duckdb))
-            """).fetchone()
+            """).fetchall()[0]
             compared.append(TableComparison(relation, on_duckdb.num_rows, on_spark.num_rows, only_duckdb, only_spark))
     return compared
 
@@ -162,9 +188,9 @@ def test_dbt_builds_the_same_tables_on_spark_as_on_duckdb_and_again_incrementall
         copied = copy_sources_to_spark(duckdb_run, spark_settings)
         assert copied["identity.customer_map"] > 0 and copied["raw_web.events"] > 0
 
-        for build in ("first build", "incremental build"):
+        for build, skip in (("first build", ()), ("incremental build", (REBUILD_LOG,))):
             build_on_spark(spark_settings)
-            compared = compare_relations(duckdb_run, spark_settings)
+            compared = compare_relations(duckdb_run, spark_settings, skip)
             print(f"\n{build}: {len(compared)} relations\n" + "\n".join(map(str, compared)))
-            assert len(compared) == len(dbt_relations(duckdb_run))
+            assert len(compared) == len(dbt_relations(duckdb_run)) - len(skip)
             assert [str(c) for c in compared if not c.equal] == [], f"{build}: tables differ between the engines"

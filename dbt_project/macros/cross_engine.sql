@@ -60,14 +60,15 @@
 {% macro default__star_except(columns, relation) -%}{{ relation ~ '.' if relation }}* exclude ({{ columns | join(', ') }}){%- endmacro %}
 {% macro spark__star_except(columns, relation) -%}{{ relation ~ '.' if relation }}* except ({{ columns | join(', ') }}){%- endmacro %}
 
-{#- The non-null values of a column aggregated into a sorted list of distinct values (DuckDB list,
-    Spark collect_list; both sort ascending). -#}
+{#- The non-null values of a column aggregated into a sorted list of distinct values, NULL when
+    there are none (DuckDB's list() of no rows; Spark's collect_list gives an empty array). -#}
 {% macro sorted_distinct_list(column, condition=none) -%}{{ adapter.dispatch('sorted_distinct_list')(column, condition) }}{%- endmacro %}
 {% macro default__sorted_distinct_list(column, condition) -%}
     list_sort(list_distinct(list({{ column }}) filter (where {{ column }} is not null{% if condition %} and {{ condition }}{% endif %})))
 {%- endmacro %}
 {% macro spark__sorted_distinct_list(column, condition) -%}
-    array_sort(array_distinct(collect_list({{ column }}) filter (where {{ column }} is not null{% if condition %} and {{ condition }}{% endif %})))
+    {%- set values = 'collect_list(' ~ column ~ ') filter (where ' ~ column ~ ' is not null' ~ (' and ' ~ condition if condition else '') ~ ')' -%}
+    if(size({{ values }}) = 0, null, array_sort(array_distinct({{ values }})))
 {%- endmacro %}
 
 {#- A list's elements that pass a condition on `x` after a transformation of `x` (DuckDB lambdas

@@ -15,24 +15,15 @@
 
 {#- Every person-record column but `source`, with its type. -#}
 {% macro person_record_shape() -%}
-    {{ return({
-        'source_record_id': 'string',
-        'first_name': 'string',
-        'last_name': 'string',
-        'email': 'string',
-        'phone': 'string',
-        'company_name': 'string',
-        'street': 'string',
-        'city': 'string',
-        'postcode': 'string',
-        'region': 'string',
-        'country': 'string',
-        'date_of_birth': 'date',
-        'emails': type_string_list(),
-        'observed_at': 'timestamp',
-        'first_seen': 'timestamp',
-        'last_seen': 'timestamp',
-    }) }}
+    {%- set shape = {} -%}
+    {%- for column in ['source_record_id', 'first_name', 'last_name', 'email', 'phone', 'company_name'] + ['street', 'city', 'postcode', 'region', 'country'] -%}
+        {%- do shape.update({column: 'string'}) -%}
+    {%- endfor -%}
+    {%- do shape.update({'date_of_birth': 'date', 'emails': type_string_list()}) -%}
+    {%- for column in ['observed_at', 'first_seen', 'last_seen'] -%}
+        {%- do shape.update({column: 'timestamp'}) -%}
+    {%- endfor -%}
+    {{ return(shape) }}
 {%- endmacro %}
 
 {#- The columns of every person record, in order (int_source_records unions them by these names). -#}

@@ -2,6 +2,8 @@
 -- and the median hours since the previous step, overall, per current segment and per acquisition
 -- channel (the channel of the customer's first touch, '(none)' without one). Every step of every
 -- funnel shows for each breakdown value that entered the funnel, with 0 when nobody reached it.
+-- The breakdowns join with `on`, not `using`: Spark puts a `using` key first in `progress.*`,
+-- which would shift the columns of a positional union all.
 with progress as (
     select * from {{ ref('int_funnel_progress') }}
 ),
@@ -26,14 +28,14 @@ broken_down as (
         'segment' as breakdown,
         membership.segment as breakdown_value
     from progress
-    inner join {{ ref('segment_membership') }} as membership using (customer_id)
+    inner join {{ ref('segment_membership') }} as membership on membership.customer_id = progress.customer_id
     union all
     select
         progress.*,
         'acquisition_channel' as breakdown,
         coalesce(acquisition.acquisition_channel, '(none)') as breakdown_value
     from progress
-    left join acquisition using (customer_id)
+    left join acquisition on acquisition.customer_id = progress.customer_id
 ),
 
 steps as (
