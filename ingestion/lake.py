@@ -71,7 +71,10 @@ def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
 def merge_loads(pipeline: dlt.Pipeline, settings: Settings) -> dict[str, tuple[Path, int]]:
     """Merge the new loads of each of the pipeline's lake tables; per table its folder and the
     number of loads merged now."""
-    schema, dataset = pipeline.default_schema, pipeline.dataset_name
+    # The schema as the load stored it: after dagster-dlt's run the pipeline object's own schema
+    # still lacks the tables the load created (seen with dagster-dlt 0.29), run_ingestion's does not.
+    stored = dlt.attach(pipeline_name=pipeline.pipeline_name, pipelines_dir=pipeline.pipelines_dir)
+    schema, dataset = stored.default_schema, pipeline.dataset_name
     tables = {}
     for table in schema.data_table_names():
         folder = lake_dir(settings) / dataset / table
