@@ -47,7 +47,12 @@ def sample_pipeline_run(
 ) -> tuple[Settings, ExecuteInProcessResult, RunSummary]:
     """The whole pipeline, through Dagster, on data/sample into a fresh warehouse."""
     settings = sample_settings(tmp_path_factory.mktemp("sample_run"))
-    result, summary = run_pipeline_with_summary(settings)
+    engine = os.environ.pop("C360_ENGINE", None)  # on DuckDB, even when a Spark test came first
+    try:
+        result, summary = run_pipeline_with_summary(settings)
+    finally:
+        if engine is not None:
+            os.environ["C360_ENGINE"] = engine
     assert result.success, "the end-to-end pipeline run failed"
     return settings, result, summary
 
