@@ -76,7 +76,7 @@ def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
         run_ingestion(_settings(base / "loading.duckdb", landing))
         (base / "loading.duckdb").rename(warehouse)
         log.info("ingested in %.0fs", time.perf_counter() - started)
-    ensure_person_models(warehouse)
+    ensure_person_models(_settings(warehouse, landing))
     return warehouse, truth
 
 

@@ -42,7 +42,7 @@ def _rounds(engine: str, settings: Settings, rounds: int) -> tuple[list[dict], l
     runs, first_map = [], []
     for number in range(rounds):
         started = time.perf_counter()
-        result = run_identity(settings, person_models=lambda warehouse: None)  # inputs copied in: no dbt
+        result = run_identity(settings, person_models=lambda settings: None)  # inputs copied in: no dbt
         runs.append(
             {
                 "seconds": round(time.perf_counter() - started, 1),

@@ -54,8 +54,9 @@ def ensure_identity_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextmanager
 def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB: one transaction. Spark has none: a run that fails midway leaves what it wrote, and
-    the next run recomputes every table from the clusters and the ids issued so far."""
+    """DuckDB: one transaction. Spark's Parquet tables have none: a run that fails between its
+    writes keeps those already made (history rows without the map they describe); Delta or Iceberg
+    tables would be needed for an atomic id assignment there."""
     if is_spark(con):
         yield
         return

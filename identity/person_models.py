@@ -9,11 +9,10 @@ exists are built first with dbt itself, so identity never falls back to a second
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
-import duckdb
 
 from c360.dbt_runner import invoke
+from c360.engine import connect, load_engine_config
+from c360.settings import Settings
 from identity.warehouse import table_exists
 from registry import PersonRecord, person_records
 
@@ -30,10 +29,10 @@ def model_relation(record: PersonRecord) -> str:
     return f"{STAGING_SCHEMA}.{record.model}"
 
 
-def _buildable_missing(warehouse: Path) -> list[PersonRecord]:
-    if not warehouse.exists():
+def _buildable_missing(settings: Settings) -> list[PersonRecord]:
+    if load_engine_config().name == "duckdb" and not settings.warehouse.exists():
         return []
-    with duckdb.connect(str(warehouse)) as con:  # identity writes next: read-write like its own connection
+    with connect(settings) as con:  # identity writes next: read-write like its own connection
         return [
             record
             for record in person_records()
@@ -41,13 +40,14 @@ def _buildable_missing(warehouse: Path) -> list[PersonRecord]:
         ]
 
 
-def ensure_person_models(warehouse: Path) -> None:
-    """Build the registered person-record models that are missing (their raw table loaded)."""
-    missing = _buildable_missing(warehouse)
+def ensure_person_models(settings: Settings) -> None:
+    """Build the registered person-record models that are missing (their raw table loaded), on the
+    configured engine."""
+    missing = _buildable_missing(settings)
     if not missing:
         return
     models = [f"+{record.model}" for record in missing]  # with the staging models they read
     logger.info("building the person-record models identity reads: %s", ", ".join(models))
-    result = invoke(warehouse, ["run", "--select", *models])
+    result = invoke(settings.warehouse, ["run", "--select", *models])
     if not result.success:
         raise PersonModelError(f"dbt could not build {', '.join(models)}: {result.exception or 'see dbt logs'}")

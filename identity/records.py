@@ -111,6 +111,9 @@ def build_records(
     if is_spark(con):
         from identity.batch_normalise import normalise_on_spark
 
+        if extras:
+            raise ValueError("extra record columns are `c360 resolve`'s, which runs on DuckDB")
+
         additional = normalise_on_spark(con, staging_table, target, phone_default_region)
     else:
         install_normalisers(con)

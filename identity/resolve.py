@@ -6,7 +6,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
@@ -78,12 +77,12 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
 def run_identity(
     settings: Settings,
     config: IdentityConfig | None = None,
-    person_models: Callable[[Path], None] = ensure_person_models,
+    person_models: Callable[[Settings], None] = ensure_person_models,
 ) -> dict:
     """Resolve the warehouse of `settings` on the configured engine; returns counts (records,
     customers, edges, time). `person_models` first makes sure the person-record models identity
     reads exist (by default dbt builds the missing ones)."""
     config = config or load_identity_config()
-    person_models(settings.warehouse)
+    person_models(settings)
     with connect(settings) as con:
         return resolve_warehouse(con, config)

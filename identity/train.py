@@ -105,7 +105,7 @@ def train_on_table(
 def train_model(settings: Settings, config: IdentityConfig | None = None) -> Path:
     """Train on the warehouse's current raw records; writes the model path from config."""
     config = config or load_identity_config()
-    ensure_person_models(settings.warehouse)
+    ensure_person_models(settings)
     with connect(settings) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS identity")
         stage_raw_records(con, "c360_staged_records")

@@ -44,7 +44,7 @@ def resolved_on_both(sample_run: Settings, spark_settings: Settings) -> tuple[di
         for table in (CUSTOMER_MAP, HISTORY, REGISTRY, RUNS):
             spark.execute(f"DROP TABLE IF EXISTS {table}")
     # the copied models stand in for dbt's build: nothing to make before identity reads them
-    summary = run_identity(spark_settings, person_models=lambda warehouse: None)
+    summary = run_identity(spark_settings, person_models=lambda settings: None)
     with connect(spark_settings) as spark:
         on_spark = {
             "map": spark.execute(f"SELECT * FROM {CUSTOMER_MAP}").fetchall(),

@@ -113,7 +113,7 @@ def test_mailchimp_granular_activity_loads_as_email_activity_and_reaches_staging
         ("md5-ann", "ann@x.test", "ann@x.test", "42694e9e57", "click", dt.datetime(2026, 9, 3, 10, 3, tzinfo=UTC),
          "https://shop.x.test/autumn", None, "198.51.100.7", "57afe96172"),
     ]  # fmt: skip
-    ensure_person_models(settings.warehouse)  # identity reads the person-record models dbt builds over these rows
+    ensure_person_models(settings)  # identity reads the person-record models dbt builds over these rows
     with duckdb.connect(str(settings.warehouse)) as con:  # identity's email_recipient records come from these rows
         stage_raw_records(con, "staged")
         assert con.sql("SELECT source, source_record_id, email FROM staged ORDER BY 2").fetchall() == [
