@@ -3,12 +3,16 @@ Spark against the same stage's DuckDB output from the same inputs."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
-from c360.engine import SparkConnection
+from c360.dbt_runner import work_dir
+from c360.engine import SparkConnection, connect, spark_home, state_store_path
+from c360.settings import Settings
+from ingestion.pipelines import pipelines_dir
 
 
 def copy_to_spark(warehouse: Path, spark: SparkConnection, tables: Iterable[str]) -> dict[str, int]:
@@ -52,3 +56,17 @@ def rows_differing(warehouse: Path, spark: SparkConnection, table: str, ignore: 
             f"UNION ALL (SELECT {listed} FROM on_spark EXCEPT ALL SELECT {listed} FROM duck.{table}))"
         ).fetchall()
     return count
+
+
+def reset_spark_warehouse(settings: Settings) -> None:
+    """A fresh Spark warehouse in this process's catalog (one metastore per JVM, shared by every
+    Spark test): every database dropped, and the lake, dlt's state, dbt's work folder and the
+    operational store deleted, so a whole run starts as on a new machine."""
+    with connect(settings) as spark:
+        for database in spark.session.catalog.listDatabases():
+            if database.name != "default":
+                spark.execute(f"DROP DATABASE {database.name} CASCADE")
+    home = spark_home(settings)
+    for leftover in (home / "lake", home / "lake_merged", pipelines_dir(settings), work_dir(settings.warehouse)):
+        shutil.rmtree(leftover, ignore_errors=True)
+    state_store_path(settings).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ import pytest
 from c360.engine import connect
 from c360.runner import run_pipeline_with_summary
 from c360.settings import Settings
-from tests.spark_tables import rows_differing
+from tests.spark_tables import reset_spark_warehouse, rows_differing
 
 COMPARED_SCHEMAS = ("identity", "intermediate", "marts")
 # Columns that hold when the run happened, not what it computed: the two runs differ by minutes.
@@ -32,6 +32,7 @@ def _tables(sample_run: Settings) -> list[str]:
 def test_the_sample_on_spark_gives_every_table_the_duckdb_run_gives(
     sample_run: Settings, spark_settings: Settings
 ) -> None:
+    reset_spark_warehouse(spark_settings)  # other Spark tests of this process left tables behind
     result, summary = run_pipeline_with_summary(spark_settings)
     assert result.success, "the pipeline on Spark failed"
     tables = _tables(sample_run)
