@@ -37,19 +37,25 @@ def tables_in(warehouse: Path, schema: str) -> list[str]:
     return [f"{schema}.{table}" for (table,) in rows]
 
 
+DOUBLE_DIGITS = 9  # a sum of doubles depends on the order of addition, which differs between engines
+
+
 def rows_differing(warehouse: Path, spark: SparkConnection, table: str, ignore: Iterable[str] = ()) -> int:
     """Rows of `table` in one engine's copy and not the other's (EXCEPT ALL both ways), over the
-    DuckDB table's columns minus `ignore`, compared in UTC."""
+    DuckDB table's columns minus `ignore`, compared in UTC, doubles to DOUBLE_DIGITS decimals."""
     with duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
         con.execute(f"ATTACH '{warehouse}' AS duck (READ_ONLY)")
         columns = [
-            name
-            for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE duck.{table})").fetchall()
+            (name, kind)
+            for name, kind, *_ in con.execute(f"DESCRIBE duck.{table}").fetchall()
             if name not in set(ignore)
         ]
-        listed = ", ".join(f'"{name}"' for name in columns)
-        on_spark = spark.execute(f"SELECT {', '.join(f'`{name}`' for name in columns)} FROM {table}").arrow()
+        listed = ", ".join(
+            f'round("{name}", {DOUBLE_DIGITS})' if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
+            for name, kind in columns
+        )
+        on_spark = spark.execute(f"SELECT {', '.join(f'`{name}`' for name, _ in columns)} FROM {table}").arrow()
         con.register("on_spark", on_spark)
         [(count,)] = con.execute(
             f"SELECT count(*) FROM ((SELECT {listed} FROM duck.{table} EXCEPT ALL SELECT {listed} FROM on_spark) "
