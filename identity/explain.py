@@ -22,6 +22,7 @@ import duckdb
 import networkx as nx
 from splink import DuckDBAPI
 
+from c360.engine import require_duckdb
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from identity.config import IdentityConfig
@@ -323,6 +324,7 @@ def explain_command(
     reports_dir: Path | None,
 ) -> int:
     """`c360 identity explain`: print the explanation; a wrong id is one line and exit code 2."""
+    require_duckdb("c360 identity explain", "its match-weight waterfall reads the warehouse as DuckDB relations")
     try:
         with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
             explanation = explain(
