@@ -22,8 +22,9 @@ import pyarrow as pa
 import pytest
 
 from c360.dbt_runner import invoke, work_dir
-from c360.engine import spark_session
+from c360.engine import connect, spark_session
 from c360.settings import Settings
+from tests.spark_tables import copy_to_spark
 
 pytestmark = pytest.mark.spark
 
@@ -109,8 +110,6 @@ def dbt_relations(settings: Settings) -> list[str]:
 
 def copy_sources_to_spark(duckdb_settings: Settings, spark_settings: Settings) -> dict[str, int]:
     """The DuckDB run's dbt sources as Spark Parquet tables of the same names; rows per table."""
-    spark = spark_session(spark_settings)
-    copied = {}
     with duckdb.connect(str(duckdb_settings.warehouse), read_only=True) as con:
         present = {
             f"{schema}.{table}"
@@ -118,16 +117,10 @@ def copy_sources_to_spark(duckdb_settings: Settings, spark_settings: Settings) -
                 "select table_schema, table_name from information_schema.tables"
             ).fetchall()
         }
-        for relation in dbt_sources(duckdb_settings):
-            if relation not in present:
-                continue  # an optional source never loaded (stg_support__tickets builds without it)
-            schema, table = relation.split(".")
-            rows = con.sql(f'select * from "{schema}"."{table}"').to_arrow_table()
-            spark.sql(f"create database if not exists {schema}")
-            spark.sql(f"drop table if exists {relation}")
-            spark.createDataFrame(rows).write.format("parquet").saveAsTable(relation)
-            copied[relation] = rows.num_rows
-    return copied
+    # an optional source never loaded (stg_support__tickets builds without it) is not copied
+    loaded = [relation for relation in dbt_sources(duckdb_settings) if relation in present]
+    with connect(spark_settings) as spark:
+        return copy_to_spark(duckdb_settings.warehouse, spark, loaded)
 
 
 def _naive_utc(table: pa.Table) -> pa.Table:

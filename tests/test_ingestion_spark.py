@@ -7,15 +7,14 @@ with the DuckDB sample run, table by table, with EXCEPT ALL both ways.
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
-from c360.engine import connect, existing_tables, spark_home
+from c360.engine import connect, existing_tables
 from c360.settings import Settings
 from ingestion.file_loop import REPORT_COUNTS
-from ingestion.pipelines import pipelines_dir, run_ingestion
+from ingestion.pipelines import run_ingestion
+from tests.spark_tables import reset_spark_warehouse, rows_differing
 
 pytestmark = pytest.mark.spark
 
@@ -38,33 +37,27 @@ def spark_ingestion(request: pytest.FixtureRequest) -> tuple[Settings, dict]:
     """The sample ingested on Spark into a fresh lake. Other tests of the process may have used the
     catalog: start clean."""
     settings: Settings = request.getfixturevalue("spark_settings")
-    for folder in (spark_home(settings) / "lake", spark_home(settings) / "lake_merged", pipelines_dir(settings)):
-        shutil.rmtree(folder, ignore_errors=True)
+    reset_spark_warehouse(settings)  # other Spark tests of this process share the catalog
     return settings, run_ingestion(settings)
 
 
 def test_every_raw_table_on_spark_equals_duckdbs(spark_ingestion, sample_run: Settings) -> None:
     """Each Spark table comes over as Arrow (one scan, no shuffle) and is compared in DuckDB."""
     settings, _ = spark_ingestion
-    with connect(settings) as spark, duckdb.connect(str(sample_run.warehouse), read_only=True) as duck:
+    with duckdb.connect(str(sample_run.warehouse), read_only=True) as duck:
         tables = raw_tables(existing_tables(duck))
+        expected = {
+            table: {name for (name,) in duck.execute(f"select column_name from (describe {table})").fetchall()}
+            for table in tables
+        }
+    with connect(settings) as spark:
         assert raw_tables(existing_tables(spark)) == tables
         rows = 0
         for table in sorted(tables):
-            expected = [name for (name,) in duck.execute(f"select column_name from (describe {table})").fetchall()]
             landed = spark.session.table(table)
-            assert set(landed.columns) == set(expected), table
-            columns = ", ".join(name for name in expected if name not in LOAD_COLUMNS)
-            duck.register("landed", landed.toArrow())
-            differences = [
-                duck.sql(
-                    f"select count(*) from (select {columns} from {one} except all select {columns} from {other})"
-                ).fetchall()[0][0]
-                for one, other in ((table, "landed"), ("landed", table))
-            ]
-            assert differences == [0, 0], table
-            rows += duck.sql("select count(*) from landed").fetchall()[0][0]
-            duck.unregister("landed")
+            assert set(landed.columns) == expected[table], table
+            assert rows_differing(sample_run.warehouse, spark, table, LOAD_COLUMNS) == 0, table
+            rows += landed.count()
     assert "raw_crm.contacts" in tables and "raw_web.quarantine" in tables
     assert rows == 31_820  # the sample's raw rows, load reports included
 
