@@ -275,6 +275,26 @@ def operational_store(
         yield con
 
 
+@contextmanager
+def duckdb_analysis(settings: Settings, reads: Sequence[str], config: EngineConfig | None = None) -> Iterator[Any]:
+    """A DuckDB connection for the tools written against DuckDB relations (Splink's charts, waterfalls
+    and evaluation): the warehouse itself on DuckDB; on Spark an in-memory DuckDB in which the Spark
+    databases it `reads` are views over the Parquet files Spark wrote. Their scratch tables then stay
+    in memory and the Spark catalog is only read."""
+    config = config or load_engine_config()
+    if config.name != "spark":
+        with connect(settings, config=config) as con:
+            yield con
+        return
+    import duckdb
+
+    session = spark_session(settings, config)
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        _parquet_views(session, con, reads)
+        yield con
+
+
 def require_duckdb(task: str, why: str) -> None:
     """Refuse, in one line, a task the Spark engine cannot do honestly."""
     if load_engine_config().name != "duckdb":

@@ -7,9 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-import duckdb
-
-from c360.engine import require_duckdb
+from c360.engine import duckdb_analysis
 from c360.settings import SAMPLE_TRUTH, Settings
 from identity.config import load_identity_config
 from identity.evaluate import evaluate
@@ -52,17 +50,15 @@ def print_resolve_summary(result: dict) -> None:
     say(f"written: {result['clusters_csv']}, {result['pairs_csv']}, {result['normalisation_report_csv']}")
 
 
-# Splink's charts and waterfalls read the scored pairs as DuckDB relations (`as_duckdbpyrelation`).
-SPLINK_CHARTS_NEED_DUCKDB = "Splink's charts read the warehouse as DuckDB relations"
-
-
 def identity_evaluate(settings: Settings, truth_csv: Path = SAMPLE_TRUTH, reports_dir: Path | None = None) -> dict:
-    """`c360 identity evaluate`: metrics against truth, saved with Splink's charts under reports."""
-    require_duckdb("c360 identity evaluate", SPLINK_CHARTS_NEED_DUCKDB)
+    """`c360 identity evaluate`: metrics against truth, saved with Splink's charts under reports.
+
+    Splink's charts read the scored pairs as DuckDB relations, so on Spark they and the metrics run in
+    DuckDB over the identity tables' Parquet files (`duckdb_analysis`)."""
     reports_dir = reports_dir or settings.reports / "identity"
     config = load_identity_config()
-    metrics = evaluate(settings, truth_csv, config.model_path)
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with duckdb_analysis(settings, ["identity"]) as con:
+        metrics = evaluate(con, truth_csv, config.model_path)
         charts = write_identity_charts(con, config.model_path, config.match_threshold, reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     (reports_dir / "identity_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

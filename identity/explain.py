@@ -22,9 +22,8 @@ import duckdb
 import networkx as nx
 from splink import DuckDBAPI
 
-from c360.engine import require_duckdb
+from c360.engine import duckdb_analysis, load_engine_config
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
 from identity.config import IdentityConfig
 from identity.model import (
     SPLINK_SCHEMA,
@@ -75,12 +74,14 @@ def explain(
     customer_id: str | None = None,
     record: str | None = None,
     pair: tuple[str, str] | None = None,
+    run_engine: str = "duckdb",
 ) -> Explanation:
-    """Explain one customer (by id or by one of its records) or one pair of records."""
+    """Explain one customer (by id or by one of its records) or one pair of records. Pairs are
+    re-scored by Splink on DuckDB; `run_engine` is the engine whose run scored the stored edges."""
     if not table_exists(con, "identity.edges"):
         raise ExplainError("no identity run in this warehouse yet; run `c360 run` first")
     with splink_session(con) as db_api:
-        explainer = _Explainer(con, config, db_api)
+        explainer = _Explainer(con, config, db_api, run_engine)
         if pair is not None:
             left, right = (parse_record(r) for r in pair)
             explainer.pair(left, right)
@@ -105,8 +106,10 @@ def explain(
 
 
 class _Explainer:
-    def __init__(self, con: duckdb.DuckDBPyConnection, config: IdentityConfig, db_api: DuckDBAPI) -> None:
-        self.con, self.config = con, config
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, config: IdentityConfig, db_api: DuckDBAPI, run_engine: str
+    ) -> None:
+        self.con, self.config, self.run_engine = con, config, run_engine
         self.out = Explanation()
         self.db_api = db_api
         try:
@@ -207,11 +210,17 @@ class _Explainer:
             )
             row = _lookup(scored, left, right)
             if not math.isclose(row["match_probability"], probability, rel_tol=1e-9, abs_tol=1e-12):
-                self.out.add(
-                    f"      the model or the records changed since the run: today's score is "
-                    f"{row['match_probability']:.4f}; rerun identity to apply it"
-                )
+                self.out.add(self._score_changed(row["match_probability"]))
             self._waterfall(row)
+
+    def _score_changed(self, today: float) -> str:
+        if self.run_engine != "duckdb":  # DuckDB re-scores what another engine's Splink scored
+            return (
+                f"      DuckDB's Splink scores this pair {today:.4f}: the {self.run_engine} run's string "
+                f"similarities differ slightly from DuckDB's (docs/engines.md), or the model or the records "
+                f"changed since the run"
+            )
+        return f"      the model or the records changed since the run: today's score is {today:.4f}; rerun identity to apply it"
 
     def _waterfall(self, row: dict[str, Any]) -> None:
         self.out.scored.append(row)
@@ -324,9 +333,9 @@ def explain_command(
     reports_dir: Path | None,
 ) -> int:
     """`c360 identity explain`: print the explanation; a wrong id is one line and exit code 2."""
-    require_duckdb("c360 identity explain", "its match-weight waterfall reads the warehouse as DuckDB relations")
     try:
-        with exclusive_warehouse(settings.warehouse), duckdb.connect(str(settings.warehouse)) as con:
+        # the waterfall reads Splink's scores as DuckDB relations: on Spark, DuckDB over identity's files
+        with duckdb_analysis(settings, ["identity"]) as con:
             explanation = explain(
                 con,
                 config,
@@ -334,6 +343,7 @@ def explain_command(
                 customer_id=customer_id,
                 record=record,
                 pair=tuple(pair) if pair else None,
+                run_engine=load_engine_config().name,
             )
     except ExplainError as exc:
         print(f"c360 identity explain: {exc}", file=sys.stderr)
