@@ -216,17 +216,18 @@ def parquet_location(session: SparkSession, name: str) -> Path | None:
 
 
 def parquet_selects(
-    session: SparkSession, con: Any, databases: Sequence[str], tables_only: bool = False
+    session: SparkSession, con: Any, databases: Sequence[str], as_stored: bool = False
 ) -> Iterator[tuple[str, str, str]]:
-    """(database, table, DuckDB SELECT) for each Spark table of `databases` (and view, unless
-    `tables_only`), so a stage runs the same SQL on either engine: a Parquet table is read in place
-    from the files Spark wrote; anything else (a view, dlt's JSON `_dlt_loads`, a table without
-    files yet) comes through Spark as Arrow, registered on `con`."""
+    """(database, table, DuckDB SELECT) for each Spark table and view of `databases`, so a stage runs
+    the same SQL on either engine: a Parquet table is read in place from the files Spark wrote;
+    anything else (a view, dlt's JSON `_dlt_loads`, a table without files yet) comes through Spark
+    as Arrow, registered on `con`. `as_stored`: tables only, with the types their files hold (as the
+    DuckDB warehouse does: dlt's raw timestamps keep their time zone, Spark's INT96 ones are naive)."""
     for database in databases:
         if not session.catalog.databaseExists(database):
             continue
         for table in session.catalog.listTables(database):
-            if table.isTemporary or (tables_only and table.tableType == "VIEW"):
+            if table.isTemporary or (as_stored and table.tableType == "VIEW"):
                 continue
             name = f"{database}.{table.name}"
             location = parquet_location(session, name)
@@ -238,17 +239,19 @@ def parquet_selects(
             # Spark's TIMESTAMP is an instant (Parquet: adjusted to UTC); the DuckDB warehouse keeps
             # naive UTC timestamps, so they come back as such (the session zone is UTC).
             columns = [
-                f'"{column}"::TIMESTAMP AS "{column}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{column}"'
+                f'"{column}"::TIMESTAMP AS "{column}"'
+                if kind == "TIMESTAMP WITH TIME ZONE" and not as_stored
+                else f'"{column}"'
                 for column, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             ]
             yield database, table.name, f"SELECT {', '.join(columns)} FROM {source}"
 
 
-def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str], tables_only: bool) -> None:
+def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str], as_stored: bool) -> None:
     for database in databases:
         con.execute(f"DROP SCHEMA IF EXISTS {database} CASCADE")  # a table Spark dropped leaves no view
         con.execute(f"CREATE SCHEMA {database}")
-    for database, table, select in parquet_selects(session, con, databases, tables_only):
+    for database, table, select in parquet_selects(session, con, databases, as_stored):
         con.execute(f"CREATE VIEW {database}.{table} AS {select}")
 
 
@@ -264,7 +267,7 @@ def operational_store(
     reads: Sequence[str],
     read_only: bool = False,
     config: EngineConfig | None = None,
-    tables_only: bool = False,
+    as_stored: bool = False,
 ) -> Iterator[Any]:
     """Where activation keeps what needs transactions and upserts (sync state, deliveries, run
     reports, erasure forwarding), with the warehouse databases it `reads` visible beside it.
@@ -272,8 +275,8 @@ def operational_store(
     DuckDB: the warehouse itself. Spark: plain Parquet tables give Spark neither transactions nor
     upserts (Delta or Iceberg would; their jars are not available here), so the state is a DuckDB
     file beside the Spark catalog, as a sync tool keeps its state in its own store, and the Spark
-    tables it reads (`reads`: e.g. marts) are views over the Parquet files Spark wrote (over its
-    tables only, not its views, with `tables_only`).
+    tables it reads (`reads`: e.g. marts) are views over the Parquet files Spark wrote (see
+    `parquet_selects` for `as_stored`).
     """
     config = config or load_engine_config()
     if config.name != "spark":
@@ -286,7 +289,7 @@ def operational_store(
     path = state_store_path(settings)
     with exclusive_warehouse(path), duckdb.connect(str(path)) as con:
         con.execute("SET TimeZone = 'UTC'")
-        _parquet_views(session, con, reads, tables_only)
+        _parquet_views(session, con, reads, as_stored)
         yield con
 
 

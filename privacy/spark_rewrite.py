@@ -96,7 +96,7 @@ def privacy_store(settings: Settings, read_only: bool = False) -> Iterator[tuple
         return
     with connect(settings) as spark:
         databases = spark_databases(spark.session)
-        with operational_store(settings, databases, tables_only=True) as con:
+        with operational_store(settings, databases, as_stored=True) as con:
             con.execute(JOURNAL_DDL)
             yield con, SparkTables(spark.session, databases)
 
@@ -177,6 +177,9 @@ def _rewrite_file(con: duckdb.DuckDBPyConnection, file: Path, columns: list[str]
     int96 = any(parquet.schema.column(i).physical_type == "INT96" for i in range(len(parquet.schema)))
     scratch = file.with_name(f".{file.name}.c360-erasure")  # hidden from Spark and from `*.parquet`
     pq.write_table(kept, scratch, use_deprecated_int96_timestamps=int96)
+    # Hadoop's local file system checks a file against its `.<name>.crc` when there is one: it
+    # goes first, so a crash between the two steps leaves a file Spark still reads.
+    file.with_name(f".{file.name}.crc").unlink(missing_ok=True)
     os.replace(scratch, file)
     return len(hit)
 

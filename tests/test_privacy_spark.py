@@ -1,9 +1,10 @@
 """Erasure and data-subject access on Spark give DuckDB's answers for the same warehouse content.
 
-The DuckDB sample run's tables holding two people's rows are copied into Spark (activation's state
-into the operational store beside it), both people are forgotten on each engine, and the second
-erasure on Spark is killed after one table's rewrite: the next `forget` finishes it. Then every
-copied table, the suppressions and the audit are compared with DuckDB's.
+A copy of the DuckDB sample run keeps the raw, identity and marts tables holding two people's rows;
+Spark gets the same tables (raw ones in the lake as dlt writes them, activation's state in the
+operational store beside the catalog). Both people are forgotten on each engine, the second erasure
+on Spark killed after one table's rewrite and finished by the next `forget`. Then the reports, the
+access document, every table, the suppressions and the audit are compared with DuckDB's.
 """
 
 from __future__ import annotations
@@ -15,17 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
-from c360.engine import connect, state_store_path
+from c360.engine import SparkConnection, connect, state_store_path
 from c360.settings import Settings
+from ingestion.lake import lake_dir, register
 from ingestion.pipelines import make_pipeline
 from privacy import spark_rewrite
 from privacy.access import export_person
 from privacy.forget import ErasureReport, forget
 from privacy.locate import person_tables
 from privacy.person import find_person
-from privacy.spark_rewrite import REWRITE_KEYS, REWRITES, privacy_store
+from privacy.spark_rewrite import REWRITE_KEYS, REWRITES, has_pending_rewrites, privacy_store
 from privacy.suppressions import current_suppressions, read_suppressions
 from tests.spark_tables import copy_to_spark, reset_spark_warehouse, rows_differing
 from tests.test_privacy import copy_warehouse, pick_subject
@@ -35,14 +38,39 @@ class KilledMidErasure(RuntimeError):
     """Stands for the process dying between two table rewrites."""
 
 
-def _tables_holding(con: duckdb.DuckDBPyConnection, emails: list[str]) -> set[str]:
-    """`schema.table` of the base tables outside the operational store holding any of these people's rows."""
+def _keep_only_tables_holding(con: duckdb.DuckDBPyConnection, emails: list[str]) -> list[str]:
+    """Drop every base table outside the operational store's schemas (and dbt's intermediate models:
+    the copy into Spark is what takes time) that holds none of these people's rows; the kept ones."""
     found = set()
     for email in emails:
         for table, where in person_tables(con, find_person(con, email, None)).items():
             if con.execute(f"select count(*) from {table} where {where}").fetchone()[0]:
                 found.add(table.replace('"', ""))
-    return {t for t in found if t.split(".")[0] not in ("activation", "privacy")}
+    kept = []
+    for schema, table in con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = current_database() and schema_name not in ('activation', 'privacy') order by all"
+    ).fetchall():
+        if f"{schema}.{table}" in found and schema != "intermediate":
+            kept.append(f"{schema}.{table}")
+        else:
+            con.execute(f'drop table "{schema}"."{table}"')
+    return kept
+
+
+def _copy_to_lake(warehouse: Path, spark: SparkConnection, settings: Settings, tables: list[str]) -> None:
+    """Raw tables as a Spark run holds them: external tables over the lake's folders, written by
+    pyarrow as dlt writes them (time zones kept), each in two load files named as dlt names them."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for name in tables:
+            data = con.sql(f"SELECT * FROM {name}").to_arrow_table()
+            folder = lake_dir(settings) / Path(*name.split("."))
+            folder.mkdir(parents=True)
+            half = data.num_rows // 2
+            for load, rows in (("1795800000.1", data.slice(0, half)), ("1795800000.2", data.slice(half))):
+                pq.write_table(rows, folder / f"{load}.c360test.parquet")
+            spark.execute(f"CREATE DATABASE IF NOT EXISTS {name.split('.')[0]}")
+            register(spark, name, folder)
 
 
 def _copy_activation_state(warehouse: Path, store: Path) -> None:
@@ -76,7 +104,7 @@ def erased(sample_run: Settings, spark_settings: Settings, tmp_path_factory: pyt
     on_duckdb = copy_warehouse(sample_run, root / "duckdb")
     on_spark = dataclasses.replace(spark_settings, exports=root / "spark_exports")
     shutil.copytree(sample_run.exports, on_spark.exports)
-    with duckdb.connect(str(on_duckdb.warehouse), read_only=True) as con:
+    with duckdb.connect(str(on_duckdb.warehouse)) as con:
         first = pick_subject(con)
         [(second,)] = con.execute(
             """select email from marts.dim_customers
@@ -84,13 +112,14 @@ def erased(sample_run: Settings, spark_settings: Settings, tmp_path_factory: pyt
                order by customer_id desc limit 1""",
             [first.customer_id],
         ).fetchall()
-        tables = sorted(_tables_holding(con, [first.email, second]))
+        before = {email: find_person(con, email, None) for email in (first.email, second)}
+        tables = _keep_only_tables_holding(con, [first.email, second])  # the same content on both engines
     reset_spark_warehouse(on_spark)
     with connect(on_spark) as spark:
-        copy_to_spark(on_duckdb.warehouse, spark, tables)
+        raw = [t for t in tables if t.startswith("raw_")]
+        _copy_to_lake(on_duckdb.warehouse, spark, on_spark, raw)
+        copy_to_spark(on_duckdb.warehouse, spark, [t for t in tables if t not in raw])
     _copy_activation_state(on_duckdb.warehouse, state_store_path(on_spark))
-    with privacy_store(on_spark) as (con, spark_tables):
-        before = {email: find_person(con, email, None) for email in (first.email, second)}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("C360_ENGINE", "duckdb")
         documents = {"duckdb": _document(on_duckdb, first.email, root / "duckdb.json")}
@@ -110,7 +139,8 @@ def erased(sample_run: Settings, spark_settings: Settings, tmp_path_factory: pyt
         patch.setattr(spark_rewrite, "rewrite_table", dies_at_the_second_table)
         with pytest.raises(KilledMidErasure):
             forget(on_spark, email=second)
-        with privacy_store(on_spark) as (con, _):
+        assert has_pending_rewrites(on_spark)  # what the next load into the lake looks at first
+        with duckdb.connect(str(state_store_path(on_spark)), read_only=True) as con:
             journal = con.execute(
                 f"SELECT count(*) FILTER (WHERE rewritten_at IS NOT NULL), count(*) FROM {REWRITES} "
                 f"WHERE erasure_id <> ?",
@@ -144,8 +174,8 @@ def test_a_killed_erasure_is_finished_by_the_next_forget(erased) -> None:
     done, journaled = journal
     assert (done, journaled > 2) == (1, True)  # killed with the journal committed and one table rewritten
     assert len(calls) == journaled + 1 and calls[0] not in calls[2:]  # the next forget rewrote the rest only
-    with privacy_store(on_spark) as (con, _):
-        assert con.execute(f"SELECT count(*) FROM {REWRITES} WHERE rewritten_at IS NULL").fetchone()[0] == 0
+    assert not has_pending_rewrites(on_spark)
+    with duckdb.connect(str(state_store_path(on_spark)), read_only=True) as con:
         assert con.execute(f"SELECT count(*) FROM {REWRITE_KEYS}").fetchone()[0] == 0  # no key kept once done
         audits = con.execute("SELECT tables_touched, rows_deleted FROM privacy.erasure_audit ORDER BY ALL").fetchall()
     with duckdb.connect(str(on_duckdb.warehouse), read_only=True) as con:
