@@ -198,7 +198,7 @@ def _delete_everywhere(
     databases = spark.databases if spark else []
     for table, where in person_tables(con, person, databases).items():
         if spark and table.split(".")[0].strip('"') in databases:
-            deleted = journal(con, spark.session, erasure_id, table, where)
+            deleted = journal(con, spark, erasure_id, table, where)
         else:
             deleted = con.execute(f"delete from {table} where {where}").fetchone()[0]
         if deleted:

@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,29 +35,13 @@ from c360.errors import UserError
 from c360.settings import Settings
 from c360.warehouse_lock import exclusive_warehouse
 from privacy.locate import KEYS, NEEDLES, fill_keys, table_conditions
+from privacy.tables import REWRITE_KEYS, REWRITES
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 log = logging.getLogger(__name__)
 
-REWRITES = "privacy.erasure_rewrites"
-REWRITE_KEYS = "privacy.erasure_rewrite_keys"
-JOURNAL_DDL = f"""
-create schema if not exists privacy;
-create table if not exists {REWRITES} (
-    erasure_id varchar not null,
-    table_name varchar not null,
-    rows_found bigint not null,
-    rewritten_at timestamptz,
-    primary key (erasure_id, table_name)
-);
-create table if not exists {REWRITE_KEYS} (
-    erasure_id varchar not null,
-    key varchar not null,
-    value varchar not null
-);
-"""
 NEEDLE = "needle"  # REWRITE_KEYS.key of the quarantine needles; the others are privacy.locate's key kinds
 STORE_SCHEMAS = ("main", "activation", "privacy")  # the operational store's own: never a view of Spark's
 ROW = "__c360_row"
@@ -70,6 +54,13 @@ class SparkTables:
 
     session: SparkSession
     databases: list[str]  # the store's schemas that are views of these Spark databases
+    locations: dict[str, Path | None] = field(default_factory=dict)  # asked once per store opened
+
+    def location(self, table: str) -> Path | None:
+        """The folder of `table`'s Parquet files (None: not a table of Parquet files)."""
+        if table not in self.locations:
+            self.locations[table] = parquet_location(self.session, table)
+        return self.locations[table]
 
 
 def spark_databases(session: SparkSession) -> list[str]:
@@ -97,18 +88,17 @@ def privacy_store(settings: Settings, read_only: bool = False) -> Iterator[tuple
     with connect(settings) as spark:
         databases = spark_databases(spark.session)
         with operational_store(settings, databases, as_stored=True) as con:
-            con.execute(JOURNAL_DDL)
             yield con, SparkTables(spark.session, databases)
 
 
-def journal(con: duckdb.DuckDBPyConnection, session: SparkSession, erasure_id: str, table: str, condition: str) -> int:
+def journal(con: duckdb.DuckDBPyConnection, spark: SparkTables, erasure_id: str, table: str, condition: str) -> int:
     """Journal the rewrite of Spark `table` (a view in the store) without the rows of `condition`;
     returns the rows found. Runs inside the erasure's transaction, so a table that cannot be
     rewritten (not Parquet) stops the erasure before anything is committed."""
     rows = con.execute(f"select count(*) from {table} where {condition}").fetchone()[0]
     if rows:
         name = table.replace('"', "")
-        if parquet_location(session, name) is None:
+        if spark.location(name) is None:
             raise UserError(f"cannot erase from Spark table {name}: it is not a table of Parquet files")
         con.execute(f"insert into {REWRITES} values (?, ?, ?, null)", [erasure_id, name, rows])
     return rows
@@ -136,7 +126,7 @@ def finish_rewrites(con: duckdb.DuckDBPyConnection, spark: SparkTables) -> int:
             [erasure_id],
         ).fetchall()
         for table, rows_found in tables:
-            removed = rewrite_table(con, spark.session, table, conditions[table])
+            removed = rewrite_table(con, spark, table, conditions[table])
             con.execute(
                 f"update {REWRITES} set rewritten_at = ? where erasure_id = ? and table_name = ?",
                 [datetime.now(UTC), erasure_id, table],
@@ -147,14 +137,14 @@ def finish_rewrites(con: duckdb.DuckDBPyConnection, spark: SparkTables) -> int:
     return dropped
 
 
-def rewrite_table(con: duckdb.DuckDBPyConnection, session: SparkSession, table: str, condition: str) -> int:
+def rewrite_table(con: duckdb.DuckDBPyConnection, spark: SparkTables, table: str, condition: str) -> int:
     """Rewrite the Parquet files of Spark `table` that hold rows of `condition`; returns rows dropped."""
-    folder = parquet_location(session, table)
+    folder = spark.location(table)
     if folder is None:
         raise UserError(f"cannot erase from Spark table {table}: it is no longer a table of Parquet files")
     columns = [name for name, *_ in con.execute(f"describe select * from {table}").fetchall()]
     dropped = sum(_rewrite_file(con, file, columns, condition) for file in sorted(folder.rglob("*.parquet")))
-    session.sql(f"REFRESH TABLE {table}")  # Spark caches a table's file list and footers
+    spark.session.sql(f"REFRESH TABLE {table}")  # Spark caches a table's file list and footers
     return dropped
 
 

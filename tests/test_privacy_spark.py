@@ -28,8 +28,9 @@ from privacy.access import export_person
 from privacy.forget import ErasureReport, forget
 from privacy.locate import person_tables
 from privacy.person import find_person
-from privacy.spark_rewrite import REWRITE_KEYS, REWRITES, has_pending_rewrites, privacy_store
+from privacy.spark_rewrite import has_pending_rewrites, privacy_store
 from privacy.suppressions import current_suppressions, read_suppressions
+from privacy.tables import REWRITE_KEYS, REWRITES
 from tests.spark_tables import copy_to_spark, reset_spark_warehouse, rows_differing
 from tests.test_privacy import copy_warehouse, pick_subject
 
