@@ -200,27 +200,38 @@ def connect(settings: Settings | Path, read_only: bool = False, config: EngineCo
         yield con
 
 
+STATE_STORE = "state.duckdb"
+
+
 def state_store_path(settings: Settings) -> Path:
     """Activation's and privacy's own state on Spark: a DuckDB file beside the Spark catalog."""
-    return spark_home(settings) / "state.duckdb"
+    return spark_home(settings) / STATE_STORE
 
 
-def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -> Iterator[tuple[str, str, str]]:
-    """(database, table, DuckDB SELECT) for each Spark table of `databases`, so a stage runs the same
-    SQL on either engine: a Parquet table is read in place from the files Spark wrote; anything else
-    (a view, dlt's JSON `_dlt_loads`, a table without files yet) comes through Spark as Arrow,
-    registered on `con`."""
+def parquet_location(session: SparkSession, name: str) -> Path | None:
+    """The folder of Parquet files holding Spark table `name`, or None (a view, another format)."""
+    details = dict(session.sql(f"DESCRIBE TABLE EXTENDED {name}").select("col_name", "data_type").collect())
+    parquet = str(details.get("Provider", "")).lower() == "parquet" and "Location" in details
+    return Path(str(details["Location"]).removeprefix("file:")) if parquet else None
+
+
+def parquet_selects(
+    session: SparkSession, con: Any, databases: Sequence[str], as_stored: bool = False
+) -> Iterator[tuple[str, str, str]]:
+    """(database, table, DuckDB SELECT) for each Spark table and view of `databases`, so a stage runs
+    the same SQL on either engine: a Parquet table is read in place from the files Spark wrote;
+    anything else (a view, dlt's JSON `_dlt_loads`, a table without files yet) comes through Spark
+    as Arrow, registered on `con`. `as_stored`: tables only, with the types their files hold (as the
+    DuckDB warehouse does: dlt's raw timestamps keep their time zone, Spark's INT96 ones are naive)."""
     for database in databases:
         if not session.catalog.databaseExists(database):
             continue
         for table in session.catalog.listTables(database):
-            if table.isTemporary:
+            if table.isTemporary or (as_stored and table.tableType == "VIEW"):
                 continue
             name = f"{database}.{table.name}"
-            details = dict(session.sql(f"DESCRIBE TABLE EXTENDED {name}").select("col_name", "data_type").collect())
-            location = Path(str(details.get("Location", "")).removeprefix("file:"))
-            parquet = str(details.get("Provider", "")).lower() == "parquet" and "Location" in details
-            if parquet and any(location.rglob("*.parquet")):
+            location = parquet_location(session, name)
+            if location is not None and any(location.rglob("*.parquet")):
                 source = f"read_parquet('{location}/**/*.parquet', hive_partitioning = true, union_by_name = true)"
             else:
                 source = f"spark__{database}__{table.name}"
@@ -228,17 +239,19 @@ def parquet_selects(session: SparkSession, con: Any, databases: Sequence[str]) -
             # Spark's TIMESTAMP is an instant (Parquet: adjusted to UTC); the DuckDB warehouse keeps
             # naive UTC timestamps, so they come back as such (the session zone is UTC).
             columns = [
-                f'"{column}"::TIMESTAMP AS "{column}"' if kind == "TIMESTAMP WITH TIME ZONE" else f'"{column}"'
+                f'"{column}"::TIMESTAMP AS "{column}"'
+                if kind == "TIMESTAMP WITH TIME ZONE" and not as_stored
+                else f'"{column}"'
                 for column, kind, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
             ]
             yield database, table.name, f"SELECT {', '.join(columns)} FROM {source}"
 
 
-def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str]) -> None:
+def _parquet_views(session: SparkSession, con: Any, databases: Sequence[str], as_stored: bool) -> None:
     for database in databases:
         con.execute(f"DROP SCHEMA IF EXISTS {database} CASCADE")  # a table Spark dropped leaves no view
         con.execute(f"CREATE SCHEMA {database}")
-    for database, table, select in parquet_selects(session, con, databases):
+    for database, table, select in parquet_selects(session, con, databases, as_stored):
         con.execute(f"CREATE VIEW {database}.{table} AS {select}")
 
 
@@ -250,7 +263,11 @@ def warehouse_exists(settings: Settings | Path) -> bool:
 
 @contextmanager
 def operational_store(
-    settings: Settings | Path, reads: Sequence[str], read_only: bool = False, config: EngineConfig | None = None
+    settings: Settings | Path,
+    reads: Sequence[str],
+    read_only: bool = False,
+    config: EngineConfig | None = None,
+    as_stored: bool = False,
 ) -> Iterator[Any]:
     """Where activation keeps what needs transactions and upserts (sync state, deliveries, run
     reports, erasure forwarding), with the warehouse databases it `reads` visible beside it.
@@ -258,7 +275,8 @@ def operational_store(
     DuckDB: the warehouse itself. Spark: plain Parquet tables give Spark neither transactions nor
     upserts (Delta or Iceberg would; their jars are not available here), so the state is a DuckDB
     file beside the Spark catalog, as a sync tool keeps its state in its own store, and the Spark
-    tables it reads (`reads`: e.g. marts) are views over the Parquet files Spark wrote.
+    tables it reads (`reads`: e.g. marts) are views over the Parquet files Spark wrote (see
+    `parquet_selects` for `as_stored`).
     """
     config = config or load_engine_config()
     if config.name != "spark":
@@ -271,7 +289,7 @@ def operational_store(
     path = state_store_path(settings)
     with exclusive_warehouse(path), duckdb.connect(str(path)) as con:
         con.execute("SET TimeZone = 'UTC'")
-        _parquet_views(session, con, reads)
+        _parquet_views(session, con, reads, as_stored)
         yield con
 
 
@@ -291,11 +309,5 @@ def duckdb_analysis(settings: Settings, reads: Sequence[str], config: EngineConf
     session = spark_session(settings, config)
     with duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
-        _parquet_views(session, con, reads)
+        _parquet_views(session, con, reads, as_stored=False)
         yield con
-
-
-def require_duckdb(task: str, why: str) -> None:
-    """Refuse, in one line, a task the Spark engine cannot do honestly."""
-    if load_engine_config().name != "duckdb":
-        raise UserError(f"{task} runs on the DuckDB engine only: {why}")

@@ -24,8 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from dlt.common.schema.utils import get_columns_names_with_prop
 
-from c360.engine import SparkConnection, connect, spark_home
+from c360.engine import STATE_STORE, SparkConnection, connect, spark_home
 from c360.settings import Settings
+from privacy.spark_rewrite import finish_pending_erasures
 
 log = logging.getLogger(__name__)
 ROW = "__c360_row"
@@ -45,6 +46,16 @@ def lake_destination(settings: Settings) -> dlt.destinations.filesystem:
     return dlt.destinations.filesystem(bucket_url=str(lake_dir(settings)))
 
 
+def lands_in_lake(pipeline: dlt.Pipeline) -> bool:
+    return pipeline.destination.destination_type == "dlt.destinations.filesystem"
+
+
+def lake_state_store(pipeline: dlt.Pipeline) -> Path:
+    """The operational store (c360.engine.state_store_path) beside the lake this pipeline lands in:
+    where privacy's suppressions are kept on Spark."""
+    return Path(pipeline.destination.config_params["bucket_url"]).parent / STATE_STORE
+
+
 class _MergedByC360(logging.Filter):
     """dlt warns at every merge table that the filesystem falls back to append; `settle` merges them."""
 
@@ -57,7 +68,9 @@ logging.getLogger("dlt").addFilter(_MergedByC360())
 
 def settle(pipeline: dlt.Pipeline, settings: Settings) -> None:
     """After a load into the lake: merge each table's keys, then register it in the Spark catalog
-    (again when a load changed it, so Spark lists its files afresh)."""
+    (again when a load changed it, so Spark lists its files afresh). An erasure a killed `forget`
+    left unfinished is finished first, before any stage reads the tables again."""
+    finish_pending_erasures(settings)
     tables, dataset = merge_loads(pipeline, settings), pipeline.dataset_name
     with connect(settings) as con:
         con.execute(f"CREATE DATABASE IF NOT EXISTS {dataset}")

@@ -16,7 +16,7 @@ import registry
 from c360.engine import load_engine_config
 from c360.settings import Settings
 from ingestion.file_loop import MERGE, REPORT_COUNTS, REPORT_NOTES
-from ingestion.lake import lake_destination, settle
+from ingestion.lake import lake_destination, lands_in_lake, settle
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,6 @@ def with_first_loads_appended(pipeline: dlt.Pipeline, source: DltSource) -> DltS
         resource.apply_hints(write_disposition=MERGE if name in filled else "append")
         log.debug("%s.%s: %s", source.name, name, "merge" if name in filled else "append (first load)")
     return source
-
-
-def lands_in_lake(pipeline: dlt.Pipeline) -> bool:
-    return pipeline.destination.destination_type == "dlt.destinations.filesystem"
 
 
 def load_options(pipeline: dlt.Pipeline) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ import duckdb
 
 from activation.file_export import atomic_write
 from activation.identifiers import normalise_email
-from c360.engine import require_duckdb
+from c360.engine import warehouse_exists
 from c360.settings import Settings
 from identity.warehouse import table_exists
 from privacy.locate import person_tables
 from privacy.person import find_person
+from privacy.spark_rewrite import privacy_store
 
 SEGMENT_TABLES = {"segment_membership", "segment_history", "int_segment_members"}
 
@@ -41,12 +43,15 @@ def layer_of(schema: str, table: str) -> tuple[str, str]:
     return "marts", f"{schema}.{table}"
 
 
-def person_document(con: duckdb.DuckDBPyConnection, email: str | None, customer_id: str | None) -> dict[str, Any]:
+def person_document(
+    con: duckdb.DuckDBPyConnection, email: str | None, customer_id: str | None, views_of: Collection[str] = ()
+) -> dict[str, Any]:
+    """`views_of`: the schemas of `con` that are views of Spark's tables (see `privacy.locate`)."""
     person = find_person(con, email, customer_id)
     layers: dict[str, dict[str, list[dict[str, Any]]]] = {}
     tables: dict[str, int] = {}
-    for table, where in person_tables(con, person).items():
-        relation = con.sql(f"select * from {table} where {where}")
+    for table, where in person_tables(con, person, views_of).items():
+        relation = con.sql(f"select * from {table} where {where} order by all")  # same order on each engine
         rows = [dict(zip(relation.columns, row)) for row in relation.fetchall()]
         if rows:
             schema, name = (part.strip('"') for part in table.split("."))
@@ -85,11 +90,11 @@ def export_person(
         raise ValueError("give exactly one of an email or a customer id")
     if email is not None and normalise_email(email) is None:
         raise ValueError("the email is not an email address")
-    require_duckdb("c360 export-person", "it searches every warehouse table with DuckDB SQL (privacy.locate)")
-    if not settings.warehouse.exists():
+    if not warehouse_exists(settings):
         raise ValueError(f"no warehouse at {settings.warehouse}")
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        document = person_document(con, normalise_email(email) if email else None, customer_id)
+    with privacy_store(settings, read_only=True) as (con, spark):
+        views_of = spark.databases if spark else ()
+        document = person_document(con, normalise_email(email) if email else None, customer_id, views_of)
     text = json.dumps(document, indent=2, default=_json_value, ensure_ascii=False)
     atomic_write(out, lambda tmp: tmp.write_text(text))
     os.chmod(out, 0o600)  # personal data: readable by the requester's account only

@@ -1,7 +1,10 @@
 """Erase one person from every warehouse table, suppress their identities, and audit it without PII.
 
-Everything happens in one DuckDB transaction under the warehouse lock: a crash leaves either
-the person fully present or fully erased. Before their rows go, a removal is queued for every
+On DuckDB everything happens in one transaction under the warehouse lock: a crash leaves either
+the person fully present or fully erased. On Spark the same transaction, in the operational store,
+deletes activation's and privacy's rows and journals the rewrite of each Spark table holding the
+person's rows, which is then done table by table and finished by the next `forget` or load if
+killed (privacy.spark_rewrite). Before their rows go, a removal is queued for every
 destination that ever received them (privacy.forwarding): files are rewritten at once, HTTP
 destinations are told on their next sync (or at once with `now=True`). Rows are found as
 `privacy.locate` finds them, the same search `c360 export-person` shows. The next pipeline
@@ -27,9 +30,7 @@ from activation.identifiers import (
     normalise_email,
     sha256_hex,
 )
-from c360.engine import require_duckdb
 from c360.settings import Settings
-from c360.warehouse_lock import exclusive_warehouse
 from ingestion.pipelines import pipelines_dir
 from privacy.forwarding import (
     NOT_FORWARDABLE,
@@ -42,17 +43,11 @@ from privacy.forwarding import (
 )
 from privacy.locate import person_tables
 from privacy.person import Person, find_person
+from privacy.spark_rewrite import SparkTables, finish_rewrites, journal, journal_keys, privacy_store
 from privacy.suppressions import EMAIL, PHONE, record_hash
 from privacy.tables import ERASURE_AUDIT, SUPPRESSIONS, ensure_privacy_tables
 
 log = logging.getLogger(__name__)
-
-# Why erasure is DuckDB-only: it deletes one person's rows from every table in one transaction, and
-# Spark's plain Parquet tables have neither DELETE nor transactions (Delta or Iceberg would; their
-# jars cannot be had here), so a crash mid-erasure could leave a person half erased.
-ERASURE_NEEDS_DELETES = (
-    "erasing deletes rows from every table in one transaction, which plain Parquet tables on Spark cannot do"
-)
 
 
 @dataclass(frozen=True)
@@ -84,30 +79,28 @@ def forget(
         raise ValueError("give exactly one of an email or a customer id")
     if email is not None and normalise_email(email) is None:
         raise ValueError("the email to forget is not an email address")
-    require_duckdb("c360 forget", ERASURE_NEEDS_DELETES)
     config = load_config(config_path)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with exclusive_warehouse(settings.warehouse):
-        with duckdb.connect(str(settings.warehouse)) as con:
-            report = erase_person(con, config, email=email, customer_id=customer_id)
-            address = frozenset({normalise_email(email)} if email and now else ())
-            forwarded = {
-                name: forward_pending(
-                    con,
-                    config.destinations[name],
-                    settings.exports,
-                    erasure_id=report.erasure_id,
-                    include_http=now,
-                    emails=address,
-                )
-                for name in report.destinations
-                if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE
-            }
-            for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
-                if address and waits_for_address(dest):
-                    earlier = forward_pending(con, dest, settings.exports, emails=address)
-                    if earlier.confirmed:
-                        forwarded[name] = earlier
+    with privacy_store(settings) as (con, spark):
+        report = erase_person(con, config, email=email, customer_id=customer_id, spark=spark)
+        address = frozenset({normalise_email(email)} if email and now else ())
+        forwarded = {
+            name: forward_pending(
+                con,
+                config.destinations[name],
+                settings.exports,
+                erasure_id=report.erasure_id,
+                include_http=now,
+                emails=address,
+            )
+            for name in report.destinations
+            if name in config.destinations and method_for(config.destinations[name]) != NOT_FORWARDABLE
+        }
+        for name, dest in config.destinations.items():  # removals of earlier erasures waiting for this address
+            if address and waits_for_address(dest):
+                earlier = forward_pending(con, dest, settings.exports, emails=address)
+                if earlier.confirmed:
+                    forwarded[name] = earlier
         _drop_loaded_packages(settings)
     return replace(report, forwarded=forwarded)
 
@@ -139,16 +132,20 @@ def erase_person(
     email: str | None = None,
     customer_id: str | None = None,
     now: datetime | None = None,
+    spark: SparkTables | None = None,
 ) -> ErasureReport:
-    """`config` says how each destination that received the person is told of the erasure."""
+    """`config` says how each destination that received the person is told of the erasure; `spark`:
+    the Spark tables to rewrite without them (`con` is then the operational store)."""
     now = now or datetime.now(UTC)
     ensure_privacy_tables(con)
     erasure_id = uuid.uuid4().hex
+    if spark:
+        finish_rewrites(con, spark)  # what a killed erasure left, before searching again
     con.execute("BEGIN TRANSACTION")
     try:
         person = find_person(con, normalise_email(email) if email else None, customer_id)
         destinations = queue_erasure(con, config, erasure_id, person.customer_ids, person.emails, person.phones, now)
-        touched = _delete_everywhere(con, person)
+        touched = _delete_everywhere(con, person, erasure_id, spark)
         suppressed = _suppress(con, person, now)
         report = ErasureReport(
             erasure_id=erasure_id,
@@ -178,6 +175,8 @@ def erase_person(
     except Exception:
         con.execute("ROLLBACK")
         raise
+    if spark:
+        finish_rewrites(con, spark)
     log.info(
         "erasure %s: %d customer id(s), %d source record(s), %d rows deleted from %d tables, %d identities suppressed",
         report.erasure_id,
@@ -190,13 +189,22 @@ def erase_person(
     return report
 
 
-def _delete_everywhere(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, int]:
-    """Delete the person's rows from every base table; returns rows deleted per touched table."""
+def _delete_everywhere(
+    con: duckdb.DuckDBPyConnection, person: Person, erasure_id: str, spark: SparkTables | None
+) -> dict[str, int]:
+    """Delete the person's rows from every base table (journal the rewrite of each Spark table that
+    holds some); returns rows deleted per touched table."""
     touched: dict[str, int] = {}
-    for table, where in person_tables(con, person).items():
-        deleted = con.execute(f"delete from {table} where {where}").fetchone()[0]
+    databases = spark.databases if spark else []
+    for table, where in person_tables(con, person, databases).items():
+        if spark and table.split(".")[0].strip('"') in databases:
+            deleted = journal(con, spark, erasure_id, table, where)
+        else:
+            deleted = con.execute(f"delete from {table} where {where}").fetchone()[0]
         if deleted:
             touched[table.replace('"', "")] = deleted
+    if spark and touched:
+        journal_keys(con, erasure_id)
     return touched
 
 

@@ -9,6 +9,8 @@ data-subject access export shows exactly these rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import duckdb
 
 from privacy.person import Person
@@ -39,21 +41,37 @@ def _keys(person: Person) -> list[tuple[str, str]]:
     return keys
 
 
-def person_tables(con: duckdb.DuckDBPyConnection, person: Person) -> dict[str, str]:
+def person_tables(con: duckdb.DuckDBPyConnection, person: Person, views_of: Collection[str] = ()) -> dict[str, str]:
     """`"schema"."table"` -> SQL condition selecting the person's rows, for every base table that
-    has an identifying column. The conditions read two temp tables this call fills."""
-    con.execute(f"create or replace temp table {KEYS} (key varchar, value varchar)")
-    con.executemany(f"insert into {KEYS} values (?, ?)", _keys(person))
-    con.execute(f"create or replace temp table {NEEDLES} (needle varchar)")
+    has an identifying column, and every view of a schema in `views_of` (the operational store's
+    views of Spark's tables). The conditions read two temp tables this call fills."""
     needles = person.emails | {p.strip().lower() for p in person.phones if p.strip()}
+    fill_keys(con, _keys(person), sorted(needles))
+    return table_conditions(con, views_of)
+
+
+def fill_keys(con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, str]], needles: Sequence[str]) -> None:
+    """The temp tables the conditions read: (key kind, value) and the needles of quarantined text."""
+    con.execute(f"create or replace temp table {KEYS} (key varchar, value varchar)")
+    if keys:
+        con.executemany(f"insert into {KEYS} values (?, ?)", [list(key) for key in keys])
+    con.execute(f"create or replace temp table {NEEDLES} (needle varchar)")
     if needles:  # a person known only by ids (a web device) has no text to look for in quarantine
-        con.executemany(f"insert into {NEEDLES} values (?)", [[n] for n in sorted(needles)])
+        con.executemany(f"insert into {NEEDLES} values (?)", [[n] for n in needles])
+
+
+def table_conditions(con: duckdb.DuckDBPyConnection, views_of: Collection[str] = ()) -> dict[str, str]:
+    """Per table with an identifying column, the condition on the keys `fill_keys` stored."""
     columns: dict[tuple[str, str], set[str]] = {}
-    for schema, table, column in con.execute("""
+    for schema, table, column in con.execute(
+        """
             select c.table_schema, c.table_name, c.column_name
             from information_schema.columns c join information_schema.tables t
               on t.table_schema = c.table_schema and t.table_name = c.table_name
-            where t.table_type = 'BASE TABLE' and t.table_catalog = current_database()""").fetchall():
+            where (t.table_type = 'BASE TABLE' or (t.table_type = 'VIEW' and t.table_schema in (select unnest(?::varchar[]))))
+              and t.table_catalog = current_database()""",
+        [sorted(views_of)],
+    ).fetchall():
         if schema not in SKIPPED_SCHEMAS and not table.startswith("_dlt"):
             columns.setdefault((schema, table), set()).add(column)
     found: dict[str, str] = {}

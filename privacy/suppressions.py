@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import dlt
@@ -20,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from activation.identifiers import hashed_email, hashed_phone, sha256_hex
+from c360.warehouse_lock import exclusive_warehouse
+from ingestion.lake import lake_state_store, lands_in_lake
 from privacy.tables import SUPPRESSIONS
 from registry import email_columns, phone_columns, record_id_columns
 
@@ -100,10 +103,22 @@ def read_suppressions(con: duckdb.DuckDBPyConnection) -> Suppressions:
     return Suppressions(frozenset(h for (h,) in rows))
 
 
+def stored_suppressions(store: Path) -> Suppressions:
+    if not store.exists():  # nothing erased or synced on this Spark warehouse yet
+        return Suppressions(frozenset())
+    with exclusive_warehouse(store), duckdb.connect(str(store), read_only=True) as con:
+        return read_suppressions(con)
+
+
 def current_suppressions() -> Suppressions:
-    """The suppression list of the warehouse the running dlt pipeline loads into."""
-    with dlt.current.pipeline().sql_client() as client:
-        suppressions = read_suppressions(client.native_connection)
+    """The suppression list of the warehouse the running dlt pipeline loads into: on Spark, of the
+    operational store beside the lake."""
+    pipeline = dlt.current.pipeline()
+    if lands_in_lake(pipeline):
+        suppressions = stored_suppressions(lake_state_store(pipeline))
+    else:
+        with pipeline.sql_client() as client:
+            suppressions = read_suppressions(client.native_connection)
     if suppressions:
         log.info("%d suppressed identities will be dropped while reading", len(suppressions.hashes))
     return suppressions

@@ -1,5 +1,6 @@
 """The privacy schema: hashed suppressions (read by ingestion and activation), the erasure audit, and
-the erasures forwarded to destinations (one row per erasure and destination)."""
+the erasures forwarded to destinations (one row per erasure and destination); on Spark also the
+journal of table rewrites an erasure owes (empty on DuckDB, where an erasure is one transaction)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import duckdb
 SUPPRESSIONS = "privacy.suppressions"
 ERASURE_AUDIT = "privacy.erasure_audit"
 ERASURE_FORWARDING = "privacy.erasure_forwarding"
+# On Spark, the table rewrites an erasure still owes and the keys they need (privacy.spark_rewrite)
+REWRITES = "privacy.erasure_rewrites"
+REWRITE_KEYS = "privacy.erasure_rewrite_keys"
 
 DDL = f"""
 create schema if not exists privacy;
@@ -39,6 +43,14 @@ create table if not exists {ERASURE_FORWARDING} (
     confirmed_at timestamptz,
     primary key (erasure_id, destination)
 );
+create table if not exists {REWRITES} (
+    erasure_id varchar not null,
+    table_name varchar not null,
+    rows_found bigint not null,
+    rewritten_at timestamptz,
+    primary key (erasure_id, table_name)
+);
+create table if not exists {REWRITE_KEYS} (erasure_id varchar not null, key varchar not null, value varchar not null);
 """
 
 

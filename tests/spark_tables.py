@@ -66,12 +66,15 @@ def rows_differing(warehouse: Path, spark: SparkConnection, table: str, ignore: 
 
 def reset_spark_warehouse(settings: Settings) -> None:
     """A fresh Spark warehouse in this process's catalog (one metastore per JVM, shared by every
-    Spark test): every database dropped, and the lake, dlt's state, dbt's work folder and the
+    Spark test): every database dropped (and the default one emptied), and the lake, dlt's state, dbt's work folder and the
     operational store deleted, so a whole run starts as on a new machine."""
     with connect(settings) as spark:
         for database in spark.session.catalog.listDatabases():
             if database.name != "default":
                 spark.execute(f"DROP DATABASE {database.name} CASCADE")
+        for table in spark.session.catalog.listTables("default"):
+            if not table.isTemporary:
+                spark.execute(f"DROP {'VIEW' if table.tableType == 'VIEW' else 'TABLE'} default.{table.name}")
     home = spark_home(settings)
     for leftover in (home / "lake", home / "lake_merged", pipelines_dir(settings), work_dir(settings.warehouse)):
         shutil.rmtree(leftover, ignore_errors=True)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pyarrow as pa
 import pytest
 
@@ -45,22 +40,3 @@ def test_spark_tables_answer_parameterised_sql_as_duckdb_does(spark_settings: Se
         ]
         assert con.execute("SELECT id FROM engine_test.people WHERE city IS NULL").fetchone() == (3,)
         assert con.execute("SELECT * FROM engine_test.people ORDER BY id").arrow().to_pylist() == people.to_pylist()
-
-
-def test_erasure_on_spark_is_refused_in_one_line_saying_why(tmp_path: Path) -> None:
-    """Spark's plain Parquet tables cannot delete a person's rows in one transaction: `c360 forget`
-    says so and exits 2 before touching anything (no Spark session is started)."""
-    env = {**os.environ, "C360_ENGINE": "spark", "C360_WAREHOUSE": str(tmp_path / "c360.duckdb")}
-    done = subprocess.run(
-        [sys.executable, "-m", "c360.cli", "forget", "--email", "someone@example.com"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "c360 forget runs on the DuckDB engine only: erasing deletes rows from every table in one "
-        "transaction, which plain Parquet tables on Spark cannot do"
-    ]
-    assert not (tmp_path / "c360.duckdb.spark").exists()
