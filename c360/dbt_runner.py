@@ -132,16 +132,20 @@ def _stored_parse(parsed_into: Path, key: tuple) -> ParsedProject | None:
     parse of an unchanged project takes ~1.6 s (it reads its own msgpack and hashes every file)."""
     try:
         with (parsed_into / STORED_PARSE).open("rb") as stored:
-            stored_key, manifest = pickle.load(stored)
+            stored_key, fields = pickle.load(stored)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None  # none yet, or written by another dbt: parse again
-    return ParsedProject(manifest, parsed_into / "manifest.json") if stored_key == key else None
+    return ParsedProject(Manifest(**fields), parsed_into / "manifest.json") if stored_key == key else None
 
 
 def _store_parse(parsed_into: Path, key: tuple, manifest: Manifest) -> None:
+    # The manifest's fields, not the manifest: dbt's own `Manifest.__reduce_ex__` lists them in an
+    # order the class no longer has (dbt 1.11), and the private ones (lookups, a lock) are caches.
+    fields = {field.name: getattr(manifest, field.name) for field in dataclasses.fields(manifest)}
+    public = {name: value for name, value in fields.items() if not name.startswith("_")}
     partial = parsed_into / f"{STORED_PARSE}.partial"
     with partial.open("wb") as stored:
-        pickle.dump((key, manifest), stored, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((key, public), stored, protocol=pickle.HIGHEST_PROTOCOL)
     partial.replace(parsed_into / STORED_PARSE)  # whole or not at all, for a run starting meanwhile
 
 
