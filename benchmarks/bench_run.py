@@ -2,6 +2,7 @@
 
     ./dev python benchmarks/bench_run.py --rounds 2
     ./dev python benchmarks/bench_run.py --rounds 2 --baseline main   # the same against a git ref
+    ./dev python benchmarks/bench_run.py --rounds 1 --baseline main --baseline HEAD~1   # several refs
 
 Runs `c360 run` on the bundled sample in a child process (as a user does: imports, Dagster
 instance with run storage, dbt parse, the stages, the run summary) into a fresh warehouse, once to
@@ -15,8 +16,8 @@ partial parse valid). From each run's own output:
   (imports, parse, adapter) and turning its results into Dagster events.
 CPU is the child's user+system time (dbt subprocesses included), which moves less than the wall
 time on a shared machine; peak memory is the largest process of that tree (`wait4`'s `ru_maxrss`). `--baseline REF` runs `git archive REF` of this repository the same way,
-in turns with this checkout (this, baseline, this, baseline), each with its own warehouse and
-Dagster instance.
+in turns with this checkout (this, baseline, this, baseline; with several refs, each in turn), each
+with its own warehouse and its own Dagster instance (the dagster.yaml of its own tree).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def run_once(checkout: Path, work: Path, landing: Path | None = None, engine: st
         "C360_LANDING": str(landing or checkout / "data" / "sample"),
     }
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
-    (work / "dagster_home" / "dagster.yaml").write_text((PROJECT_ROOT / "dagster_home" / "dagster.yaml").read_text())
+    (work / "dagster_home" / "dagster.yaml").write_text((checkout / "dagster_home" / "dagster.yaml").read_text())
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "c360.cli", "run"], cwd=checkout, env=env, stdout=subprocess.PIPE, text=True
@@ -87,12 +88,17 @@ def _export(ref: str, into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=2, help="warm runs per side (default: 2)")
-    parser.add_argument("--baseline", help="a git ref to measure the same way, in turns with this checkout")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        default=[],
+        help="a git ref to measure the same way, in turns with this checkout (repeat it for several)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="c360_bench_run_") as tmp:
         sides = {"c360": PROJECT_ROOT}
-        if args.baseline:
-            sides[args.baseline] = _export(args.baseline, Path(tmp, "baseline_tree"))
+        for number, ref in enumerate(args.baseline):
+            sides[ref] = _export(ref, Path(tmp, f"baseline_tree_{number}"))
         runs: dict[str, dict[str, list[dict]]] = {side: {"first": [], "warm": []} for side in sides}
         for round_ in range(args.rounds + 1):
             for side, checkout in sides.items():

@@ -19,6 +19,7 @@ import dataclasses
 import json
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import yaml
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
+from dbt.version import __version__ as DBT_VERSION
 from dbt_common.events.base_types import EventMsg
 
 from c360.engine import load_engine_config, spark_session
@@ -40,6 +42,7 @@ logger = logging.getLogger(__name__)
 _turn = threading.RLock()
 _PROJECT_FILE_PARTS = ("models", "macros", "tests")
 _PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
+STORED_PARSE = "manifest.pickle"
 
 
 @dataclass(frozen=True)
@@ -107,18 +110,43 @@ def parsed_project(warehouse: Path, args: Sequence[str] = ()) -> ParsedProject:
     vars_args = _vars_args(args)
     spark = _on_spark()
     # dbt-duckdb names the database after the file; dbt-spark's relations carry no database
-    key = (None if spark else warehouse.name, tuple(_project_args()), vars_args, _project_state())
+    key = (DBT_VERSION, None if spark else warehouse.name, tuple(_project_args()), vars_args, _project_state())
+    # builds write target/: this stays the parse's (one per target: a parse for the other engine's
+    # target would overwrite it)
+    parsed_into = work_dir(warehouse) / ("manifest.spark" if spark else "manifest")
     with _turn:
-        cached = _parsed.get(key)
+        cached = _parsed.get(key) or _stored_parse(parsed_into, key)
         if cached is None or not cached.manifest_path.exists():
-            # builds write target/: this stays the parse's (one per target: a parse for the other
-            # engine's target would overwrite it)
-            parsed_into = work_dir(warehouse) / ("manifest.spark" if spark else "manifest")
             result = invoke(warehouse, ["parse", *vars_args], manifest=None, target=parsed_into)
             if not result.success:
                 raise DbtParseError(result)
-            cached = _parsed[key] = ParsedProject(result.result, parsed_into / "manifest.json")
+            cached = ParsedProject(result.result, parsed_into / "manifest.json")
+            _store_parse(parsed_into, key, cached.manifest)
+        _parsed[key] = cached
         return cached
+
+
+def _stored_parse(parsed_into: Path, key: tuple) -> ParsedProject | None:
+    """The manifest an earlier process parsed with the same key (project files, vars, target, dbt
+    version), pickled beside its manifest.json: loading it takes ~0.03 s of CPU where dbt's partial
+    parse of an unchanged project takes ~1.6 s (it reads its own msgpack and hashes every file)."""
+    try:
+        with (parsed_into / STORED_PARSE).open("rb") as stored:
+            stored_key, fields = pickle.load(stored)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None  # none yet, or written by another dbt: parse again
+    return ParsedProject(Manifest(**fields), parsed_into / "manifest.json") if stored_key == key else None
+
+
+def _store_parse(parsed_into: Path, key: tuple, manifest: Manifest) -> None:
+    # The manifest's fields, not the manifest: dbt's own `Manifest.__reduce_ex__` lists them in an
+    # order the class no longer has (dbt 1.11), and the private ones (lookups, a lock) are caches.
+    fields = {field.name: getattr(manifest, field.name) for field in dataclasses.fields(manifest)}
+    public = {name: value for name, value in fields.items() if not name.startswith("_")}
+    partial = parsed_into / f"{STORED_PARSE}.partial"
+    with partial.open("wb") as stored:
+        pickle.dump((key, public), stored, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.replace(parsed_into / STORED_PARSE)  # whole or not at all, for a run starting meanwhile
 
 
 def invoke(

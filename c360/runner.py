@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -36,6 +37,9 @@ def run_pipeline_with_summary(
     job = definitions.resolve_job_def(PIPELINE_JOB)
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     release_runs_of_dead_processes(instance)
+    if not gc.isenabled():  # the CLI loads with the collector off (c360.cli): keep what was loaded out of it
+        gc.freeze()
+        gc.enable()
     selection = None
     if stages:
         graph = definitions.resolve_asset_graph()

@@ -8,8 +8,6 @@ import io
 import zipfile
 import zlib
 
-import openpyxl
-
 from ingestion.csv_reader import sniff_delimiter
 from ingestion.landing import LandingFile, UnreadableFile, decode, decompress
 
@@ -31,6 +29,8 @@ def export_headers(file: LandingFile, delimiter: str) -> set[str]:
 
 
 def _xlsx_headers(file: LandingFile) -> set[str]:
+    import openpyxl  # only for workbooks: most runs read none, and every `c360 run` imports this module
+
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(decompress(file, file.read_bytes())), read_only=True, data_only=True

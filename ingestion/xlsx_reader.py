@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-
 from ingestion.landing import UnreadableFile
 from ingestion.records import RawRecords, Reject, string_table
 
@@ -21,6 +19,8 @@ def read_xlsx(path: Path, source_file: str, footer_lines: Sequence[str] = ()) ->
     `.0`), so the same mapping and typing apply. Trailing empty rows and footer rows (one
     filled cell matching `footer_lines`) are skipped and counted.
     """
+    import openpyxl  # only for workbooks: most runs read none, and every `c360 run` imports this module
+
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:

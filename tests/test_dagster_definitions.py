@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -116,6 +117,36 @@ def test_load_accounting_check_fails_when_a_file_is_not_accounted_for(sample_run
     keys = [AssetKey(["raw_crm", "contacts"]), AssetKey(["raw_crm", "deals"])]
     outcome = run_checks_only(settings, [], [load_accounting_checks(settings, keys)])
     assert outcome == {"raw_crm/contacts:load_accounting": False, "raw_crm/deals:load_accounting": True}
+
+
+def test_another_process_reads_the_run_s_materializations_and_check_results_from_the_instance(sample_pipeline):
+    """The Dagster UI is another process reading the instance the run wrote (configured like
+    dagster_home/dagster.yaml, whose event log keeps its connections open): it must see every event."""
+    _, result = sample_pipeline
+    read = """
+import json, sys
+from dagster import AssetKey, DagsterEventType, DagsterInstance
+instance, run_id = DagsterInstance.get(), sys.argv[1]
+count = lambda kind: len(instance.all_logs(run_id, of_type=kind))
+print(json.dumps({
+    "storage": type(instance.event_log_storage).__name__,
+    "status": instance.get_run_by_id(run_id).status.value,
+    "planned": count(DagsterEventType.ASSET_MATERIALIZATION_PLANNED),
+    "materializations": count(DagsterEventType.ASSET_MATERIALIZATION),
+    "check_results": count(DagsterEventType.ASSET_CHECK_EVALUATION),
+    "dim_customers_last_run": instance.get_latest_materialization_event(AssetKey(["marts", "dim_customers"])).run_id,
+}))
+"""
+    done = subprocess.run([sys.executable, "-c", read, result.run_id], capture_output=True, text=True, check=True)
+    materialized = [e for e in result.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    assert json.loads(done.stdout) == {
+        "storage": "PooledSqliteEventLogStorage",
+        "status": "SUCCESS",
+        "planned": len({e.asset_key for e in materialized}),
+        "materializations": len(materialized),
+        "check_results": len(result.get_asset_check_evaluations()),
+        "dim_customers_last_run": result.run_id,
+    }
 
 
 @pytest.mark.e2e

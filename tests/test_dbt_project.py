@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunnerResult
 
+from c360 import dbt_runner
 from c360.dbt_runner import invoke, work_dir
 
 TABLES: dict[str, str] = {
@@ -559,6 +560,18 @@ def test_invalid_segment_definition_fails_naming_segment_and_field(
     assert not result.success
     message = " ".join(str(r.message) for r in result.result)
     assert "Invalid segment definition 'vip_typo'" in message and expected in message
+
+
+def test_a_later_process_builds_from_the_stored_parse_like_from_dbt_s_own(warehouse: Path, monkeypatch) -> None:
+    """A new process (here: an empty in-process cache) loads an unchanged project's manifest from the
+    parse stored beside manifest.json instead of parsing; it must be that parse, refs and all."""
+    monkeypatch.setattr(dbt_runner, "_parsed", {})
+    parsed = dbt_runner.parsed_project(warehouse)
+    monkeypatch.setattr(dbt_runner, "_parsed", {})
+    reloaded = dbt_runner.parsed_project(warehouse)
+    assert reloaded.manifest is not parsed.manifest
+    assert reloaded.manifest.writable_manifest().to_dict() == parsed.manifest.writable_manifest().to_dict()
+    build(warehouse, "--select", "stg_crm__contacts+", "--exclude", "resource_type:unit_test")
 
 
 def test_docs_generate_succeeds(warehouse: Path) -> None:
