@@ -3,8 +3,8 @@
     id, revenue and currency read from the properties the vars name. One row per event: two events
     for one order are merged in fct_orders, which counts them. The text of the revenue property is
     kept beside its number so a value that does not parse is visible, not a silent null.
-    Read from int_web_behaviour_events (web events already deduplicated and stored), not from the
-    staging view, so a day without orders does not deduplicate every event again. Incremental:
+    Read from int_web_behaviour_events (web events already cleaned and stored), not from the
+    staging view, so a day without orders does not clean every event again. Incremental:
     only events newer than the stored ones; older late arrivals need a full refresh, as for
     sessions. -#}
 {%- set watermark = none -%}
