@@ -8,4 +8,5 @@
 -- depends_on: {{ ref('int_attribution_touches') }}
 -- depends_on: {{ ref('int_retention_periods') }}
 -- depends_on: {{ ref('int_funnel_progress') }}
+-- depends_on: {{ ref('customer_identifiers') }}
 select * from {{ ref('int_customer_fingerprints') }}

@@ -1,8 +1,11 @@
+{{ config(**changed_customers_config()) }}
 -- Every identifier a customer has, one row per identifier and source record that carries it:
 -- all email addresses (lower-cased), phones in E.164, and the ids of the CRM contacts, web users,
--- web devices and email recipients behind the customer.
+-- web devices and email recipients behind the customer. They come from the customer's records
+-- alone, so only changed customers are rebuilt (macros/changed_customers.sql).
 with records as (
     select * from {{ ref('int_customer_records') }}
+    where {{ is_changed_customer() }}
 ),
 
 emails as (
