@@ -6,7 +6,10 @@ pipeline and builds the dbt person-record views identity reads, once (cached in 
 timed). Each round then times, each in a fresh child process on its own copy:
 
 - c360 `run_identity`: normalisation, deterministic edges, Splink scoring, overrides,
-  clustering and persistent ids;
+  clustering and persistent ids; once as the first resolution of the warehouse, and once as a
+  daily run does it: on a copy already resolved, with the golden record's phone numbers of that
+  build in place (`intermediate.int_phone_numbers`), so only numbers not seen before are parsed
+  (here none: the records are the same);
 - plain Splink 5 on the same normalised records (c360's identity.records, copied untimed) with the
   same trained model JSON: predict and cluster at the same threshold, nothing else.
 
@@ -57,9 +60,10 @@ def _settings(warehouse: Path, landing: Path):
     )
 
 
-def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
+def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path, Path]:
     """Generate and ingest once; later runs with the same size reuse the warehouse. The dbt
-    person-record views identity reads are built here too: in the pipeline dbt builds them first."""
+    person-record views identity reads are built here too: in the pipeline dbt builds them first.
+    Returns the loaded warehouse, the same warehouse as the day after (daily_warehouse) and the truth."""
     from c360_generator import generate
     from identity.person_models import ensure_person_models
     from ingestion.pipelines import run_ingestion
@@ -77,7 +81,25 @@ def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path]:
         (base / "loading.duckdb").rename(warehouse)
         log.info("ingested in %.0fs", time.perf_counter() - started)
     ensure_person_models(_settings(warehouse, landing))
-    return warehouse, truth
+    return warehouse, daily_warehouse(warehouse), truth
+
+
+def daily_warehouse(full: Path) -> Path:
+    """`full` after one pipeline day (built once, untimed): resolved, and the golden record's phone
+    numbers built, as a daily identity run finds them."""
+    from c360.dbt_runner import invoke
+    from identity.resolve import run_identity
+
+    daily = full.with_name("daily.duckdb")
+    if not daily.exists():
+        building = full.with_name("daily_building.duckdb")
+        shutil.copy(full, building)
+        run_identity(_settings(building, building.parent))
+        result = invoke(building, ["run", "--select", "+int_phone_numbers"])
+        if not result.success:
+            raise RuntimeError(f"dbt could not build int_phone_numbers: {result.exception}")
+        building.rename(daily)
+    return daily
 
 
 # Same four person-bearing sources and one row per source record as identity/records.py, each
@@ -220,19 +242,23 @@ def _ratios(c360: dict, splink: dict) -> dict:
     return {key: round(c360[key] / splink[key], 3) for key in ("seconds", "wall", "cpu", "peak_mb")}
 
 
-def compare_with_splink(full: Path, workdir: Path, rounds: int) -> tuple[list[dict], Path]:
-    """Interleaved rounds of c360 and plain Splink; returns the rounds and the last c360 warehouse."""
+def compare_with_splink(full: Path, daily: Path, workdir: Path, rounds: int) -> tuple[list[dict], Path]:
+    """Interleaved rounds of c360 (first resolution, then a daily run) and plain Splink; returns the
+    rounds and the last first-resolution c360 warehouse."""
     c360_warehouse, splink_warehouse = workdir / "bench_c360.duckdb", workdir / "bench_splink.duckdb"
+    c360_daily = workdir / "bench_c360_daily.duckdb"
     splink_records = workdir / "bench_splink_records.duckdb"
     results = []
     for number in range(rounds):
         load = os.getloadavg()[0]
         runs: dict[str, dict] = {}
-        for engine in ("c360", "splink") if number % 2 == 0 else ("splink", "c360"):
+        for engine in ("c360", "c360_daily", "splink") if number % 2 == 0 else ("splink", "c360_daily", "c360"):
             if engine == "c360":
                 runs[engine] = _timed_copy("c360", full, c360_warehouse)
                 if not splink_records.exists():
                     _copy_records(c360_warehouse, splink_records)
+            elif engine == "c360_daily":
+                runs[engine] = _timed_copy("c360", daily, c360_daily)
             else:
                 runs[engine] = _timed_copy("splink", splink_records, splink_warehouse)
         result = {
@@ -240,6 +266,7 @@ def compare_with_splink(full: Path, workdir: Path, rounds: int) -> tuple[list[di
             "load_average_1min": load,
             **runs,
             "ratio_c360_to_splink": _ratios(runs["c360"], runs["splink"]),
+            "ratio_c360_daily_to_splink": _ratios(runs["c360_daily"], runs["splink"]),
             "records_clustered_differently": _records_clustered_differently(c360_warehouse, splink_warehouse),
         }
         if number == 0:
@@ -248,6 +275,7 @@ def compare_with_splink(full: Path, workdir: Path, rounds: int) -> tuple[list[di
         results.append(result)
     splink_warehouse.unlink()
     splink_records.unlink()
+    c360_daily.unlink()
     return results, c360_warehouse
 
 
@@ -276,6 +304,13 @@ def _side(run: dict) -> str:
     )
 
 
+def _ratio_text(ratio: dict) -> str:
+    return (
+        f"{ratio['seconds']:.2f}x in-process, {ratio['wall']:.2f}x child wall,"
+        f" {ratio['cpu']:.2f}x CPU, {ratio['peak_mb']:.2f}x peak memory"
+    )
+
+
 def _summary(rounds: list[dict], c360_quality: dict, plain: dict) -> str:
     lines = []
     for result in rounds:
@@ -284,10 +319,12 @@ def _summary(rounds: list[dict], c360_quality: dict, plain: dict) -> str:
             f"round {result['round']} (load average {result['load_average_1min']:.2f}),"
             f" {result['c360']['records']:,} records:",
             f"  c360 run_identity: {_side(result['c360'])} -> {result['c360']['customers']:,} customers",
+            f"  c360 run_identity, daily run (resolved yesterday, phone numbers known):"
+            f" {_side(result['c360_daily'])} -> {result['c360_daily']['customers']:,} customers",
             f"  plain Splink 5, same model and records, predict + cluster: {_side(result['splink'])}"
             f" -> {result['splink']['customers']:,} clusters",
-            f"  ratio c360/plain Splink: {ratio['seconds']:.2f}x in-process, {ratio['wall']:.2f}x child wall,"
-            f" {ratio['cpu']:.2f}x CPU, {ratio['peak_mb']:.2f}x peak memory",
+            f"  ratio c360/plain Splink: {_ratio_text(ratio)}",
+            f"  ratio c360 daily run/plain Splink: {_ratio_text(result['ratio_c360_daily_to_splink'])}",
             f"  records clustered differently (c360's deterministic edges and first-name guard):"
             f" {result['records_clustered_differently']:,}",
         ]
@@ -373,8 +410,8 @@ def main() -> None:
         _resolve_only(args.resolve_only[0], Path(args.resolve_only[1]))
         return
 
-    full, truth = prepare(args.workdir, args.people, args.seed)
-    rounds, c360_warehouse = compare_with_splink(full, args.workdir, args.rounds)
+    full, daily, truth = prepare(args.workdir, args.people, args.seed)
+    rounds, c360_warehouse = compare_with_splink(full, daily, args.workdir, args.rounds)
     c360_quality, plain = score(c360_warehouse, full, args.workdir, truth)
     report = {"people": args.people, "rounds": rounds, "c360_quality": c360_quality, "plain_duckdb": plain}
     if not args.skip_churn:

@@ -92,15 +92,29 @@ def install_normalisers(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NAME_VARIANTS_TABLE} AS SELECT * FROM variants")
 
 
-def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, table: str, default_region: str) -> int:
-    """Map each distinct raw phone to E.164 in `table(raw, e164)`; returns how many there were
+def build_phone_lookup(
+    con: duckdb.DuckDBPyConnection,
+    raw_phones_sql: str,
+    table: str,
+    default_region: str,
+    known_sql: str | None = None,
+) -> int:
+    """Map each distinct raw phone to E.164 in `table(raw, e164)`; returns how many were parsed
     (the caller reports it: identity and the golden record's dbt model both build a lookup).
 
+    `known_sql` selects numbers already normalised under the same default region, `(raw, e164)`
+    (known_numbers_sql): those are taken as they are, so a daily run parses only new numbers.
     DuckDB Python UDFs need numpy, which the stack does not ship, so only the distinct raw
-    strings make one Arrow round trip through `phonenumbers`.
+    strings left make one Arrow round trip through `phonenumbers`.
     """
+    known = known_sql or "SELECT CAST(NULL AS VARCHAR) AS raw, CAST(NULL AS VARCHAR) AS e164 WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE c360_known_phone_numbers AS SELECT DISTINCT raw, e164 FROM ({known}) k")
     raw = (
-        con.sql(f"SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p) WHERE p IS NOT NULL")
+        con.sql(f"""
+            SELECT DISTINCT CAST(p AS VARCHAR) AS raw FROM ({raw_phones_sql}) t(p)
+            WHERE p IS NOT NULL AND CAST(p AS VARCHAR) NOT IN (
+                SELECT raw FROM c360_known_phone_numbers WHERE raw IS NOT NULL
+            )""")
         .to_arrow_table()
         .column("raw")
         .to_pylist()
@@ -112,8 +126,18 @@ def build_phone_lookup(con: duckdb.DuckDBPyConnection, raw_phones_sql: str, tabl
             "e164": pa.array([to_e164(r) for r in raw], pa.string()),
         }
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM lookup UNION ALL SELECT * FROM c360_known_phone_numbers"
+    )
     return len(raw)
+
+
+def known_numbers_sql(relation: str, default_region: str) -> str:
+    """The numbers a build of the golden record's phone table (`int_phone_numbers`: phone_as_entered,
+    phone_e164, default_region) normalised under `default_region`, as `known_sql` for
+    build_phone_lookup. Its rows are keyed by source record, so erasing a person erases them too."""
+    region = default_region.replace("'", "''")
+    return f"SELECT phone_as_entered AS raw, phone_e164 AS e164 FROM {relation} WHERE default_region = '{region}'"
 
 
 def build_phonetic_lookup(con: duckdb.DuckDBPyConnection, names_sql: str, table: str) -> None:

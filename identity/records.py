@@ -11,7 +11,13 @@ import logging
 
 import duckdb
 
-from identity.normalise import NAME_VARIANTS_TABLE, PHONE_LOOKUP, build_phone_lookup, install_normalisers
+from identity.normalise import (
+    NAME_VARIANTS_TABLE,
+    PHONE_LOOKUP,
+    build_phone_lookup,
+    install_normalisers,
+    known_numbers_sql,
+)
 from identity.person_models import model_relation
 from identity.warehouse import create_table, is_spark, table_exists
 from registry import person_records, person_sources
@@ -20,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 RECORDS = "identity.records"
 RECORD_EMAILS = "identity.record_emails"
+# the golden record's phones (dbt's int_phone_numbers), built after identity: a daily run parses
+# only the numbers yesterday's build had not seen (same normaliser, same default region)
+GOLDEN_PHONES = "intermediate.int_phone_numbers"
 SOURCES = person_sources()
 RECORD_COLUMNS = (
     "source",
@@ -117,8 +126,11 @@ def build_records(
         additional = normalise_on_spark(con, staging_table, target, phone_default_region)
     else:
         install_normalisers(con)
-        phones = build_phone_lookup(con, f"SELECT phone FROM {staging_table}", PHONE_LOOKUP, phone_default_region)
-        logger.info("identity records: normalised %d distinct phone numbers", phones)
+        known = known_numbers_sql(GOLDEN_PHONES, phone_default_region) if table_exists(con, GOLDEN_PHONES) else None
+        phones = build_phone_lookup(
+            con, f"SELECT phone FROM {staging_table}", PHONE_LOOKUP, phone_default_region, known
+        )
+        logger.info("identity records: normalised %d distinct phone numbers the last build had not", phones)
         create_table(con, target, records_sql(staging_table, extras))
         additional = additional_emails_sql(staging_table)
     create_table(

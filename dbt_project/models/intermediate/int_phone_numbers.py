@@ -12,7 +12,7 @@ default region make the Arrow round trip through phonenumbers.
 
 from c360.dbt_python_models import local_inputs, runs_on_spark, to_spark
 from identity.config import load_identity_config
-from identity.normalise import build_phone_lookup
+from identity.normalise import build_phone_lookup, known_numbers_sql
 
 
 def model(dbt, session):
@@ -23,52 +23,37 @@ def model(dbt, session):
         # in an in-memory DuckDB over the records as Arrow
         local, inputs = local_inputs(dbt, ["int_source_records"])
         records = inputs["int_source_records"].filter("phone is not null").project("source, source_record_id, phone")
-        return to_spark(session, _numbers(local, records, _no_known_numbers(local), region))
+        return to_spark(session, _numbers(local, records, None, region))
     records = dbt.ref("int_source_records").filter("phone is not null").project("source, source_record_id, phone")
     previous_build = session.query(
         "select count(*) from information_schema.tables "
         f"where table_catalog = '{dbt.this.database}' and table_schema = '{dbt.this.schema}' "
         f"and table_name = '{dbt.this.identifier}'"
     ).fetchall()[0][0]
-    if previous_build:
-        known = session.query(
-            f"select distinct phone_as_entered, phone_e164 from {dbt.this} where default_region = '{region}'"
-        )
-    else:
-        known = _no_known_numbers(session)
+    known = session.query(known_numbers_sql(str(dbt.this), region)) if previous_build else None
     # dbt-duckdb wraps the session's execute(), which hides the normaliser's Arrow tables from
     # DuckDB's replacement scans: the lookup runs on a plain cursor of the same database
     return _numbers(session.cursor(), records, known, region)
 
 
-def _no_known_numbers(con):
-    return con.query("select null::varchar as phone_as_entered, null::varchar as phone_e164 where false")
-
-
 def _numbers(plain, records, known, region):
     """Each record's phone as entered and in E.164, looking up only numbers `known` lacks."""
     plain.register("c360_phone_records", records.to_arrow_table())
-    plain.register("c360_known_phones", known.to_arrow_table())
-    plain.execute(r"""
-        create or replace temp table c360_phones_to_normalise as
-        select distinct phone
-        from c360_phone_records
-        where phone not in (select phone_as_entered from c360_known_phones)
-    """)
-    build_phone_lookup(plain, "select phone from c360_phones_to_normalise", "c360_phone_lookup", region)
+    if known is not None:
+        plain.register("c360_known_phones", known.to_arrow_table())
+    build_phone_lookup(
+        plain,
+        "select phone from c360_phone_records",
+        "c360_phone_lookup",
+        region,
+        "select raw, e164 from c360_known_phones" if known is not None else None,
+    )
     return plain.execute(
         """
-        with numbers as (
-            select phones.phone, lookup.e164
-            from c360_phones_to_normalise as phones
-            left join c360_phone_lookup as lookup on lookup.raw = phones.phone
-            union all
-            select phone_as_entered, phone_e164 from c360_known_phones
-        )
         select records.source, records.source_record_id, records.phone as phone_as_entered,
-            numbers.e164 as phone_e164, ? as default_region
+            lookup.e164 as phone_e164, ? as default_region
         from c360_phone_records as records
-        inner join numbers on numbers.phone = records.phone
+        inner join c360_phone_lookup as lookup on lookup.raw = records.phone
     """,
         [region],
     ).to_arrow_table()
