@@ -48,12 +48,12 @@ def _numbers(plain, records, known, region):
         region,
         "select raw, e164 from c360_known_phones" if known is not None else None,
     )
-    return plain.execute(
+    return plain.sql(
         """
         select records.source, records.source_record_id, records.phone as phone_as_entered,
             lookup.e164 as phone_e164, ? as default_region
         from c360_phone_records as records
         inner join c360_phone_lookup as lookup on lookup.raw = records.phone
     """,
-        [region],
+        params=[region],
     ).to_arrow_table()
