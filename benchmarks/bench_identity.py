@@ -2,8 +2,8 @@
 quality and id churn.
 
 Generates a synthetic universe with c360's generator, loads it with the real ingestion
-pipeline and builds the dbt person-record views identity reads, once (cached in --workdir, not
-timed). Each round then times, each in a fresh child process on its own copy:
+pipeline and builds the dbt person-record tables identity reads, once (cached in --workdir, not
+timed: in the pipeline dbt's step before identity builds them). Each round then times, each in a fresh child process on its own copy:
 
 - c360 `run_identity`: normalisation, deterministic edges, Splink scoring, overrides,
   clustering and persistent ids; once as the first resolution of the warehouse, and once as a
@@ -62,10 +62,10 @@ def _settings(warehouse: Path, landing: Path):
 
 def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path, Path]:
     """Generate and ingest once; later runs with the same size reuse the warehouse. The dbt
-    person-record views identity reads are built here too: in the pipeline dbt builds them first.
+    person-record tables identity reads are built here too: in the pipeline dbt builds them first.
     Returns the loaded warehouse, the same warehouse as the day after (daily_warehouse) and the truth."""
     from c360_generator import generate
-    from identity.person_models import ensure_person_models
+    from identity.person_models import build_person_models
     from ingestion.pipelines import run_ingestion
 
     base = workdir / f"people_{people}_seed_{seed}"
@@ -80,7 +80,7 @@ def prepare(workdir: Path, people: int, seed: int) -> tuple[Path, Path, Path]:
         run_ingestion(_settings(base / "loading.duckdb", landing))
         (base / "loading.duckdb").rename(warehouse)
         log.info("ingested in %.0fs", time.perf_counter() - started)
-    ensure_person_models(_settings(warehouse, landing))
+    build_person_models(_settings(warehouse, landing))
     return warehouse, daily_warehouse(warehouse), truth
 
 
@@ -164,9 +164,12 @@ def _plain_duckdb(warehouse: Path) -> dict:
 
 
 def _c360(warehouse: Path) -> dict:
+    """The identity stage as the pipeline runs it: dbt's step before it has built the person-record
+    tables (here `prepare`, untimed), so it builds only missing ones."""
+    from identity.person_models import ensure_person_models
     from identity.resolve import run_identity
 
-    return run_identity(_settings(warehouse, warehouse.parent))
+    return run_identity(_settings(warehouse, warehouse.parent), person_models=ensure_person_models)
 
 
 def _resolve_only(engine: str, warehouse: Path) -> None:

@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from c360.settings import Settings
 from dagster_defs.engine_resource import EngineResource
 from dagster_defs.failures import retry_only_transient
-from identity.person_models import STAGING_SCHEMA
+from identity.person_models import STAGING_SCHEMA, ensure_person_models
 from identity.resolve import run_identity
 from registry import identity_models
 
@@ -39,7 +39,8 @@ def identity_assets(settings: Settings):
     )
     def _resolve(context: AssetExecutionContext, engine: EngineResource):
         with retry_only_transient(), engine.writer():
-            summary = run_identity(settings)
+            # dbt's step upstream (IDENTITY_INPUTS) has just built the person-record tables
+            summary = run_identity(settings, person_models=ensure_person_models)
         context.log.info("identity resolution: %s", summary)
         yield MaterializeResult(asset_key=CUSTOMER_MAP, metadata=summary)
         yield MaterializeResult(asset_key=CUSTOMER_ID_HISTORY)

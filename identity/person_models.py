@@ -1,9 +1,13 @@
-"""The dbt models identity reads its person records from, built on demand when identity runs alone.
+"""The dbt models identity reads its person records from: tables, built by dbt before identity.
 
-In the pipeline dbt builds these staging views before identity (Dagster orders them: staging →
-identity → marts). When identity runs without that build (`c360 identity train`, the identity
-stage alone, a test that loads raw tables only), the views that are missing but whose raw table
-exists are built first with dbt itself, so identity never falls back to a second copy of the SQL.
+A person-record model aggregates its source's staged rows (every web event, every email action);
+it is stored as a table so the pipeline aggregates once, for identity and for the golden record
+(int_source_records is their union), not once per reader. In the pipeline dbt builds them before
+identity (Dagster orders them: staging → identity → marts), so the identity asset only builds the
+ones still missing (`ensure_person_models`). Identity run any other way (`c360 identity train`,
+the stage called alone, a test that loads raw tables only) rebuilds them from the raw tables first
+(`build_person_models`), so it never reads yesterday's records and never falls back to a second
+copy of the SQL.
 """
 
 from __future__ import annotations
@@ -29,24 +33,34 @@ def model_relation(record: PersonRecord) -> str:
     return f"{STAGING_SCHEMA}.{record.model}"
 
 
-def _buildable_missing(settings: Settings) -> list[PersonRecord]:
+def _buildable(settings: Settings, missing_only: bool) -> list[PersonRecord]:
+    """The registered person-record models whose raw table is loaded (and that are missing)."""
     if load_engine_config().name == "duckdb" and not settings.warehouse.exists():
         return []
     with connect(settings) as con:  # identity writes next: read-write like its own connection
         return [
             record
             for record in person_records()
-            if table_exists(con, record.table) and not table_exists(con, model_relation(record))
+            if table_exists(con, record.table) and not (missing_only and table_exists(con, model_relation(record)))
         ]
 
 
 def ensure_person_models(settings: Settings) -> None:
     """Build the registered person-record models that are missing (their raw table loaded), on the
-    configured engine."""
-    missing = _buildable_missing(settings)
-    if not missing:
+    configured engine: the pipeline's dbt step built the others just before."""
+    _build(settings, _buildable(settings, missing_only=True))
+
+
+def build_person_models(settings: Settings) -> None:
+    """Rebuild every registered person-record model whose raw table is loaded, on the configured
+    engine, so identity outside the pipeline reads the raw tables as they are now."""
+    _build(settings, _buildable(settings, missing_only=False))
+
+
+def _build(settings: Settings, records: list[PersonRecord]) -> None:
+    if not records:
         return
-    models = [f"+{record.model}" for record in missing]  # with the staging models they read
+    models = [f"+{record.model}" for record in records]  # with the staging models they read
     logger.info("building the person-record models identity reads: %s", ", ".join(models))
     result = invoke(settings.warehouse, ["run", "--select", *models])
     if not result.success:

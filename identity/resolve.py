@@ -18,7 +18,7 @@ from identity.normalisation_report import PIPELINE_FIELDS as PIPELINE_REPORT_FIE
 from identity.normalisation_report import failures, normalisation_report
 from identity.overrides import load_overrides
 from identity.persistent_ids import assign_customer_ids, ensure_identity_tables
-from identity.person_models import ensure_person_models
+from identity.person_models import build_person_models
 from identity.probabilistic import score_pairs
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 from identity.warehouse import create_table
@@ -77,11 +77,12 @@ def resolve_warehouse(con: duckdb.DuckDBPyConnection, config: IdentityConfig) ->
 def run_identity(
     settings: Settings,
     config: IdentityConfig | None = None,
-    person_models: Callable[[Settings], None] = ensure_person_models,
+    person_models: Callable[[Settings], None] = build_person_models,
 ) -> dict:
     """Resolve the warehouse of `settings` on the configured engine; returns counts (records,
     customers, edges, time). `person_models` first makes sure the person-record models identity
-    reads exist (by default dbt builds the missing ones)."""
+    reads are current (by default dbt rebuilds them from the raw tables; the pipeline, whose dbt
+    step has just built them, only builds missing ones)."""
     config = config or load_identity_config()
     person_models(settings)
     with connect(settings) as con:

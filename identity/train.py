@@ -25,7 +25,7 @@ from identity.model import (
     register_table,
     splink_session,
 )
-from identity.person_models import ensure_person_models
+from identity.person_models import build_person_models
 from identity.records import RECORD_EMAILS, RECORDS, build_records, stage_raw_records
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def train_on_table(
 def train_model(settings: Settings, config: IdentityConfig | None = None) -> Path:
     """Train on the warehouse's current raw records; writes the model path from config."""
     config = config or load_identity_config()
-    ensure_person_models(settings)
+    build_person_models(settings)
     with connect(settings) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS identity")
         stage_raw_records(con, "c360_staged_records")

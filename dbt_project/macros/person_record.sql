@@ -1,8 +1,10 @@
 {#- The one shape of a person record (config/registry/: every person source has one model in it):
     what identity matches on and what the golden record (int_source_records) keeps. A model names
     the columns its source asserts, each a SQL expression; the rest are typed nulls, so every
-    person-record model has every column, in this order and of this type. -#}
+    person-record model has every column, in this order and of this type. Stored as a table: the
+    model aggregates its source's whole history, and identity and int_source_records both read it. -#}
 {% macro person_record(source, columns) -%}
+    {{- config(materialized='table') -}}
     {%- set shape = person_record_shape() -%}
     {%- for column in columns if column not in shape -%}
         {{ exceptions.raise_compiler_error("person_record(" ~ source ~ "): '" ~ column ~ "' is not a person-record column; expected one of " ~ shape | join(', ')) }}
