@@ -3,7 +3,8 @@ quality and id churn.
 
 Generates a synthetic universe with c360's generator, loads it with the real ingestion
 pipeline and builds the dbt person-record tables identity reads, once (cached in --workdir, not
-timed: in the pipeline dbt's step before identity builds them). Each round then times, each in a fresh child process on its own copy:
+timed: in the pipeline dbt's step before identity builds them). Each round then times, each in a
+fresh child process on its own copy:
 
 - c360 `run_identity`: normalisation, deterministic edges, Splink scoring, overrides,
   clustering and persistent ids; once as the first resolution of the warehouse, and once as a
