@@ -96,11 +96,14 @@ def records_sql(staging_table: str, extras: str = "") -> str:
 
 
 def additional_emails_sql(staging_table: str) -> str:
-    """(unique_id, email) for the further addresses a staged record lists (c360_email installed)."""
+    """(unique_id, email) for the further addresses a staged record lists (c360_email installed).
+    A list that is just the record's own address adds nothing to its `email` and is not split:
+    most records have one address, and splitting every list cost about 0.7 s per 1M records."""
     return f"""
         SELECT s.source || ':' || s.source_record_id AS unique_id, c360_email(trim(e.extra)) AS email
         FROM {staging_table} s, unnest(string_split(s.additional_emails, ';')) AS e(extra)
         WHERE s.additional_emails IS NOT NULL
+          AND (s.email IS NULL OR s.additional_emails <> s.email OR contains(s.email, ';'))
     """
 
 
