@@ -61,7 +61,7 @@ def _matching_columns(con: duckdb.DuckDBPyConnection, model: str) -> str:
 
 
 def stage_raw_records(con: duckdb.DuckDBPyConnection, staging_table: str) -> None:
-    """Union the person-record models of every registered source (dbt staging views, see
+    """Union the person-record models of every registered source (dbt staging tables, see
     identity.person_models) into `staging_table`; a source whose raw table is not loaded yet counts as empty."""
     records = person_records()
     parts = [_matching_columns(con, model_relation(r)) for r in records if table_exists(con, model_relation(r))]
